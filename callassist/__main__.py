@@ -1,0 +1,3 @@
+from callassist.cli import main
+
+raise SystemExit(main())

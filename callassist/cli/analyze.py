@@ -1,0 +1,67 @@
+"""`callassist analyze FILE`: a recording or a transcript through the coach, headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from callassist.cli._common import add_playbook_option, playbook_from
+from callassist.coach.session import CallSession
+from callassist.errors import CallAssistError
+from callassist.replay import analyse_transcript
+from callassist.report_text import format_report
+from callassist.transcript import load_transcript
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "analyze",
+        help="run a WAV recording or JSON transcript through the coach and print the checklist",
+        description="Runs a WAV recording or a JSON transcript (the corpus format) through the "
+        "same pipeline as a live call and prints the per-call checklist.",
+    )
+    p.add_argument("file", type=Path, help="a .wav recording or a .json transcript")
+    p.add_argument("--json", action="store_true", help="print the JSON report")
+    p.add_argument("--save", action="store_true", help="store the result as a call")
+    add_playbook_option(p)
+    p.set_defaults(func=run)
+
+
+def file_kind(path: Path) -> str:
+    """'transcript' or 'audio', by content rather than by name."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(16)
+    except FileNotFoundError:
+        raise CallAssistError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise CallAssistError(f"{path}: is a folder, not a recording or transcript") from None
+    except OSError as e:
+        raise CallAssistError(f"{path}: cannot read: {e}") from None
+    if head.lstrip()[:1] in (b"{", b"["):
+        return "transcript"
+    if head[:4] == b"RIFF" or path.suffix.lower() == ".wav":
+        return "audio"
+    if path.suffix.lower() == ".json":
+        return "transcript"
+    raise CallAssistError(f"{path}: not a WAV recording or a JSON transcript")
+
+
+def run(args: argparse.Namespace) -> int:
+    playbook = playbook_from(args)
+    kind = file_kind(args.file)
+    if kind == "transcript":
+        transcript = load_transcript(args.file)
+        session = analyse_transcript(transcript, CallSession(playbook))
+        report = {"id": transcript.id, "title": transcript.title, **session.report()}
+    else:
+        from callassist.pipeline import analyse_recording
+
+        report = analyse_recording(args.file, playbook, args)
+    if args.save:
+        from callassist.store import save_report
+
+        report["call_id"] = save_report(report, source=str(args.file))
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0

@@ -1,0 +1,88 @@
+"""The events the coach emits: the contract between the coach and everything else (DESIGN.md)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+STEP_IDS = ("apologize", "sympathize", "accept_responsibility", "take_action")
+SPEAKERS = ("agent", "customer")
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: float
+    end: float
+    conf: float = 1.0
+
+
+@dataclass(frozen=True)
+class StepEvent:
+    """A step ticked (covered=True) or unticked (covered=False)."""
+
+    step: str
+    at: float
+    evidence: str
+    manual: bool = False
+    covered: bool = True
+    type: str = field(default="step", init=False)
+
+
+@dataclass(frozen=True)
+class WarningEvent:
+    kind: str
+    at: float
+    evidence: str
+    advice: str
+    type: str = field(default="warning", init=False)
+
+
+@dataclass(frozen=True)
+class ReminderEvent:
+    kind: str
+    at: float
+    text: str
+    type: str = field(default="reminder", init=False)
+
+
+@dataclass(frozen=True)
+class TranscriptEvent:
+    speaker: str
+    final: bool
+    text: str
+    start: float
+    end: float
+    words: tuple[Word, ...] = ()
+    type: str = field(default="transcript", init=False)
+
+
+@dataclass(frozen=True)
+class LevelEvent:
+    speaker: str
+    at: float
+    dbfs: float
+    voiced: bool
+    type: str = field(default="level", init=False)
+
+
+Event = StepEvent | WarningEvent | ReminderEvent | TranscriptEvent | LevelEvent
+
+
+def event_to_dict(event: Event) -> dict:
+    return asdict(event)
+
+
+def event_from_dict(data: dict) -> Event:
+    """The inverse of event_to_dict, for stored and exported events."""
+    kinds = {
+        "step": StepEvent,
+        "warning": WarningEvent,
+        "reminder": ReminderEvent,
+        "transcript": TranscriptEvent,
+        "level": LevelEvent,
+    }
+    fields = {k: v for k, v in data.items() if k != "type"}
+    cls = kinds[data["type"]]
+    if cls is TranscriptEvent:
+        fields["words"] = tuple(Word(**w) for w in fields.get("words", ()))
+    return cls(**fields)

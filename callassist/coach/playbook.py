@@ -1,0 +1,306 @@
+"""The playbook: steps, warning rules, advice and reminders, loaded from TOML and checked.
+
+A malformed playbook is refused with one line naming the file, the entry and the problem,
+e.g. ``my.toml: steps.apologize.phrases[2]: pattern 'i am (sorry': missing ')'``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from callassist.coach.events import STEP_IDS
+from callassist.coach.patterns import PatternError, PhraseSet, Vocabulary
+from callassist.errors import CallAssistError
+
+PHRASE_WARNINGS = ("defensive", "blame", "hollow_apology")
+HOLD_WARNING = "hold_without_handoff"
+TONE_WARNINGS = ("too_loud", "too_fast", "monologue")
+WARNING_KINDS = (*PHRASE_WARNINGS, HOLD_WARNING, *TONE_WARNINGS)
+
+
+class PlaybookError(CallAssistError):
+    pass
+
+
+@dataclass(frozen=True)
+class StepRule:
+    id: str
+    label: str
+    prompt: str
+    phrases: PhraseSet
+    unless: PhraseSet
+    unless_warnings: tuple[str, ...]
+    negatable: bool
+
+
+@dataclass(frozen=True)
+class WarningRule:
+    kind: str
+    label: str
+    advice: str
+    phrases: PhraseSet
+    unless: PhraseSet
+    together: tuple[PhraseSet, ...]
+    cancelled_by: tuple[str, ...]
+    cancel_window_s: float
+    negatable: bool
+
+
+@dataclass(frozen=True)
+class HoldRule:
+    label: str
+    advice: str
+    phrases: PhraseSet
+    handoff: PhraseSet
+    pauses: PhraseSet
+    handoff_grace_s: float
+    silence_s: float
+
+
+@dataclass(frozen=True)
+class ReminderRule:
+    kind: str
+    text: str
+    at_start: bool
+    every_s: float
+    after: tuple[str, ...]
+    min_gap_s: float
+
+
+@dataclass(frozen=True)
+class Playbook:
+    source: str
+    negation_window: int
+    negators: frozenset[str]
+    clause_breaks: frozenset[str]
+    steps: dict[str, StepRule]
+    warnings: dict[str, WarningRule]
+    hold: HoldRule
+    reminders: dict[str, ReminderRule]
+    tone: dict[str, Any] = field(default_factory=dict)
+    vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary(()))
+
+    def advice(self, kind: str) -> str:
+        if kind in self.warnings:
+            return self.warnings[kind].advice
+        if kind == HOLD_WARNING:
+            return self.hold.advice
+        return str(self.tone.get(kind, {}).get("advice", ""))
+
+    def label(self, kind: str) -> str:
+        if kind in self.steps:
+            return self.steps[kind].label
+        if kind in self.warnings:
+            return self.warnings[kind].label
+        if kind == HOLD_WARNING:
+            return self.hold.label
+        return str(self.tone.get(kind, {}).get("label", kind.replace("_", " ").capitalize()))
+
+
+class _Reader:
+    """Reads typed values out of the parsed TOML, naming the entry in every error."""
+
+    def __init__(self, source: str, lexicon: dict[str, list[str]]):
+        self.source = source
+        self.lexicon = lexicon
+        self.literals: set[str] = set()
+
+    def fail(self, entry: str, problem: str) -> PlaybookError:
+        return PlaybookError(f"{self.source}: {entry}: {problem}")
+
+    def table(self, data: Any, entry: str, allowed: set[str], required: set[str]) -> dict:
+        if not isinstance(data, dict):
+            raise self.fail(entry, "must be a table")
+        unknown = sorted(set(data) - allowed)
+        if unknown:
+            raise self.fail(f"{entry}.{unknown[0]}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        missing = sorted(required - set(data))
+        if missing:
+            raise self.fail(f"{entry}.{missing[0]}", "missing")
+        return data
+
+    def text(self, data: dict, key: str, entry: str, default: str | None = None) -> str:
+        value = data.get(key, default)
+        if not isinstance(value, str) or (default is None and not value.strip()):
+            raise self.fail(f"{entry}.{key}", "must be a non-empty string")
+        return value
+
+    def number(self, data: dict, key: str, entry: str, default: float, minimum: float = 0) -> float:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+            raise self.fail(f"{entry}.{key}", f"must be a number >= {minimum}")
+        return float(value)
+
+    def flag(self, data: dict, key: str, entry: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"{entry}.{key}", "must be true or false")
+        return value
+
+    def names(self, data: dict, key: str, entry: str, known: tuple[str, ...]) -> tuple[str, ...]:
+        values = self.strings(data.get(key, []), f"{entry}.{key}")
+        for i, v in enumerate(values):
+            if v not in known:
+                raise self.fail(f"{entry}.{key}[{i}]", f"'{v}' is not one of {', '.join(known)}")
+        return tuple(values)
+
+    def strings(self, value: Any, entry: str) -> list[str]:
+        if not isinstance(value, list):
+            raise self.fail(entry, "must be a list of strings")
+        for i, v in enumerate(value):
+            if not isinstance(v, str) or not v.strip():
+                raise self.fail(f"{entry}[{i}]", "must be a non-empty string")
+        return value
+
+    def phrases(self, data: dict, key: str, entry: str, required: bool = False) -> PhraseSet:
+        if required and key not in data:
+            raise self.fail(f"{entry}.{key}", "missing")
+        return self.phrase_list(data.get(key, []), f"{entry}.{key}", required)
+
+    def phrase_list(self, value: Any, entry: str, required: bool = False) -> PhraseSet:
+        values = self.strings(value, entry)
+        if required and not values:
+            raise self.fail(entry, "needs at least one phrase")
+        for i, v in enumerate(values):
+            try:
+                PhraseSet.compile([v], self.lexicon)
+            except PatternError as e:
+                raise self.fail(f"{entry}[{i}]", str(e)) from None
+        compiled = PhraseSet.compile(values, self.lexicon)
+        self.literals |= compiled.literals
+        return compiled
+
+
+_STEP_KEYS = {"label", "prompt", "phrases", "unless", "unless_warnings", "negatable"}
+_WARNING_KEYS = {
+    "label", "advice", "phrases", "unless", "together", "cancelled_by", "cancel_window_s",
+    "negatable",
+}
+_HOLD_KEYS = {"label", "advice", "phrases", "handoff", "pauses", "handoff_grace_s", "silence_s"}
+_REMINDER_KEYS = {"text", "at_start", "every_s", "after", "min_gap_s"}
+_TOP_KEYS = {"version", "settings", "lexicon", "steps", "warnings", "reminders", "tone"}
+
+
+def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
+    bare = _Reader(source, {})
+    bare.table(data, "playbook", _TOP_KEYS, {"steps", "warnings"})
+    if data.get("version", 1) != 1:
+        raise bare.fail("version", f"unsupported version {data.get('version')!r} (expected 1)")
+    lexicon_raw = bare.table(data.get("lexicon", {}), "lexicon", set(data.get("lexicon", {})), set())
+    lexicon = {name: bare.strings(v, f"lexicon.{name}") for name, v in lexicon_raw.items()}
+    r = _Reader(source, lexicon)
+    settings = r.table(data.get("settings", {}), "settings", {"negation_window"}, set())
+
+    steps_raw = r.table(data["steps"], "steps", set(STEP_IDS), set(STEP_IDS))
+    steps = {}
+    for sid in STEP_IDS:
+        e = f"steps.{sid}"
+        s = r.table(steps_raw[sid], e, _STEP_KEYS, {"label", "phrases"})
+        steps[sid] = StepRule(
+            id=sid,
+            label=r.text(s, "label", e),
+            prompt=r.text(s, "prompt", e, ""),
+            phrases=r.phrases(s, "phrases", e, required=True),
+            unless=r.phrases(s, "unless", e),
+            unless_warnings=r.names(s, "unless_warnings", e, PHRASE_WARNINGS),
+            negatable=r.flag(s, "negatable", e, True),
+        )
+
+    warnings_raw = r.table(
+        data["warnings"], "warnings", {*PHRASE_WARNINGS, HOLD_WARNING}, {*PHRASE_WARNINGS, HOLD_WARNING}
+    )
+    warnings = {}
+    for kind in PHRASE_WARNINGS:
+        e = f"warnings.{kind}"
+        w = r.table(warnings_raw[kind], e, _WARNING_KEYS, {"label", "advice", "phrases"})
+        together_raw = w.get("together", [])
+        if not isinstance(together_raw, list) or len(together_raw) == 1:
+            raise r.fail(f"{e}.together", "must be a list of two or more phrase lists")
+        together = tuple(
+            r.phrase_list(part, f"{e}.together[{i}]", required=True)
+            for i, part in enumerate(together_raw)
+        )
+        warnings[kind] = WarningRule(
+            kind=kind,
+            label=r.text(w, "label", e),
+            advice=r.text(w, "advice", e),
+            phrases=r.phrases(w, "phrases", e, required=True),
+            unless=r.phrases(w, "unless", e),
+            together=together,
+            cancelled_by=r.names(w, "cancelled_by", e, STEP_IDS),
+            cancel_window_s=r.number(w, "cancel_window_s", e, 10.0),
+            negatable=r.flag(w, "negatable", e, False),
+        )
+
+    e = f"warnings.{HOLD_WARNING}"
+    h = r.table(warnings_raw[HOLD_WARNING], e, _HOLD_KEYS, {"label", "advice", "phrases", "handoff"})
+    hold = HoldRule(
+        label=r.text(h, "label", e),
+        advice=r.text(h, "advice", e),
+        phrases=r.phrases(h, "phrases", e, required=True),
+        handoff=r.phrases(h, "handoff", e, required=True),
+        pauses=r.phrases(h, "pauses", e),
+        handoff_grace_s=r.number(h, "handoff_grace_s", e, 8.0),
+        silence_s=r.number(h, "silence_s", e, 30.0, minimum=1),
+    )
+
+    reminders_raw = r.table(data.get("reminders", {}), "reminders", set(data.get("reminders", {})), set())
+    reminders = {}
+    for kind, raw in reminders_raw.items():
+        e = f"reminders.{kind}"
+        m = r.table(raw, e, _REMINDER_KEYS, {"text"})
+        reminders[kind] = ReminderRule(
+            kind=kind,
+            text=r.text(m, "text", e),
+            at_start=r.flag(m, "at_start", e, False),
+            every_s=r.number(m, "every_s", e, 0.0),
+            after=r.names(m, "after", e, WARNING_KINDS),
+            min_gap_s=r.number(m, "min_gap_s", e, 30.0),
+        )
+
+    tone = data.get("tone", {})
+    if not isinstance(tone, dict):
+        raise r.fail("tone", "must be a table")
+
+    return Playbook(
+        source=source,
+        negation_window=int(r.number(settings, "negation_window", "settings", 3)),
+        negators=frozenset(lexicon.get("negators", ())),
+        clause_breaks=frozenset(lexicon.get("clause_breaks", ())),
+        steps=steps,
+        warnings=warnings,
+        hold=hold,
+        reminders=reminders,
+        tone=tone,
+        vocabulary=Vocabulary(r.literals),
+    )
+
+
+def parse_playbook_text(text: str, source: str) -> Playbook:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise PlaybookError(f"{source}: not valid TOML: {e}") from None
+    return parse_playbook(data, source)
+
+
+def default_playbook_text() -> str:
+    return resources.files("callassist.coach").joinpath("playbook.toml").read_text("utf-8")
+
+
+def load_playbook(path: str | Path | None = None) -> Playbook:
+    """The playbook at path, or the one shipped with CallAssist."""
+    if path is None:
+        return parse_playbook_text(default_playbook_text(), "playbook.toml (built in)")
+    p = Path(path)
+    try:
+        text = p.read_text("utf-8")
+    except FileNotFoundError:
+        raise PlaybookError(f"{p}: playbook not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise PlaybookError(f"{p}: cannot read playbook: {e}") from None
+    return parse_playbook_text(text, str(p))

@@ -1,0 +1,63 @@
+"""The per-call report: the checklist, the warnings and reminders, a summary and the transcript.
+
+Its "steps" and "warnings" keys are the shape ../shared/corpus/README.md specifies."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from callassist.coach.events import STEP_IDS, ReminderEvent, WarningEvent
+
+if TYPE_CHECKING:
+    from callassist.coach.session import CallSession
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
+
+
+def build_report(session: CallSession) -> dict:
+    covered = session.covered
+    steps = {}
+    for sid in STEP_IDS:
+        e = covered.get(sid)
+        steps[sid] = {
+            "label": session.playbook.steps[sid].label,
+            "covered": e is not None,
+            "at": _r(e.at) if e else None,
+            "evidence": e.evidence if e else None,
+            "manual": e.manual if e else False,
+        }
+    warnings = [
+        {"kind": w.kind, "at": _r(w.at), "evidence": w.evidence, "advice": w.advice}
+        for w in session.events
+        if isinstance(w, WarningEvent)
+    ]
+    reminders = [
+        {"kind": r.kind, "at": _r(r.at), "text": r.text}
+        for r in session.events
+        if isinstance(r, ReminderEvent)
+    ]
+    start = session.started_at or 0.0
+    end = session.ended_at if session.ended_at is not None else session.now
+    apology = covered.get("apologize")
+    tone: dict = {}
+    for m in session.monitors:
+        tone.update(m.summary())
+    summary = {
+        "steps_covered": [s for s in STEP_IDS if steps[s]["covered"]],
+        "steps_missed": [s for s in STEP_IDS if not steps[s]["covered"]],
+        "warnings_by_kind": dict(Counter(w["kind"] for w in warnings)),
+        "time_to_first_apology": _r(apology.at - start) if apology else None,
+        "tone": tone,
+    }
+    return {
+        "duration": _r(max(0.0, end - start)),
+        "ended": session.ended_at is not None,
+        "steps": steps,
+        "warnings": warnings,
+        "reminders": reminders,
+        "summary": summary,
+        "transcript": list(session.turns),
+    }

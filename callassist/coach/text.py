@@ -1,0 +1,102 @@
+"""Normalises recogniser output (or typed transcripts) into tokens the phrase patterns match.
+
+Recognisers print lowercase words without punctuation, sometimes drop apostrophes ("im",
+"thats") and sometimes keep them ("i'm"). Contractions are expanded so one pattern
+("i am sorry") covers every spelling, and each token remembers which input word it came from
+so a match can be placed in time with the recogniser's word timings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CONTRACTIONS = {
+    "i'm": "i am", "im": "i am", "i'd": "i would", "i've": "i have", "ive": "i have",
+    "i'll": "i will", "you're": "you are", "youre": "you are", "you've": "you have",
+    "youve": "you have", "you'll": "you will", "youll": "you will", "you'd": "you would",
+    "we're": "we are", "we've": "we have", "weve": "we have", "we'll": "we will",
+    "we'd": "we would", "they're": "they are", "theyre": "they are", "they've": "they have",
+    "they'll": "they will", "they'd": "they would", "it's": "it is", "it'll": "it will",
+    "that's": "that is", "thats": "that is", "there's": "there is", "theres": "there is",
+    "here's": "here is", "heres": "here is", "what's": "what is", "whats": "what is",
+    "who's": "who is", "he's": "he is", "she's": "she is", "let's": "let us",
+    "can't": "cannot", "cant": "cannot", "won't": "will not", "wont": "will not",
+    "shan't": "shall not", "ain't": "is not", "ma'am": "madam", "y'all": "you all",
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "lemme": "let me",
+    "apologise": "apologize", "apologised": "apologized", "apologising": "apologizing",
+    "apologies": "apologies", "okay": "ok", "o.k.": "ok",
+}
+_NT = re.compile(r"^(\w+)n't$")
+_NT_BARE = {
+    "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
+    "wasnt": "was not", "arent": "are not", "werent": "were not", "havent": "have not",
+    "hasnt": "has not", "hadnt": "had not", "couldnt": "could not", "shouldnt": "should not",
+    "wouldnt": "would not", "mustnt": "must not", "neednt": "need not",
+}
+_SPLIT = re.compile(r"[^\w']+")
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Normalised tokens of one utterance; origin[i] is the input word token i came from."""
+
+    words: tuple[str, ...]
+    origin: tuple[int, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+def _expand(word: str) -> list[str]:
+    if word in _CONTRACTIONS:
+        return _CONTRACTIONS[word].split()
+    if word in _NT_BARE:
+        return _NT_BARE[word].split()
+    m = _NT.match(word)
+    if m:
+        return [m.group(1), "not"]
+    if word.endswith("'s"):
+        return [word[:-2]]  # possessive: "the courier's fault" -> "the courier fault"
+    return [word.strip("'")] if word.strip("'") else []
+
+
+def input_words(text: str) -> list[str]:
+    """The words of an utterance as a recogniser would print them."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    return [w for w in _SPLIT.split(text) if w.strip("'")]
+
+
+def normalize(text: str) -> Tokens:
+    words: list[str] = []
+    origin: list[int] = []
+    for i, raw in enumerate(input_words(text)):
+        for tok in _expand(raw):
+            words.append(tok)
+            origin.append(i)
+    # "can not" and "cannot" are the same refusal
+    merged_w: list[str] = []
+    merged_o: list[int] = []
+    for w, o in zip(words, origin, strict=True):
+        if w == "not" and merged_w and merged_w[-1] == "can":
+            merged_w[-1] = "cannot"
+            continue
+        merged_w.append(w)
+        merged_o.append(o)
+    return Tokens(tuple(merged_w), tuple(merged_o))
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, stopping early once it exceeds limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
