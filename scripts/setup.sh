@@ -11,6 +11,7 @@ SYSTEM_PACKAGES=(
   pulseaudio pulseaudio-utils   # virtual microphone for capture tests
   xvfb x11-utils imagemagick    # a real X display for screenshots
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 fonts-dejavu-core
+  fonts-inter              # the overlay's typeface
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libxcb-randr0 libxcb-xinerama0
   postgresql               # team store tests
