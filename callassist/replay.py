@@ -59,11 +59,17 @@ def replay_transcript(
             if target > shown:
                 shown = target
                 if shown < len(words):
-                    emit(session.feed_partial(turn.speaker, " ".join(words[:shown]), turn.start, now))
+                    emit(
+                        session.feed_partial(turn.speaker, " ".join(words[:shown]), turn.start, now)
+                    )
             if shown < len(words):
                 stop.wait(tick_s / speed)
         if not wait_until(turn.end):
             break
-        emit(session.feed_utterance(turn.speaker, turn.text, turn.start, turn.end, turn.words or None))
+        emit(
+            session.feed_utterance(
+                turn.speaker, turn.text, turn.start, turn.end, turn.words or None
+            )
+        )
     emit(session.end(call_time() if stop.is_set() else transcript.duration))
     return session

@@ -15,8 +15,11 @@ def _clip(text: str | None, width: int = 60) -> str:
 def format_report(report: dict) -> str:
     lines = []
     title = " — ".join(x for x in (report.get("id"), report.get("title")) if x)
-    lines.append(f"Call {title}  ({report.get('duration') or 0:.1f} s)" if title else
-                 f"Call ({report.get('duration') or 0:.1f} s)")
+    lines.append(
+        f"Call {title}  ({report.get('duration') or 0:.1f} s)"
+        if title
+        else f"Call ({report.get('duration') or 0:.1f} s)"
+    )
     lines.append("")
     lines.append("ASAP checklist")
     for sid in STEP_IDS:
@@ -24,7 +27,7 @@ def format_report(report: dict) -> str:
         label = s.get("label", sid)
         if s["covered"]:
             how = " (by hand)" if s.get("manual") else ""
-            lines.append(f"  [x] {label:<22} {s['at']:>7.1f} s  \"{_clip(s['evidence'])}\"{how}")
+            lines.append(f'  [x] {label:<22} {s["at"]:>7.1f} s  "{_clip(s["evidence"])}"{how}')
         else:
             lines.append(f"  [ ] {label:<22} {'missed':>9}")
     warnings = report.get("warnings", [])
@@ -32,7 +35,7 @@ def format_report(report: dict) -> str:
     lines.append(f"Warnings ({len(warnings)})" if warnings else "Warnings: none")
     for w in warnings:
         kind = w["kind"].replace("_", " ")
-        lines.append(f"  ! {w['at']:>7.1f} s  {kind:<22} \"{_clip(w['evidence'], 50)}\"")
+        lines.append(f'  ! {w["at"]:>7.1f} s  {kind:<22} "{_clip(w["evidence"], 50)}"')
         for part in textwrap.wrap(w.get("advice", ""), 76):
             lines.append(f"      → {part}")
     summary = report.get("summary", {})

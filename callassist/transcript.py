@@ -113,5 +113,7 @@ def load_transcript(path: str | Path) -> Transcript:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
-        raise TranscriptError(f"{p}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+        raise TranscriptError(
+            f"{p}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
+        ) from None
     return parse_transcript(doc, str(p))

@@ -9,7 +9,8 @@ from callassist.coach.playbook import Playbook, load_playbook
 
 def add_playbook_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--playbook", metavar="FILE",
+        "--playbook",
+        metavar="FILE",
         help="a playbook TOML file of your own (default: the built-in playbook)",
     )
 

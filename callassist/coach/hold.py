@@ -41,8 +41,14 @@ class HoldTracker:
         return out
 
     def on_agent_utterance(
-        self, start: float, end: float, at: float, evidence: str,
-        hold: bool, pause: bool, handoff: bool,
+        self,
+        start: float,
+        end: float,
+        at: float,
+        evidence: str,
+        hold: bool,
+        pause: bool,
+        handoff: bool,
     ) -> list[WarningEvent]:
         grace = self.rule.handoff_grace_s
         if handoff:
@@ -67,7 +73,8 @@ class HoldTracker:
             if overdue or silent:
                 out.append(self._fire(p))
         self._pending = [
-            p for p in self._pending
+            p
+            for p in self._pending
             if not p.fired and (p.silence_open or (p.is_hold and not p.handed_off))
         ]
         return out

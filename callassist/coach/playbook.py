@@ -117,7 +117,9 @@ class _Reader:
             raise self.fail(entry, "must be a table")
         unknown = sorted(set(data) - allowed)
         if unknown:
-            raise self.fail(f"{entry}.{unknown[0]}", f"unknown key (allowed: {', '.join(sorted(allowed))})")
+            raise self.fail(
+                f"{entry}.{unknown[0]}", f"unknown key (allowed: {', '.join(sorted(allowed))})"
+            )
         missing = sorted(required - set(data))
         if missing:
             raise self.fail(f"{entry}.{missing[0]}", "missing")
@@ -177,7 +179,13 @@ class _Reader:
 
 _STEP_KEYS = {"label", "prompt", "phrases", "unless", "unless_warnings", "negatable"}
 _WARNING_KEYS = {
-    "label", "advice", "phrases", "unless", "together", "cancelled_by", "cancel_window_s",
+    "label",
+    "advice",
+    "phrases",
+    "unless",
+    "together",
+    "cancelled_by",
+    "cancel_window_s",
     "negatable",
 }
 _HOLD_KEYS = {"label", "advice", "phrases", "handoff", "pauses", "handoff_grace_s", "silence_s"}
@@ -190,7 +198,9 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
     bare.table(data, "playbook", _TOP_KEYS, {"steps", "warnings"})
     if data.get("version", 1) != 1:
         raise bare.fail("version", f"unsupported version {data.get('version')!r} (expected 1)")
-    lexicon_raw = bare.table(data.get("lexicon", {}), "lexicon", set(data.get("lexicon", {})), set())
+    lexicon_raw = bare.table(
+        data.get("lexicon", {}), "lexicon", set(data.get("lexicon", {})), set()
+    )
     lexicon = {name: bare.strings(v, f"lexicon.{name}") for name, v in lexicon_raw.items()}
     r = _Reader(source, lexicon)
     settings = r.table(data.get("settings", {}), "settings", {"negation_window"}, set())
@@ -211,7 +221,10 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
         )
 
     warnings_raw = r.table(
-        data["warnings"], "warnings", {*PHRASE_WARNINGS, HOLD_WARNING}, {*PHRASE_WARNINGS, HOLD_WARNING}
+        data["warnings"],
+        "warnings",
+        {*PHRASE_WARNINGS, HOLD_WARNING},
+        {*PHRASE_WARNINGS, HOLD_WARNING},
     )
     warnings = {}
     for kind in PHRASE_WARNINGS:
@@ -237,7 +250,9 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
         )
 
     e = f"warnings.{HOLD_WARNING}"
-    h = r.table(warnings_raw[HOLD_WARNING], e, _HOLD_KEYS, {"label", "advice", "phrases", "handoff"})
+    h = r.table(
+        warnings_raw[HOLD_WARNING], e, _HOLD_KEYS, {"label", "advice", "phrases", "handoff"}
+    )
     hold = HoldRule(
         label=r.text(h, "label", e),
         advice=r.text(h, "advice", e),
@@ -248,7 +263,9 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
         silence_s=r.number(h, "silence_s", e, 30.0, minimum=1),
     )
 
-    reminders_raw = r.table(data.get("reminders", {}), "reminders", set(data.get("reminders", {})), set())
+    reminders_raw = r.table(
+        data.get("reminders", {}), "reminders", set(data.get("reminders", {})), set()
+    )
     reminders = {}
     for kind, raw in reminders_raw.items():
         e = f"reminders.{kind}"

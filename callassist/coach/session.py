@@ -61,7 +61,9 @@ class _PendingWarning:
     window: float
 
 
-def _timed_words(text: str, start: float, end: float, words: Sequence[Word] | None) -> tuple[Word, ...]:
+def _timed_words(
+    text: str, start: float, end: float, words: Sequence[Word] | None
+) -> tuple[Word, ...]:
     """Recogniser words when they line up with the text, else times spread evenly."""
     plain = input_words(text)
     if words and len(words) == len(plain):
@@ -97,11 +99,15 @@ class CallSession:
         return self._emit(self._reminders.on_start(at))
 
     def feed_utterance(
-        self, speaker: str, text: str, start: float, end: float,
+        self,
+        speaker: str,
+        text: str,
+        start: float,
+        end: float,
         words: Sequence[Word] | None = None,
     ) -> list[Event]:
         """A final result: one utterance, as it will stand in the transcript."""
-        out = self.start(start)
+        out = self.start()
         utt = self._utterance(speaker, text, start, end, words, final=True)
         out += self._emit([TranscriptEvent(speaker, True, text, start, end, utt.words)])
         self.turns.append({"speaker": speaker, "start": start, "end": end, "text": text})
@@ -114,11 +120,15 @@ class CallSession:
         return out
 
     def feed_partial(
-        self, speaker: str, text: str, start: float, now: float,
+        self,
+        speaker: str,
+        text: str,
+        start: float,
+        now: float,
         words: Sequence[Word] | None = None,
     ) -> list[Event]:
         """A partial result: the utterance so far. Steps may tick now; the final confirms them."""
-        out = self.start(start)
+        out = self.start()
         utt = self._utterance(speaker, text, start, now, words, final=False)
         out += self._emit([TranscriptEvent(speaker, False, text, start, now, utt.words)])
         if speaker == "agent":
@@ -195,8 +205,13 @@ class CallSession:
             raise ValueError(f"unknown step '{step}' (one of {', '.join(STEP_IDS)})")
 
     def _utterance(
-        self, speaker: str, text: str, start: float, end: float,
-        words: Sequence[Word] | None, final: bool,
+        self,
+        speaker: str,
+        text: str,
+        start: float,
+        end: float,
+        words: Sequence[Word] | None,
+        final: bool,
     ) -> Utterance:
         return Utterance(
             speaker, text, start, end, _timed_words(text, start, end, words), normalize(text), final
@@ -217,9 +232,12 @@ class CallSession:
         hold_at = analysis.hold or analysis.pause
         out += self._emit(
             self._hold.on_agent_utterance(
-                utt.start, utt.end,
-                utt.time_of_token(hold_at.start) if hold_at else utt.start, utt.text,
-                hold=analysis.hold is not None, pause=analysis.pause is not None,
+                utt.start,
+                utt.end,
+                utt.time_of_token(hold_at.start) if hold_at else utt.start,
+                utt.text,
+                hold=analysis.hold is not None,
+                pause=analysis.pause is not None,
                 handoff=analysis.handoff is not None,
             )
         )

@@ -12,28 +12,81 @@ import re
 from dataclasses import dataclass
 
 _CONTRACTIONS = {
-    "i'm": "i am", "im": "i am", "i'd": "i would", "i've": "i have", "ive": "i have",
-    "i'll": "i will", "you're": "you are", "youre": "you are", "you've": "you have",
-    "youve": "you have", "you'll": "you will", "youll": "you will", "you'd": "you would",
-    "we're": "we are", "we've": "we have", "weve": "we have", "we'll": "we will",
-    "we'd": "we would", "they're": "they are", "theyre": "they are", "they've": "they have",
-    "they'll": "they will", "they'd": "they would", "it's": "it is", "it'll": "it will",
-    "that's": "that is", "thats": "that is", "there's": "there is", "theres": "there is",
-    "here's": "here is", "heres": "here is", "what's": "what is", "whats": "what is",
-    "who's": "who is", "he's": "he is", "she's": "she is", "let's": "let us",
-    "can't": "cannot", "cant": "cannot", "won't": "will not", "wont": "will not",
-    "shan't": "shall not", "ain't": "is not", "ma'am": "madam", "y'all": "you all",
-    "gonna": "going to", "wanna": "want to", "gotta": "got to", "lemme": "let me",
-    "apologise": "apologize", "apologised": "apologized", "apologising": "apologizing",
-    "apologies": "apologies", "okay": "ok", "o.k.": "ok",
+    "i'm": "i am",
+    "im": "i am",
+    "i'd": "i would",
+    "i've": "i have",
+    "ive": "i have",
+    "i'll": "i will",
+    "you're": "you are",
+    "youre": "you are",
+    "you've": "you have",
+    "youve": "you have",
+    "you'll": "you will",
+    "youll": "you will",
+    "you'd": "you would",
+    "we're": "we are",
+    "we've": "we have",
+    "weve": "we have",
+    "we'll": "we will",
+    "we'd": "we would",
+    "they're": "they are",
+    "theyre": "they are",
+    "they've": "they have",
+    "they'll": "they will",
+    "they'd": "they would",
+    "it's": "it is",
+    "it'll": "it will",
+    "that's": "that is",
+    "thats": "that is",
+    "there's": "there is",
+    "theres": "there is",
+    "here's": "here is",
+    "heres": "here is",
+    "what's": "what is",
+    "whats": "what is",
+    "who's": "who is",
+    "he's": "he is",
+    "she's": "she is",
+    "let's": "let us",
+    "can't": "cannot",
+    "cant": "cannot",
+    "won't": "will not",
+    "wont": "will not",
+    "shan't": "shall not",
+    "ain't": "is not",
+    "ma'am": "madam",
+    "y'all": "you all",
+    "gonna": "going to",
+    "wanna": "want to",
+    "gotta": "got to",
+    "lemme": "let me",
+    "apologise": "apologize",
+    "apologised": "apologized",
+    "apologising": "apologizing",
+    "apologies": "apologies",
+    "okay": "ok",
+    "o.k.": "ok",
 }
 _NT = re.compile(r"^(\w+)n't$")
 _NT_BARE = {
-    "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
-    "wasnt": "was not", "arent": "are not", "werent": "were not", "havent": "have not",
-    "hasnt": "has not", "hadnt": "had not", "couldnt": "could not", "shouldnt": "should not",
-    "wouldnt": "would not", "mustnt": "must not", "neednt": "need not",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "isnt": "is not",
+    "wasnt": "was not",
+    "arent": "are not",
+    "werent": "were not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "hadnt": "had not",
+    "couldnt": "could not",
+    "shouldnt": "should not",
+    "wouldnt": "would not",
+    "mustnt": "must not",
+    "neednt": "need not",
 }
+_SUFFIXES = (("'ve", "have"), ("'ll", "will"), ("'re", "are"), ("'d", "would"), ("'m", "am"))
 _SPLIT = re.compile(r"[^\w']+")
 
 
@@ -57,6 +110,9 @@ def _expand(word: str) -> list[str]:
     m = _NT.match(word)
     if m:
         return [m.group(1), "not"]
+    for suffix, full in _SUFFIXES:
+        if word.endswith(suffix) and len(word) > len(suffix):
+            return [word[: -len(suffix)], full]
     if word.endswith("'s"):
         return [word[:-2]]  # possessive: "the courier's fault" -> "the courier fault"
     return [word.strip("'")] if word.strip("'") else []
