@@ -1,0 +1,119 @@
+"""User settings: who the agent is, what is kept of each call, and where calls are stored.
+
+They live in `settings.toml` in the platform's config folder (`callassist.paths.config_dir()`):
+
+    agent = "Dana Smith"          # the name calls are stored under (default: the login name)
+    retention = "full"            # full | checklist | none (see callassist.store)
+    store = ""                    # "" = SQLite in the data folder; or a file path, sqlite:///path,
+                                  # or postgresql://user:pass@host/db for a team server
+
+Environment variables override the file: CALLASSIST_AGENT, CALLASSIST_RETENTION, CALLASSIST_STORE.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from callassist.errors import CallAssistError
+from callassist.paths import config_dir
+
+RETENTION_MODES = ("full", "checklist", "none")
+ENV = {
+    "agent": "CALLASSIST_AGENT",
+    "retention": "CALLASSIST_RETENTION",
+    "store": "CALLASSIST_STORE",
+}
+
+
+class SettingsError(CallAssistError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    agent: str
+    retention: str = "full"
+    store: str = ""
+
+
+def settings_path() -> Path:
+    return config_dir() / "settings.toml"
+
+
+def _default_agent() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "agent"
+
+
+def _read_file(path: Path) -> dict:
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as e:
+        raise SettingsError(f"{path}: cannot read settings: {e}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SettingsError(f"{path}: invalid TOML: {e}; fix or delete the file") from None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The settings file merged with environment overrides, checked."""
+    path = path or settings_path()
+    raw = _read_file(path)
+    unknown = sorted(set(raw) - set(ENV))
+    if unknown:
+        raise SettingsError(
+            f"{path}: unknown setting '{unknown[0]}' (known: {', '.join(ENV)})"
+        )
+    values: dict[str, str] = {}
+    for key, var in ENV.items():
+        value = os.environ.get(var)
+        where = var
+        if value is None and key in raw:
+            value, where = raw[key], f"{path}: {key}"
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise SettingsError(f"{where} must be a string, not {value!r}")
+        values[key] = value.strip()
+    retention = values.get("retention") or "full"
+    if retention not in RETENTION_MODES:
+        raise SettingsError(
+            f"retention '{retention}' is not one of {', '.join(RETENTION_MODES)} "
+            f"(set it in {path} or {ENV['retention']})"
+        )
+    return Settings(
+        agent=values.get("agent") or _default_agent(),
+        retention=retention,
+        store=values.get("store", ""),
+    )
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Writes the settings file (used by the apps' settings dialogs)."""
+    path = path or settings_path()
+
+    def q(s: str) -> str:
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    text = (
+        f"agent = {q(settings.agent)}\n"
+        f"retention = {q(settings.retention)}\n"
+        f"store = {q(settings.store)}\n"
+    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, "utf-8")
+        tmp.replace(path)
+    except OSError as e:
+        raise SettingsError(f"{path}: cannot write settings: {e}") from None
+    return path

@@ -1,0 +1,233 @@
+"""One small connection interface over SQLite and PostgreSQL, so the store's SQL and
+migrations are the same for both. SQL is written with `?` placeholders; PostgreSQL gets `%s`.
+
+Every database problem a user can meet (a corrupt or foreign file, a lock held too long, a
+server that is down, a full disk) becomes a one-line CallAssistError that says what to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from callassist.errors import CallAssistError
+
+
+class StoreError(CallAssistError):
+    pass
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    kind: str  # "sqlite" | "postgresql"
+    target: str  # a file path, or the connection URL
+
+    @property
+    def display(self) -> str:
+        """The location without any password, for messages."""
+        return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", self.target)
+
+
+def parse_url(url: str, default_path: Path) -> StoreLocation:
+    url = (url or "").strip()
+    if not url:
+        return StoreLocation("sqlite", str(default_path))
+    if url.startswith(("postgresql://", "postgres://")):
+        return StoreLocation("postgresql", url)
+    if url.startswith("sqlite:///"):
+        return StoreLocation("sqlite", url[len("sqlite://"):])
+    if url.startswith("sqlite://"):
+        return StoreLocation("sqlite", url[len("sqlite://"):])
+    if "://" in url:
+        raise StoreError(
+            f"store URL '{url}' is not supported: use a file path, sqlite:///path or "
+            "postgresql://user:password@host/database"
+        )
+    return StoreLocation("sqlite", str(Path(url).expanduser()))
+
+
+class Connection:
+    """A connection in autocommit mode; `transaction()` groups statements."""
+
+    dialect: str
+    location: StoreLocation
+
+    def __init__(self, location: StoreLocation):
+        self.location = location
+        self.lock = threading.RLock()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        raise NotImplementedError
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        raise NotImplementedError
+        yield
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def errors(self) -> contextlib.AbstractContextManager:
+        raise NotImplementedError
+
+
+class SQLiteConnection(Connection):
+    dialect = "sqlite"
+
+    def __init__(self, location: StoreLocation, timeout: float = 5.0, readonly: bool = False):
+        super().__init__(location)
+        self.path = Path(location.target)
+        self.timeout = timeout
+        if not readonly:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(
+                    f"cannot create the folder for the call store {self.path.parent}: {e}"
+                ) from None
+        with self.errors():
+            self.conn = sqlite3.connect(
+                str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+            # A WAL database lets the review window read while a call is being written;
+            # NORMAL sync keeps a commit cheap and survives any crash of the program (a
+            # power cut is covered by the recorder's checkpoint once a second).
+            mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreError(
+                    f"{self.path}: cannot switch the call store to WAL mode (got {mode}); "
+                    "is it on a network drive? Put it on a local disk"
+                )
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self.lock, self.errors():
+            return self.conn.execute(sql, tuple(params)).fetchall()
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.lock, self.errors():
+            self.conn.executemany(sql, rows)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.lock:
+            with self.errors():
+                self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+                raise
+            with self.errors():
+                self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self.lock, contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+
+    @contextlib.contextmanager
+    def errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.DatabaseError as e:
+            raise StoreError(sqlite_message(self.path, e, self.timeout)) from None
+
+
+def sqlite_message(path: Path, e: sqlite3.Error, timeout: float) -> str:
+    msg = str(e)
+    low = msg.lower()
+    if "locked" in low or "busy" in low:
+        return (
+            f"{path}: the call store is locked by another program (waited {timeout:g} s); "
+            "close other CallAssist windows or tools using it and try again"
+        )
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return (
+            f"{path}: the call store is damaged ({msg}); move it aside (it is kept for "
+            "recovery) and CallAssist will start a new one, or restore a backup"
+        )
+    if "disk is full" in low or "full" in low:
+        return f"{path}: the disk is full; free some space, nothing has been lost so far"
+    if "readonly" in low or "read-only" in low or "unable to open" in low:
+        return f"{path}: cannot write the call store ({msg}); check the folder's permissions"
+    return f"{path}: call store error: {msg}"
+
+
+class PostgresConnection(Connection):
+    dialect = "postgresql"
+
+    def __init__(self, location: StoreLocation, timeout: float = 5.0):
+        super().__init__(location)
+        import psycopg
+
+        self._psycopg = psycopg
+        self.timeout = timeout
+        with self.errors():
+            self.conn = psycopg.connect(
+                location.target, autocommit=True, connect_timeout=max(1, int(timeout))
+            )
+        self._in_tx = False
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self.lock, self.errors():
+            cur = self.conn.execute(self._sql(sql), tuple(params))
+            return cur.fetchall() if cur.description is not None else []
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.lock, self.errors(), self.conn.cursor() as cur:
+            cur.executemany(self._sql(sql), rows)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.lock:
+            with self.errors():
+                tx = self.conn.transaction()
+                tx.__enter__()
+            try:
+                yield
+            except BaseException as e:
+                with contextlib.suppress(Exception):
+                    tx.__exit__(type(e), e, e.__traceback__)
+                raise
+            with self.errors():
+                tx.__exit__(None, None, None)
+
+    def close(self) -> None:
+        with self.lock, contextlib.suppress(Exception):
+            self.conn.close()
+
+    @contextlib.contextmanager
+    def errors(self) -> Iterator[None]:
+        psycopg = self._psycopg
+        try:
+            yield
+        except psycopg.OperationalError as e:
+            first = (str(e).strip().splitlines() or ["unknown error"])[0]
+            raise StoreError(
+                f"cannot use the call store at {self.location.display}: {first}; check that "
+                "the server is running and the store URL in settings.toml"
+            ) from None
+        except psycopg.Error as e:
+            first = (str(e).strip().splitlines() or ["unknown error"])[0]
+            raise StoreError(f"call store {self.location.display}: {first}") from None
+
+
+def connect(location: StoreLocation, timeout: float = 5.0) -> Connection:
+    if location.kind == "postgresql":
+        return PostgresConnection(location, timeout)
+    return SQLiteConnection(location, timeout)

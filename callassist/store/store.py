@@ -1,0 +1,411 @@
+"""The call store: opening it, recording calls, and the queries the review window and the
+`calls` command use."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from callassist.coach.events import STEP_IDS
+from callassist.settings import RETENTION_MODES, Settings, load_settings
+from callassist.store.db import (
+    Connection,
+    StoreError,
+    StoreLocation,
+    connect,
+    parse_url,
+)
+from callassist.store.migrations import migrate
+from callassist.store.privacy import event_for_store, redact, report_for_store
+from callassist.store.recorder import CallRecorder
+from callassist.store.summary import STEP_BITS, figures, report_from_events
+
+# A live call on another machine is taken as interrupted after this long without a heartbeat.
+STALE_S = 120.0
+CALL_COLUMNS = (
+    "id, agent, started_at, ended_at, duration, status, source, title, engine, model, "
+    "retention, steps_mask, steps_covered, warnings, first_apology"
+)
+
+
+def default_path() -> Path:
+    from callassist.paths import data_dir
+
+    return data_dir() / "calls.sqlite3"
+
+
+def _host() -> str:
+    """This machine and boot: a pid from an earlier boot says nothing about a live process."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()[:8]
+    except OSError:
+        boot = ""
+    return f"{socket.gethostname()}/{boot}"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        # A killed child nobody has reaped yet is no longer writing.
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state not in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
+@dataclass(frozen=True)
+class CallFilter:
+    """What the call list shows. Times are seconds since the epoch; `until` is exclusive."""
+
+    agent: str | None = None
+    since: float | None = None
+    until: float | None = None
+    missed: str | None = None  # a step id, or "any" for calls missing at least one step
+    warning: str | None = None  # a warning kind, or "any" for calls with any warning
+    status: str | None = None
+
+    def where(self) -> tuple[str, list]:
+        clauses, params = [], []
+        if self.agent:
+            clauses.append("agent = ?")
+            params.append(self.agent)
+        if self.since is not None:
+            clauses.append("started_at >= ?")
+            params.append(float(self.since))
+        if self.until is not None:
+            clauses.append("started_at < ?")
+            params.append(float(self.until))
+        if self.missed == "any":
+            clauses.append("steps_covered < ?")
+            params.append(len(STEP_IDS))
+        elif self.missed:
+            if self.missed not in STEP_BITS:
+                raise StoreError(f"unknown step '{self.missed}' (one of {', '.join(STEP_IDS)})")
+            clauses.append("(steps_mask & ?) = 0")
+            params.append(STEP_BITS[self.missed])
+        if self.warning == "any":
+            clauses.append("warnings > 0")
+        elif self.warning:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM call_warnings w WHERE w.call_id = calls.id AND w.kind = ?)"
+            )
+            params.append(self.warning)
+        if self.status:
+            clauses.append("status = ?")
+            params.append(self.status)
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+@dataclass(frozen=True)
+class CallRow:
+    id: int
+    agent: str
+    started_at: float
+    ended_at: float | None
+    duration: float
+    status: str
+    source: str
+    title: str
+    engine: str
+    model: str
+    retention: str
+    steps_mask: int
+    steps_covered: int
+    warnings: int
+    first_apology: float | None
+
+    def covered(self, step: str) -> bool:
+        return bool(self.steps_mask & STEP_BITS[step])
+
+
+@dataclass
+class StoredCall:
+    row: CallRow
+    report: dict
+    events: list[dict] = field(default_factory=list)
+
+    @property
+    def speech(self) -> list[dict]:
+        """Stretches of speech per speaker: from the audio levels, else from the transcript."""
+        segs = [e for e in self.events if e["type"] == "speech"]
+        if segs:
+            return segs
+        return [
+            {"speaker": t["speaker"], "start": t["start"], "end": t["end"]}
+            for t in self.report.get("transcript", [])
+        ]
+
+
+class Store:
+    def __init__(self, location: StoreLocation, settings: Settings, timeout: float = 5.0):
+        self.location = location
+        self.settings = settings
+        self.timeout = timeout
+        self.conn: Connection = connect(location, timeout)
+        try:
+            migrate(self.conn)
+            self.recovered = self.recover_interrupted()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    @property
+    def dialect(self) -> str:
+        return self.conn.dialect
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def begin_call(
+        self, agent: str | None = None, engine: str = "", model: str = "",
+        started_at: float | None = None, source: str = "live", title: str = "",
+        retention: str | None = None,
+    ) -> CallRecorder:
+        """Starts recording a live call; see the package docstring."""
+        retention = self._retention(retention)
+        started = time.time() if started_at is None else float(started_at)
+        conn = self._writer_connection()
+        if retention == "none":
+            return CallRecorder(self, conn, 0, retention)
+        try:
+            call_id = self._insert_call(conn, agent, started, "live", source, title, engine, model,
+                                        retention)
+        except BaseException:
+            conn.close()
+            raise
+        if conn.dialect == "postgresql":
+            # Asynchronous commit: the server writes the WAL within ~0.6 s (3 x wal_writer_delay),
+            # which is the "lose at most the last second" promise at a fraction of the cost.
+            conn.execute("SET synchronous_commit TO off")
+        return CallRecorder(self, conn, call_id, retention)
+
+    def save_report(
+        self, report: dict, source: str = "", agent: str | None = None,
+        started_at: float | None = None, engine: str = "", model: str = "",
+        title: str | None = None, retention: str | None = None,
+    ) -> int | None:
+        """Stores a finished call from its report (e.g. `callassist analyze --save`).
+        Returns the call id, or None when the retention setting is `none`."""
+        retention = self._retention(retention)
+        if retention == "none":
+            return None
+        duration = float(report.get("duration") or 0.0)
+        started = (time.time() - duration) if started_at is None else float(started_at)
+        events = _events_from_report(report)
+        with self.conn.transaction():
+            call_id = self._insert_call(
+                self.conn, agent, started, "live", source,
+                title if title is not None else str(report.get("title") or ""),
+                engine, model, retention,
+            )
+            rows = []
+            for e in events:
+                stored = event_for_store(e, retention) if e["type"] != "speech" else e
+                if stored is not None:
+                    at = stored.get("at", stored.get("start", 0.0))
+                    rows.append((call_id, len(rows) + 1, float(at or 0.0), stored["type"],
+                                 json.dumps(stored, separators=(",", ":"))))
+            self.conn.executemany(
+                "INSERT INTO events (call_id, seq, at, type, data) VALUES (?, ?, ?, ?, ?)", rows
+            )
+            self._finish_call(call_id, report, status="complete", in_transaction=True)
+        return call_id
+
+    def _retention(self, retention: str | None) -> str:
+        retention = retention or self.settings.retention
+        if retention not in RETENTION_MODES:
+            raise StoreError(f"retention '{retention}' is not one of {', '.join(RETENTION_MODES)}")
+        return retention
+
+    def _writer_connection(self) -> Connection:
+        return connect(self.location, self.timeout)
+
+    def _insert_call(
+        self, conn: Connection, agent: str | None, started: float, status: str, source: str,
+        title: str, engine: str, model: str, retention: str,
+    ) -> int:
+        rows = conn.execute(
+            "INSERT INTO calls (agent, started_at, day, status, source, title, engine, model, "
+            "retention, host, pid, heartbeat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id",
+            (agent or self.settings.agent, started, int(started // 86400), status,
+             redact(source), redact(title), engine, model, retention, _host(), os.getpid(),
+             time.time()),
+        )
+        return int(rows[0][0])
+
+    def _finish_call(
+        self, call_id: int, report: dict | None, status: str, in_transaction: bool = False,
+    ) -> None:
+        row = self.conn.execute(
+            "SELECT retention, started_at FROM calls WHERE id = ?", (call_id,)
+        )
+        if not row:
+            raise StoreError(f"no call {call_id} in the store")
+        retention, started = row[0]
+        if report is None:
+            report = report_from_events(self._events(call_id))
+        stored = report_for_store(report, retention)
+        fig = figures(stored)
+
+        def write() -> None:
+            self.conn.execute(
+                "UPDATE calls SET status = ?, ended_at = ?, duration = ?, steps_mask = ?, "
+                "steps_covered = ?, warnings = ?, first_apology = ?, report = ? WHERE id = ?",
+                (status, started + fig.duration, fig.duration, fig.steps_mask, fig.steps_covered,
+                 fig.warnings, fig.first_apology, json.dumps(stored), call_id),
+            )
+            self.conn.execute("DELETE FROM call_warnings WHERE call_id = ?", (call_id,))
+            if fig.warnings_by_kind:
+                self.conn.executemany(
+                    "INSERT INTO call_warnings (call_id, kind, n) VALUES (?, ?, ?)",
+                    [(call_id, k, n) for k, n in sorted(fig.warnings_by_kind.items())],
+                )
+
+        if in_transaction:
+            write()
+        else:
+            with self.conn.transaction():
+                write()
+
+    def recover_interrupted(self) -> list[int]:
+        """Closes calls whose recorder died (crash, kill, power cut), marked `interrupted`,
+        with a report rebuilt from the events they stored. Returns their ids."""
+        host, now = _host(), time.time()
+        dead = []
+        for call_id, call_host, pid, heartbeat in self.conn.execute(
+            "SELECT id, host, pid, heartbeat FROM calls WHERE status = 'live'"
+        ):
+            if call_host == host:
+                gone = pid != os.getpid() and not _pid_alive(int(pid))
+            else:
+                gone = now - float(heartbeat) > STALE_S
+            if gone:
+                dead.append(int(call_id))
+        for call_id in dead:
+            self._finish_call(call_id, None, status="interrupted")
+        return dead
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def count_calls(self, flt: CallFilter | None = None) -> int:
+        where, params = (flt or CallFilter()).where()
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM calls{where}", params)[0][0])
+
+    def list_calls(
+        self, flt: CallFilter | None = None, offset: int = 0, limit: int = 200,
+    ) -> list[CallRow]:
+        """Newest first, one page."""
+        where, params = (flt or CallFilter()).where()
+        rows = self.conn.execute(
+            f"SELECT {CALL_COLUMNS} FROM calls{where} "
+            "ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
+            [*params, int(limit), int(offset)],
+        )
+        return [_call_row(r) for r in rows]
+
+    def get_call(self, call_id: int) -> StoredCall:
+        rows = self.conn.execute(f"SELECT {CALL_COLUMNS}, report FROM calls WHERE id = ?",
+                                 (int(call_id),))
+        if not rows:
+            raise StoreError(f"no call {call_id} in the store ({self.location.display})")
+        row = _call_row(rows[0][:-1])
+        events = self._events(row.id)
+        report = json.loads(rows[0][-1]) if rows[0][-1] else report_from_events(events)
+        return StoredCall(row, report, events)
+
+    def _events(self, call_id: int) -> list[dict]:
+        return [
+            json.loads(d)
+            for (d,) in self.conn.execute(
+                "SELECT data FROM events WHERE call_id = ? ORDER BY seq", (call_id,)
+            )
+        ]
+
+    def agents(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT agent FROM calls ORDER BY agent")]
+
+    def warning_kinds(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT kind FROM call_warnings ORDER BY kind")]
+
+    def coverage(self, flt: CallFilter | None = None, bucket_days: int = 7) -> list[dict]:
+        """Per agent and period: how many calls, and how many covered each step.
+        Rows: {agent, day (first UTC day number of the period), calls, <step id>: count}."""
+        where, params = (flt or CallFilter()).where()
+        sums = ", ".join(
+            f"SUM(CASE WHEN (steps_mask & {bit}) <> 0 THEN 1 ELSE 0 END)"
+            for bit in STEP_BITS.values()
+        )
+        rows = self.conn.execute(
+            f"SELECT agent, day / ?, COUNT(*), {sums} FROM calls{where} "
+            "GROUP BY agent, day / ? ORDER BY agent, day / ?",
+            [int(bucket_days), *params, int(bucket_days), int(bucket_days)],
+        )
+        out = []
+        for r in rows:
+            d = {"agent": r[0], "day": int(r[1]) * bucket_days, "calls": int(r[2])}
+            d.update({sid: int(n) for sid, n in zip(STEP_IDS, r[3:], strict=True)})
+            out.append(d)
+        return out
+
+
+def _call_row(r: tuple) -> CallRow:
+    return CallRow(
+        id=int(r[0]), agent=r[1], started_at=float(r[2]),
+        ended_at=None if r[3] is None else float(r[3]), duration=float(r[4] or 0.0),
+        status=r[5], source=r[6], title=r[7], engine=r[8], model=r[9], retention=r[10],
+        steps_mask=int(r[11]), steps_covered=int(r[12]), warnings=int(r[13]),
+        first_apology=None if r[14] is None else float(r[14]),
+    )
+
+
+def _events_from_report(report: dict) -> list[dict]:
+    """The events a saved report stands for, in time order, so saved and live calls read alike."""
+    events: list[dict] = []
+    for turn in report.get("transcript", []):
+        events.append({"type": "transcript", "speaker": turn["speaker"], "final": True,
+                       "text": turn.get("text", ""), "start": turn["start"], "end": turn["end"],
+                       "words": []})
+        events.append({"type": "speech", "speaker": turn["speaker"], "start": turn["start"],
+                       "end": turn["end"], "dbfs": None})
+    for sid, s in report.get("steps", {}).items():
+        if s.get("covered"):
+            events.append({"type": "step", "step": sid, "at": s.get("at") or 0.0,
+                            "evidence": s.get("evidence") or "", "manual": bool(s.get("manual")),
+                            "covered": True})
+    for w in report.get("warnings", []):
+        events.append({"type": "warning", **{k: w.get(k) for k in ("kind", "at", "evidence",
+                                                                     "advice")}})
+    for r in report.get("reminders", []):
+        events.append({"type": "reminder", **{k: r.get(k) for k in ("kind", "at", "text")}})
+    events.sort(key=lambda e: float(e.get("at", e.get("start", 0.0)) or 0.0))
+    return events
+
+
+def open_store(url: str | None = None, settings: Settings | None = None,
+               timeout: float = 5.0) -> Store:
+    """The call store at `url` (default: the `store` setting, else SQLite in the data folder).
+    Creates and migrates it if needed; closes calls left live by a crash as interrupted."""
+    settings = settings or load_settings()
+    location = parse_url(url if url is not None else settings.store, default_path())
+    return Store(location, settings, timeout)

@@ -1,0 +1,93 @@
+"""The figures a call list filters on, taken from a report, and a report rebuilt from stored
+events for a call that never finished (the program or the machine died mid-call)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from callassist.coach.events import STEP_IDS
+
+STEP_LABELS = {
+    "apologize": "Apologize",
+    "sympathize": "Sympathize",
+    "accept_responsibility": "Accept responsibility",
+    "take_action": "Prepare to take action",
+}
+STEP_BITS = {sid: 1 << i for i, sid in enumerate(STEP_IDS)}
+
+
+@dataclass(frozen=True)
+class Figures:
+    steps_mask: int
+    steps_covered: int
+    warnings: int
+    warnings_by_kind: dict[str, int]
+    first_apology: float | None
+    duration: float
+
+
+def figures(report: dict) -> Figures:
+    steps = report.get("steps", {})
+    mask = sum(bit for sid, bit in STEP_BITS.items() if steps.get(sid, {}).get("covered"))
+    kinds = Counter(w["kind"] for w in report.get("warnings", []))
+    apology = steps.get("apologize", {})
+    first = report.get("summary", {}).get("time_to_first_apology")
+    if first is None and apology.get("covered"):
+        first = apology.get("at")
+    return Figures(
+        steps_mask=mask,
+        steps_covered=bin(mask).count("1"),
+        warnings=sum(kinds.values()),
+        warnings_by_kind=dict(kinds),
+        first_apology=first,
+        duration=float(report.get("duration") or 0.0),
+    )
+
+
+def report_from_events(events: list[dict], duration: float | None = None) -> dict:
+    """The coach report's shape, rebuilt from stored event dicts in order."""
+    covered: dict[str, dict] = {}
+    warnings, reminders, transcript = [], [], []
+    last = 0.0
+    for e in events:
+        t = e.get("type")
+        at = float(e.get("end", e.get("at", 0.0)) or 0.0)
+        last = max(last, at)
+        if t == "step":
+            if e.get("covered", True):
+                covered[e["step"]] = e
+            else:
+                covered.pop(e["step"], None)
+        elif t == "warning":
+            warnings.append({k: e.get(k) for k in ("kind", "at", "evidence", "advice")})
+        elif t == "reminder":
+            reminders.append({k: e.get(k) for k in ("kind", "at", "text")})
+        elif t == "transcript" and e.get("final"):
+            transcript.append({k: e.get(k) for k in ("speaker", "start", "end", "text")})
+    steps = {}
+    for sid in STEP_IDS:
+        e = covered.get(sid)
+        steps[sid] = {
+            "label": STEP_LABELS[sid],
+            "covered": e is not None,
+            "at": round(e["at"], 2) if e else None,
+            "evidence": e.get("evidence") if e else None,
+            "manual": bool(e.get("manual")) if e else False,
+        }
+    apology = covered.get("apologize")
+    return {
+        "duration": round(duration if duration is not None else last, 2),
+        "ended": False,
+        "steps": steps,
+        "warnings": warnings,
+        "reminders": reminders,
+        "summary": {
+            "steps_covered": [s for s in STEP_IDS if steps[s]["covered"]],
+            "steps_missed": [s for s in STEP_IDS if not steps[s]["covered"]],
+            "warnings_by_kind": dict(Counter(w["kind"] for w in warnings)),
+            "time_to_first_apology": round(apology["at"], 2) if apology else None,
+            "tone": {},
+        },
+        "transcript": transcript,
+    }
