@@ -62,8 +62,10 @@ class ModelInfo:
 def format_size(n: int) -> str:
     if n >= 1024**3:
         return f"{n / 1024**3:.1f} GB"
-    if n >= 1024**2:
+    if n >= 100 * 1024**2:
         return f"{n / 1024**2:.0f} MB"
+    if n >= 1024**2:
+        return f"{n / 1024**2:.1f} MB"
     return f"{n / 1024:.0f} KB"
 
 
