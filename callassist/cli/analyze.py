@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from callassist.cli._common import add_playbook_option, playbook_from
+from callassist.cli._speech import add_channel_option, add_engine_options
 from callassist.coach.session import CallSession
 from callassist.errors import CallAssistError
 from callassist.replay import analyse_transcript
@@ -25,6 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the JSON report")
     p.add_argument("--save", action="store_true", help="store the result as a call")
     add_playbook_option(p)
+    add_engine_options(p)
+    add_channel_option(p)
+    p.add_argument("--realtime", action="store_true", help="pace a recording like a live call")
     p.set_defaults(func=run)
 
 

@@ -1,0 +1,100 @@
+"""The Vosk engine: `vosk.Model` + `KaldiRecognizer` with word timings on partial and final
+results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from callassist.coach.events import Word
+from callassist.errors import CallAssistError
+from callassist.speech.engine import Result
+
+RATE = 16000
+
+
+def _words(items: list[dict] | None) -> tuple[Word, ...]:
+    return tuple(
+        Word(w["word"], float(w["start"]), float(w["end"]), float(w.get("conf", 1.0)))
+        for w in items or ()
+    )
+
+
+class VoskRecognizer:
+    def __init__(self, model):
+        import vosk
+
+        self._rec = vosk.KaldiRecognizer(model, RATE)
+        self._rec.SetWords(True)
+        self._rec.SetPartialWords(True)
+        self._n = 0  # samples accepted
+        self._partial = ""
+        self._partial_start: float | None = None
+
+    @property
+    def now(self) -> float:
+        return self._n / RATE
+
+    def _final(self, raw: str) -> list[Result]:
+        data = json.loads(raw)
+        self._partial, start, self._partial_start = "", self._partial_start, None
+        text = data.get("text", "").strip()
+        if not text:
+            return []
+        words = _words(data.get("result"))
+        begin = words[0].start if words else (start if start is not None else self.now)
+        end = words[-1].end if words else self.now
+        return [Result(text, True, begin, end, words)]
+
+    def accept(self, samples: np.ndarray) -> list[Result]:
+        self._n += len(samples)
+        if self._rec.AcceptWaveform(np.ascontiguousarray(samples, dtype="<i2").tobytes()):
+            return self._final(self._rec.Result())
+        data = json.loads(self._rec.PartialResult())
+        text = data.get("partial", "").strip()
+        if not text or text == self._partial:
+            return []
+        self._partial = text
+        words = _words(data.get("partial_result"))
+        if self._partial_start is None:
+            self._partial_start = words[0].start if words else self.now - len(samples) / RATE
+        return [Result(text, False, self._partial_start, self.now, words)]
+
+    def finish(self) -> list[Result]:
+        return self._final(self._rec.FinalResult())
+
+
+class VoskEngine:
+    """A Vosk model folder, loaded once (seconds for a small model) and shared by recognizers."""
+
+    name = "vosk"
+
+    def __init__(self, path: str | Path):
+        p = Path(path)
+        if not p.exists():
+            raise CallAssistError(
+                f"{p}: model folder not found: run `callassist models download` or check --model"
+            )
+        if not p.is_dir():
+            raise CallAssistError(f"{p}: not a folder: --model takes an unpacked Vosk model folder")
+        if not (p / "am").is_dir() and not (p / "final.mdl").exists():
+            raise CallAssistError(
+                f"{p}: not a Vosk model (no am/ folder): point --model at the unpacked model folder"
+            )
+        import vosk
+
+        vosk.SetLogLevel(-1)
+        try:
+            self._model = vosk.Model(str(p))
+        except Exception as e:
+            raise CallAssistError(
+                f"{p}: the Vosk model is broken ({e}): download it again with "
+                "`callassist models download`"
+            ) from None
+        self.path = p
+        self.model = p.name if p.name != "model" else str(p)
+
+    def recognizer(self) -> VoskRecognizer:
+        return VoskRecognizer(self._model)
