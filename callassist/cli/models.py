@@ -1,0 +1,165 @@
+"""`callassist models list|download`: the installed speech models, and installing one."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from callassist.speech import download as dl
+from callassist.speech.models import (
+    MODEL_CHOICE_ENV,
+    MODEL_DIR_ENV,
+    format_size,
+    installed_models,
+    search_places,
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "models",
+        help="list the installed speech models or download one",
+        description="Vosk speech models: which are installed (with language, size and which one "
+        "is the default) and downloading the official ones.",
+    )
+    actions = p.add_subparsers(dest="models_action", metavar="ACTION")
+    p.set_defaults(func=run_list, available=False, json=False)
+
+    ls = actions.add_parser("list", help="installed models and which one is the default")
+    ls.add_argument("--available", action="store_true",
+                    help="also list the official models that can be downloaded by name")
+    ls.add_argument("--json", action="store_true", help="print the installed models as JSON")
+    ls.set_defaults(func=run_list)
+
+    get = actions.add_parser(
+        "download", help="download and install a model (the small English model by default)",
+        description="Downloads a Vosk model with a progress bar, checks its size and SHA-256, "
+        "resumes an interrupted download, unpacks it safely and installs it. NAME is an "
+        "official model name (see `callassist models list --available`), an http(s) URL of a "
+        "zip, or a zip file already on disk.",
+    )
+    get.add_argument("name", nargs="?", default=dl.DEFAULT_MODEL, metavar="NAME",
+                     help=f"model name, URL or .zip file (default: {dl.DEFAULT_MODEL})")
+    get.add_argument("--dest", type=Path, metavar="DIR",
+                     help="install into this folder (default: models/ in a source checkout, "
+                     "else the user data folder)")
+    get.add_argument("--sha256", metavar="HEX", help="the archive's expected SHA-256")
+    get.add_argument("--force", action="store_true", help="reinstall even if already installed")
+    get.set_defaults(func=run_download)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    models = installed_models()
+    if args.json:
+        print(json.dumps([
+            {"name": m.name, "lang": m.lang, "size_bytes": m.size_bytes, "path": str(m.path),
+             "default": m.is_default} for m in models
+        ], indent=2))
+        return 0
+    if models:
+        print("Installed speech models (* = default):")
+        width = max(len(m.name) for m in models)
+        for m in models:
+            mark = "*" if m.is_default else " "
+            print(f"  {mark} {m.name:<{width}}  {m.lang:<7} {m.size_text:>7}  {m.path}")
+        print(f"Choose another with --model NAME|PATH or the {MODEL_CHOICE_ENV} environment "
+              f"variable.")
+    else:
+        print("No Vosk model installed: speech recognition uses the pocketsphinx fallback, "
+              "which is less accurate.")
+        print(f"Install the small English model ({dl.known_model(dl.DEFAULT_MODEL).approx_size}) "
+              f"with: callassist models download")
+        places = ", ".join(str(place) for _source, place in search_places())
+        print(f"Looked in: {places} (set {MODEL_DIR_ENV} to add a folder).")
+    if args.available:
+        installed = {m.name for m in models}
+        print("\nOfficial models (callassist models download NAME):")
+        width = max(len(k.name) for k in dl.KNOWN_MODELS)
+        for k in dl.KNOWN_MODELS:
+            state = "installed" if k.name in installed else k.approx_size
+            print(f"  {k.name:<{width}}  {k.lang:<7} {state:>9}  {k.description}")
+    return 0
+
+
+def run_download(args: argparse.Namespace) -> int:
+    bar = ProgressBar(args.name, sys.stderr)
+    try:
+        result = dl.install_model(args.name, args.dest, bar, sha256=args.sha256, force=args.force)
+    finally:
+        bar.close()
+    if result.already_installed:
+        print(f"{args.name} is already installed at {result.path} (--force reinstalls it)")
+        return 0
+    info = next((m for m in installed_models() if m.path == result.path.resolve()), None)
+    where = f"{result.path}"
+    if info is not None:
+        default = "; it is the default model" if info.is_default else ""
+        print(f"installed {info.name} ({info.lang}, {info.size_text}) at {where}{default}")
+    else:
+        print(f"installed {result.path.name} at {where}; pass --model {where} to use it")
+    if result.verified == "size only":
+        print(f"note: no SHA-256 is pinned or published for this archive, so only its size was "
+              f"checked; its SHA-256 is {result.sha256} (pin it with --sha256)")
+    else:
+        print(f"archive SHA-256 {result.sha256} ({result.verified})")
+    return 0
+
+
+class ProgressBar:
+    """`name  12.0/40.0 MB  30% [######..............]  2.1 MB/s  0:13 left` on one line,
+    redrawn at most ten times a second; a plain line every 10 % when not on a terminal."""
+
+    WIDTH = 24
+
+    def __init__(self, name: str, out: TextIO) -> None:
+        self.name = name
+        self.out = out
+        self.tty = out.isatty()
+        self.started: float | None = None
+        self.first = 0
+        self.last_draw = 0.0
+        self.last_decile = -1
+        self.drawn = False
+
+    def __call__(self, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if self.started is None:
+            self.started, self.first = now, done
+        finished = total is not None and done >= total
+        if self.tty:
+            if finished or now - self.last_draw >= 0.1:
+                self.last_draw = now
+                self.out.write("\r" + self.line(done, total, now) + "\x1b[K")
+                self.out.flush()
+                self.drawn = True
+        elif total:
+            decile = done * 10 // total
+            if decile != self.last_decile:
+                self.last_decile = decile
+                self.out.write(self.line(done, total, now) + "\n")
+                self.out.flush()
+
+    def line(self, done: int, total: int | None, now: float) -> str:
+        elapsed = max(now - (self.started or now), 1e-6)
+        rate = (done - self.first) / elapsed
+        speed = f"{format_size(int(rate))}/s" if rate > 0 else "-"
+        if not total:
+            return f"{self.name}  {format_size(done)}  {speed}"
+        frac = min(done / total, 1.0)
+        fill = int(frac * self.WIDTH)
+        bar = "#" * fill + "." * (self.WIDTH - fill)
+        left = ""
+        if rate > 0 and done < total:
+            secs = int((total - done) / rate)
+            left = f"  {secs // 60}:{secs % 60:02d} left"
+        return (f"{self.name}  {format_size(done)}/{format_size(total)}  {frac:4.0%} [{bar}]  "
+                f"{speed}{left}")
+
+    def close(self) -> None:
+        if self.drawn:
+            self.out.write("\n")
+            self.out.flush()
