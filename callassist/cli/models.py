@@ -89,8 +89,15 @@ def run_download(args: argparse.Namespace) -> int:
     bar = ProgressBar(args.name, sys.stderr)
     try:
         result = dl.install_model(args.name, args.dest, bar, sha256=args.sha256, force=args.force)
-    finally:
+    except KeyboardInterrupt:
         bar.close()
+        print("callassist: download interrupted; run the same command again to resume",
+              file=sys.stderr)
+        return 130
+    except BaseException:
+        bar.close()
+        raise
+    bar.close()
     if result.already_installed:
         print(f"{args.name} is already installed at {result.path} (--force reinstalls it)")
         return 0
