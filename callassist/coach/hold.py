@@ -57,7 +57,10 @@ class HoldTracker:
                 if p.is_hold and not p.fired and start - p.end <= grace:
                     p.handed_off = True
         if hold or pause:
-            recent_handoff = self._last_handoff is not None and start - self._last_handoff <= grace
+            recent_handoff = (
+                self._last_handoff is not None
+                and start - self._last_handoff <= self.rule.handoff_lookback_s
+            )
             self._pending.append(
                 _Pending(at, end, evidence, is_hold=hold, handed_off=handoff or recent_handoff)
             )

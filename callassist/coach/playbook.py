@@ -58,6 +58,7 @@ class HoldRule:
     handoff: PhraseSet
     pauses: PhraseSet
     handoff_grace_s: float
+    handoff_lookback_s: float
     silence_s: float
 
 
@@ -188,7 +189,10 @@ _WARNING_KEYS = {
     "cancel_window_s",
     "negatable",
 }
-_HOLD_KEYS = {"label", "advice", "phrases", "handoff", "pauses", "handoff_grace_s", "silence_s"}
+_HOLD_KEYS = {
+    "label", "advice", "phrases", "handoff", "pauses", "handoff_grace_s", "handoff_lookback_s",
+    "silence_s",
+}
 _REMINDER_KEYS = {"text", "at_start", "every_s", "after", "min_gap_s"}
 _TOP_KEYS = {"version", "settings", "lexicon", "steps", "warnings", "reminders", "tone"}
 
@@ -260,6 +264,7 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
         handoff=r.phrases(h, "handoff", e, required=True),
         pauses=r.phrases(h, "pauses", e),
         handoff_grace_s=r.number(h, "handoff_grace_s", e, 8.0),
+        handoff_lookback_s=r.number(h, "handoff_lookback_s", e, 60.0),
         silence_s=r.number(h, "silence_s", e, 30.0, minimum=1),
     )
 

@@ -9,10 +9,12 @@ from callassist.coach.session import CallSession
 from callassist.replay import analyse_transcript
 from callassist.transcript import load_transcript
 
-CALLS = sorted((Path(__file__).resolve().parents[1] / "corpus").glob("dev-*.json"))
+TESTS = Path(__file__).resolve().parents[1]
+CALLS = sorted((TESTS / "corpus").glob("dev-*.json"))
+EXTRA = sorted((TESTS / "corpus_extra").glob("extra-*.json"))
 
 
-@pytest.mark.parametrize("path", CALLS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", CALLS + EXTRA, ids=lambda p: p.stem)
 def test_dev_call_matches_its_labels(playbook, path):
     expect = json.loads(path.read_text())["expect"]
     report = analyse_transcript(load_transcript(path), CallSession(playbook)).report()
@@ -25,3 +27,4 @@ def test_dev_call_matches_its_labels(playbook, path):
 
 def test_the_corpus_copy_is_complete():
     assert len(CALLS) == 24
+    assert len(EXTRA) == 24
