@@ -22,6 +22,7 @@ from callassist.coach.playbook import Playbook
 from callassist.coach.reminders import ReminderScheduler
 from callassist.coach.rules import Analysis, analyse
 from callassist.coach.text import Tokens, input_words, normalize
+from callassist.coach.tone import monitors_for
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,10 @@ def _timed_words(
 
 
 class CallSession:
-    def __init__(self, playbook: Playbook, monitors: Sequence[Monitor] = ()):
+    def __init__(self, playbook: Playbook, monitors: Sequence[Monitor] | None = None):
+        """Without `monitors`, the playbook's tone monitors watch the call (tone.py)."""
         self.playbook = playbook
-        self.monitors = list(monitors)
+        self.monitors = list(monitors) if monitors is not None else monitors_for(playbook)
         self.events: list[Event] = []
         self.turns: list[dict] = []
         self.started_at: float | None = None

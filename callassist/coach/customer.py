@@ -1,0 +1,83 @@
+"""The customer getting angrier: anger in their words or their voice rising prompts the agent to
+apologize and sympathize now, while those steps are not covered yet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from callassist.coach.episodes import CueGate, RaisedVoice
+from callassist.coach.events import Event, ReminderEvent
+from callassist.coach.patterns import TokenText
+from callassist.coach.tone_rules import CustomerRule
+
+if TYPE_CHECKING:
+    from callassist.coach.session import Utterance
+
+
+def _spoken_list(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+class CustomerMonitor:
+    """`labels` are the playbook's step labels, named in the prompt ("apologize and
+    sympathize")."""
+
+    def __init__(self, rule: CustomerRule, labels: Mapping[str, str]):
+        self.rule = rule
+        self.labels = labels
+        self.voice = RaisedVoice(rule.level)
+        self.gate = CueGate(rule.cooldown_s)
+        self.anger_heard: list[str] = []
+        # Steps covered as of the last final result: levels arrive without them.
+        self._covered: frozenset[str] = frozenset()
+        self._utterances = 0
+
+    def on_utterance(self, utt: Utterance, covered: frozenset[str]) -> Sequence[Event]:
+        self._covered = covered
+        if utt.speaker != "customer":
+            return []
+        self._utterances += 1
+        text = TokenText(utt.tokens)
+        matches = self.rule.anger.find(text)
+        if not matches:
+            return []
+        said = [" ".join(text.words[m.start : m.end]) for m in matches]
+        self.anger_heard += said
+        reason = self.rule.words_reason.format(words=said[0])
+        at = utt.time_of_token(matches[0].start)
+        return self._prompt(at, reason, ("words", self._utterances))
+
+    def on_level(self, speaker: str, at: float, dbfs: float, voiced: bool) -> Sequence[Event]:
+        if speaker != "customer":
+            return []
+        v = self.voice
+        v.feed(at, dbfs, voiced)
+        if not (v.raised and v.raised_s >= self.rule.level.sustain_s):
+            return []
+        return self._prompt(at, self.rule.loud_reason, ("voice", v.episode))
+
+    def _prompt(self, at: float, reason: str, episode: tuple[str, int]) -> list[Event]:
+        missing = [s for s in self.rule.steps if s not in self._covered]
+        if not missing or not self.gate.fire(at, episode):
+            return []
+        steps = _spoken_list([self.labels.get(s, s).lower() for s in missing])
+        text = self.rule.text.format(reason=reason, steps=steps)
+        return [ReminderEvent(self.rule.kind, at, text)]
+
+    def on_time(self, now: float) -> Sequence[Event]:
+        return []
+
+    def summary(self) -> dict:
+        v = self.voice
+        return {
+            "customer": {
+                "baseline_dbfs": None if v.learned is None else round(v.learned, 1),
+                "average_dbfs": None if v.average is None else round(v.average, 1),
+                "loud_s": round(v.loud_s, 1),
+                "anger_words": self.anger_heard,
+                self.rule.kind: self.gate.count,
+            }
+        }

@@ -1,0 +1,128 @@
+"""Too fast: the agent's words a minute, from the recogniser's word timings, over a sliding
+window of the call."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from callassist.coach.episodes import CueGate
+from callassist.coach.events import Event, WarningEvent
+from callassist.coach.tone_rules import PaceRule
+
+if TYPE_CHECKING:
+    from callassist.coach.session import Utterance
+
+KIND = "too_fast"
+
+
+def speaking_time(spans: Iterable[tuple[float, float]], pause_gap_s: float) -> float:
+    """Seconds of speech in word spans (in time order): gaps shorter than pause_gap_s are part
+    of speaking, longer pauses are not."""
+    total = 0.0
+    run: tuple[float, float] | None = None
+    for start, end in spans:
+        if run is not None and start - run[1] < pause_gap_s:
+            run = (run[0], max(run[1], end))
+            continue
+        if run is not None:
+            total += run[1] - run[0]
+        run = (start, end)
+    if run is not None:
+        total += run[1] - run[0]
+    return total
+
+
+class SpeechClock:
+    """Seconds of speech in the call so far, counted as speaking_time does, span by span."""
+
+    def __init__(self, pause_gap_s: float):
+        self.pause_gap_s = pause_gap_s
+        self._closed = 0.0
+        self._run: tuple[float, float] | None = None
+
+    @property
+    def total(self) -> float:
+        return self._closed + (self._run[1] - self._run[0] if self._run else 0.0)
+
+    def add(self, start: float, end: float) -> None:
+        run = self._run
+        if run is not None and start - run[1] < self.pause_gap_s:
+            self._run = (run[0], max(run[1], end))
+            return
+        if run is not None:
+            self._closed += run[1] - run[0]
+        self._run = (start, end)
+
+
+class PaceMonitor:
+    def __init__(self, rule: PaceRule):
+        self.rule = rule
+        self.gate = CueGate(rule.cooldown_s)
+        self.words = 0
+        self.clock = SpeechClock(rule.pause_gap_s)
+        self.fast_s = 0.0
+        self.peak_wpm: float | None = None
+        self._window: deque[tuple[float, float]] = deque()
+        self._fast = False
+        self._episode = 0
+
+    def on_utterance(self, utt: Utterance, covered: frozenset[str]) -> Sequence[Event]:
+        if utt.speaker != "agent" or not utt.words:
+            return []
+        rule = self.rule
+        spans = sorted((w.start, max(w.end, w.start)) for w in utt.words)
+        before = self.clock.total
+        for start, end in spans:
+            self.clock.add(start, end)
+        self.words += len(spans)
+        if self._window and spans[0][0] - self._window[-1][1] >= rule.window_s:
+            self._window.clear()
+            self._fast = False
+        out: list[Event] = []
+        for start, end in spans:
+            self._window.append((start, end))
+            while self._window[0][0] < end - rule.window_s:
+                self._window.popleft()
+            wpm = self._window_wpm()
+            if wpm is None:
+                continue
+            self.peak_wpm = max(self.peak_wpm or 0.0, wpm)
+            if not self._fast and wpm >= rule.max_wpm:
+                self._fast = True
+                self._episode += 1
+            elif self._fast and wpm <= rule.clear_wpm:
+                self._fast = False
+            if self._fast and self.gate.fire(end, self._episode):
+                evidence = rule.evidence.format(wpm=round(wpm))
+                out.append(WarningEvent(KIND, end, evidence, rule.advice))
+        if self._fast:
+            self.fast_s += self.clock.total - before
+        return out
+
+    def _window_wpm(self) -> float | None:
+        speech = speaking_time(self._window, self.rule.pause_gap_s)
+        if len(self._window) < self.rule.min_words or speech < self.rule.min_speech_s:
+            return None
+        return len(self._window) / speech * 60.0
+
+    def on_level(self, speaker: str, at: float, dbfs: float, voiced: bool) -> Sequence[Event]:
+        return []
+
+    def on_time(self, now: float) -> Sequence[Event]:
+        return []
+
+    def summary(self) -> dict:
+        speech_s = self.clock.total
+        average = self.words / speech_s * 60.0 if speech_s > 0 else None
+        return {
+            "pace": {
+                "average_wpm": None if average is None else round(average),
+                "peak_wpm": None if self.peak_wpm is None else round(self.peak_wpm),
+                "words": self.words,
+                "speech_s": round(speech_s, 1),
+                "fast_s": round(self.fast_s, 1),
+                KIND: self.gate.count,
+            }
+        }
