@@ -9,13 +9,16 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from callassist.errors import CallAssistError
 from callassist.speech import download as dl
 from callassist.speech.models import (
     MODEL_CHOICE_ENV,
     MODEL_DIR_ENV,
+    default_model,
     format_size,
     installed_models,
     search_places,
+    unusable_folders,
 )
 
 
@@ -68,6 +71,10 @@ def run_list(args: argparse.Namespace) -> int:
             print(f"  {mark} {m.name:<{width}}  {m.lang:<7} {m.size_text:>7}  {m.path}")
         print(f"Choose another with --model NAME|PATH or the {MODEL_CHOICE_ENV} environment "
               f"variable.")
+        try:
+            default_model()
+        except CallAssistError as e:
+            print(f"warning: {MODEL_CHOICE_ENV}: {e}")
     else:
         print("No Vosk model installed: speech recognition uses the pocketsphinx fallback, "
               "which is less accurate.")
@@ -75,6 +82,8 @@ def run_list(args: argparse.Namespace) -> int:
               f"with: callassist models download")
         places = ", ".join(str(place) for _source, place in search_places())
         print(f"Looked in: {places} (set {MODEL_DIR_ENV} to add a folder).")
+    for folder, why in unusable_folders():
+        print(f"skipped {folder}: not a usable Vosk model ({why})")
     if args.available:
         installed = {m.name for m in models}
         print("\nOfficial models (callassist models download NAME):")

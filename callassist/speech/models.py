@@ -164,6 +164,29 @@ def _candidates(place: Path) -> list[Path]:
     return [p for p in children if not p.name.startswith(".") and is_model_folder(p)]
 
 
+def unusable_folders() -> list[tuple[Path, str]]:
+    """Folders in the search places that look like a model but are not usable, with why: a
+    half-unpacked download, a zip extracted one level too deep, a mistyped CALLASSIST_MODEL_DIR."""
+    found: list[tuple[Path, str]] = []
+    for source, place in search_places():
+        if source == "env" and not place.is_dir():
+            found.append((place, f"{MODEL_DIR_ENV} names no folder"))
+            continue
+        if is_model_folder(place):
+            continue
+        try:
+            children = sorted(p for p in place.iterdir() if p.is_dir())
+        except OSError:
+            continue
+        for child in children:
+            looks_like_model = child.name.startswith("vosk-model") or any(
+                (child / part).is_dir() for part in ("am", "conf", "graph"))
+            if child.name.startswith(".") or not looks_like_model or is_model_folder(child):
+                continue
+            found.append((child, ", ".join(missing_parts(child)) + " missing"))
+    return found
+
+
 def _scan() -> list[ModelInfo]:
     found: list[ModelInfo] = []
     seen: set[Path] = set()
@@ -188,9 +211,13 @@ def _choose(models: list[ModelInfo], choice: str | None) -> ModelInfo | None:
 
 
 def installed_models(choice: str | None = None) -> list[ModelInfo]:
-    """Every Vosk model found in the search places, the default one marked."""
+    """Every Vosk model found in the search places, the default one marked (none marked when
+    the choice names no model: default_model() raises for that)."""
     models = _scan()
-    default = _choose(models, choice)
+    try:
+        default = _choose(models, choice)
+    except CallAssistError:
+        default = None
     return [
         ModelInfo(m.name, m.path, m.lang, m.size_bytes, default is not None
                   and m.path == default.path, m.source)

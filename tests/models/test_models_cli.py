@@ -119,3 +119,27 @@ def test_the_progress_bar_on_a_terminal_shows_bytes_percent_and_rate():
     assert "\rmodel  4.0 MB/4.0 MB  100% [########################]" in text
     assert "/s" in text
     assert text.endswith("\n")
+
+
+def test_list_points_out_a_half_unpacked_model_and_a_mistyped_model_dir(
+    tmp_path, make_model, capsys, monkeypatch,
+):
+    broken = make_model(paths.user_models_dir() / "vosk-model-small-en-us-0.15")
+    (broken / "conf" / "model.conf").unlink()
+    monkeypatch.setenv("CALLASSIST_MODEL_DIR", str(tmp_path / "typo"))
+    assert main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "No Vosk model installed" in out
+    assert (f"skipped {broken}: not a usable Vosk model (conf/model.conf missing)") in out
+    assert f"skipped {tmp_path / 'typo'}: not a usable Vosk model (CALLASSIST_MODEL_DIR names " \
+           "no folder)" in out
+
+
+def test_list_still_lists_when_the_chosen_default_is_not_installed(make_model, capsys,
+                                                                  monkeypatch):
+    make_model(paths.user_models_dir() / "vosk-model-small-en-us-0.15")
+    monkeypatch.setenv("CALLASSIST_MODEL", "vosk-model-gone")
+    assert main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    assert f"    {NAME}" in out  # listed, not marked as default
+    assert "warning: CALLASSIST_MODEL: no installed model named 'vosk-model-gone'" in out
