@@ -184,7 +184,7 @@ class Vocabulary:
     def __init__(self, words: Iterable[str]):
         self._words = {w for w in words if w.isalpha()}
         self._by_initial: dict[str, list[str]] = {}
-        for w in self._words:
+        for w in sorted(self._words):
             if len(w) >= 6:
                 self._by_initial.setdefault(w[0], []).append(w)
         self._cache: dict[str, str] = {}
@@ -194,11 +194,11 @@ class Vocabulary:
             return word
         if word not in self._cache:
             limit = 2 if len(word) >= 10 else 1
-            best = word
+            best, best_distance = word, limit + 1
             for cand in self._by_initial.get(word[0], ()):
-                if edit_distance(word, cand, limit) <= limit:
-                    best = cand
-                    break
+                distance = edit_distance(word, cand, limit)
+                if distance < best_distance:
+                    best, best_distance = cand, distance
             self._cache[word] = best
         return self._cache[word]
 
