@@ -140,6 +140,7 @@ class ProgressBar:
         self.last_draw = 0.0
         self.last_decile = -1
         self.drawn = False
+        self.checking = False
 
     def __call__(self, done: int, total: int | None) -> None:
         now = time.monotonic()
@@ -158,6 +159,13 @@ class ProgressBar:
                 self.last_decile = decile
                 self.out.write(self.line(done, total, now) + "\n")
                 self.out.flush()
+        if finished and not self.checking:
+            # Hashing and unpacking a large model takes seconds: say why nothing moves.
+            self.checking = True
+            self.out.write(("\n" if self.drawn else "") + "checking the archive and unpacking "
+                           "it...\n")
+            self.out.flush()
+            self.drawn = False
 
     def line(self, done: int, total: int | None, now: float) -> str:
         elapsed = max(now - (self.started or now), 1e-6)

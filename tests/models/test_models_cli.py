@@ -118,7 +118,7 @@ def test_the_progress_bar_on_a_terminal_shows_bytes_percent_and_rate():
     assert text.startswith("\rmodel  0 KB/4.0 MB    0% [........................]  -")
     assert "\rmodel  4.0 MB/4.0 MB  100% [########################]" in text
     assert "/s" in text
-    assert text.endswith("\n")
+    assert text.endswith("\x1b[K\nchecking the archive and unpacking it...\n")
 
 
 def test_list_points_out_a_half_unpacked_model_and_a_mistyped_model_dir(
