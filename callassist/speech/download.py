@@ -159,7 +159,9 @@ def install_model(
     try:
         work.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise CallAssistError(f"cannot create {work}: {e.strerror}; choose another --dest") from e
+        raise CallAssistError(
+            f"cannot create {work}: {e.strerror}; choose another --dest"
+        ) from None
     with _lock(work / f"{source.name}.lock", source.name):
         if source.archive is not None:
             archive = source.archive
@@ -204,7 +206,12 @@ def _archive_stem(filename: str) -> str:
 
 @contextlib.contextmanager
 def _lock(path: Path, name: str) -> Iterator[None]:
-    with path.open("a") as f:
+    try:
+        f = path.open("a")
+    except OSError as e:
+        raise CallAssistError(f"cannot write in {path.parent}: {e.strerror}; choose another "
+                              f"--dest") from None
+    with f:
         if fcntl is not None:
             try:
                 fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -242,17 +249,18 @@ def _fetch(source: _Source, part: Path, progress: Progress | None,
         except urllib.error.HTTPError as e:
             if e.code == 416 and have and _range_total(e.headers.get("Content-Range")) == have:
                 return  # the part file already holds the whole archive
-            if e.code == 416:
+            if e.code == 416:  # the part file does not belong to this archive: start again
                 part.unlink(missing_ok=True)
-                continue
-            raise CallAssistError(
-                f"{host} answered {e.code} {e.reason} for {source.url}; check the model name "
-                f"or URL"
-            ) from None
+                reason: object = "the server refused to resume"
+            else:
+                raise CallAssistError(
+                    f"{host} answered {e.code} {e.reason} for {source.url}; check the model "
+                    f"name or URL"
+                ) from None
         except urllib.error.URLError as e:
             if not received_any:
                 raise CallAssistError(_unreachable(host, source.url, e.reason)) from None
-            reason: object = e.reason
+            reason = e.reason
         except (_Cut, http.client.HTTPException, OSError) as e:
             reason = e
         now = part.stat().st_size if part.exists() else 0

@@ -167,6 +167,18 @@ def test_a_part_file_that_already_holds_the_whole_archive_is_not_fetched_again(
     assert server.requests[0] == (f"/{NAME}.zip", f"bytes={len(data)}-")  # answered 416
 
 
+def test_a_stale_part_file_longer_than_the_archive_is_discarded_and_fetched_afresh(
+    tmp_path, server, model_zip,
+):
+    data = served(server, model_zip)
+    dest = tmp_path / "m"
+    (dest / ".downloads").mkdir(parents=True)
+    (dest / ".downloads" / f"{NAME}.zip.part").write_bytes(b"x" * (len(data) + 10))
+    assert is_model_folder(dl.download_model(server.url(f"/{NAME}.zip"), dest))
+    gets = [r for r in server.requests if r[0].endswith(".zip")]
+    assert gets == [(f"/{NAME}.zip", f"bytes={len(data) + 10}-"), (f"/{NAME}.zip", None)]
+
+
 @pytest.mark.parametrize(("entry", "problem"), [
     ("../evil.txt", "would be written outside the model folder"),
     (f"{NAME}/../../evil.txt", "would be written outside the model folder"),
