@@ -1,0 +1,143 @@
+"""Running the overlay as an application: the Qt application, the settings file, the tray, the
+first call, and the `--screenshot` / `--exit-after` plumbing `callassist run` offers."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from callassist import paths
+from callassist.coach.playbook import Playbook
+from callassist.errors import CallAssistError
+from callassist.ui.overlay import OverlayWindow
+from callassist.ui.sources import CallSource
+from callassist.ui.tray import app_icon, make_tray
+from callassist.ui.worker import FAILED, INPUT_ENDED, MonitorFactory, RecordFactory
+
+SETTINGS_FILE = "overlay.ini"
+
+
+def overlay_settings() -> QSettings:
+    """The window's position, size and mode, in the platform's config folder."""
+    folder = paths.config_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CallAssistError(f"cannot create the settings folder {folder}: {e.strerror}") from None
+    return QSettings(str(folder / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+
+@dataclass
+class Screenshot:
+    """Save a picture of the window: when the input ends ("end"), once the end-of-call summary
+    shows ("summary"), or at a moment of the call (seconds)."""
+
+    path: Path
+    at: str | float = "end"
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("CallAssist")
+    app.setStyle("Fusion")
+    app.setWindowIcon(app_icon())
+    # The overlay hides to the tray; quitting is explicit (menu, Ctrl+Q, window's ×).
+    app.setQuitOnLastWindowClosed(False)
+    return app
+
+
+class Session:
+    """Wires one overlay window to the options of `callassist run`."""
+
+    def __init__(
+        self,
+        window: OverlayWindow,
+        screenshot: Screenshot | None,
+        exit_after: bool,
+    ):
+        self.window = window
+        self.screenshot = screenshot
+        self.exit_after = exit_after
+        self.exit_code = 0
+        self.error = ""
+        self.saved: Path | None = None
+        window.worker.status.connect(self._on_status)
+        window.call_ending.connect(self._on_call_ending)
+        window.call_finished.connect(self._on_call_finished)
+        if screenshot is not None and not isinstance(screenshot.at, str):
+            self._poll = QTimer(window)
+            self._poll.setInterval(50)
+            self._poll.timeout.connect(self._check_moment)
+            self._poll.start()
+
+    def _on_status(self, state: str, message: str) -> None:
+        if state in ("error", "no_mic"):
+            self.error = message
+
+    def _check_moment(self) -> None:
+        if self.window.in_call and self.window.call_time() >= float(self.screenshot.at):
+            self._poll.stop()
+            self._take()
+
+    def _on_call_ending(self, report: dict, outcome: str) -> None:
+        if self.screenshot is not None and self.screenshot.at == "end" and outcome != FAILED:
+            self._take()
+
+    def _on_call_finished(self, report: dict, outcome: str) -> None:
+        if outcome == FAILED and self.exit_after:
+            self.exit_code = 2
+            self._finish()
+        elif self.screenshot is not None and self.screenshot.at == "summary":
+            QTimer.singleShot(150, self._take)
+        elif self.exit_after and outcome == INPUT_ENDED and self.screenshot is None:
+            self._finish()
+
+    def _take(self) -> None:
+        path = self.screenshot.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.window.grab().save(str(path)):
+            self.error = f"cannot save the screenshot to {path}"
+            self.exit_code = 2
+        else:
+            self.saved = path
+        if self.exit_after:
+            self._finish()
+
+    def _finish(self) -> None:
+        QTimer.singleShot(0, self.window.quit)
+
+
+def run_overlay(
+    source: CallSource,
+    playbook: Playbook,
+    *,
+    mode: str | None = None,
+    screenshot: Screenshot | None = None,
+    exit_after: bool = False,
+    monitors: MonitorFactory | None = None,
+    records: RecordFactory | None = None,
+) -> int:
+    app = application()
+    window = OverlayWindow(source, playbook, overlay_settings(), monitors=monitors,
+                           records=records, mode=mode)
+    window.tray = make_tray(window, window.start_call, window.end_call, window.quit)
+    session = Session(window, screenshot, exit_after)
+    # Ctrl+C in the terminal ends the call cleanly too; the timer lets Python see the signal.
+    signal.signal(signal.SIGINT, lambda *_: window.quit())
+    wake = QTimer(window)
+    wake.start(250)
+    wake.timeout.connect(lambda: None)
+    window.show()
+    window.start_call()
+    app.exec()
+    window.shutdown()
+    if session.exit_code and session.error:
+        raise CallAssistError(session.error)
+    if session.saved is not None:
+        print(f"screenshot saved to {session.saved}")
+    return session.exit_code

@@ -1,0 +1,525 @@
+"""The overlay: a frameless, always-on-top, translucent card the agent glances at during a call.
+
+Compact mode shows the four ASAP chips, the call timer, the microphone level and one line for
+the current warning or reminder; expanded mode adds each step's time and words, tone lights,
+the warnings with their advice and a live transcript. The call itself runs on a CallWorker in
+its own thread; this window only reacts to its signals and never waits on it (except when
+quitting, to end the call cleanly)."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import (
+    QElapsedTimer,
+    QPoint,
+    QRectF,
+    QSettings,
+    QSize,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizeGrip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from callassist.coach.events import (
+    STEP_IDS,
+    LevelEvent,
+    ReminderEvent,
+    StepEvent,
+    TranscriptEvent,
+    WarningEvent,
+)
+from callassist.coach.playbook import Playbook
+from callassist.ui import theme
+from callassist.ui.panels import ExpandedPanel, SummaryPanel, clock
+from callassist.ui.sources import CallSource
+from callassist.ui.widgets import LevelMeter, MessageLine, StatusBanner, StepChip
+from callassist.ui.worker import FAILED, CallWorker, MonitorFactory, RecordFactory
+
+COMPACT, EXPANDED = "compact", "expanded"
+DEFAULT_SIZES = {COMPACT: QSize(470, 150), EXPANDED: QSize(470, 560)}
+MIN_WIDTH = 400
+WARNING_HOLD_S = 15.0
+REMINDER_HOLD_S = 7.0
+QUIT_WAIT_MS = 10_000
+
+SHORTCUTS = {
+    "start": "Ctrl+Shift+S",
+    "end": "Ctrl+Shift+E",
+    "mode": "Ctrl+Shift+X",
+    "dismiss": "Esc",
+    "quit": "Ctrl+Q",
+}
+
+_QUOTE = re.compile(r"[\"“]([^\"”]+)[\"”]")
+_TONE_TITLES = {"too_loud": "Too loud", "too_fast": "Too fast", "monologue": "Monologue"}
+
+
+def warning_titles(playbook: Playbook) -> dict[str, str]:
+    titles = {kind: rule.label for kind, rule in playbook.warnings.items()}
+    titles["hold_without_handoff"] = playbook.hold.label
+    return {**_TONE_TITLES, **titles}
+
+
+def short_advice(advice: str) -> str:
+    """The words to say, when the advice quotes them; else the advice itself."""
+    m = _QUOTE.search(advice)
+    return f"Try: “{m.group(1)}”" if m else advice
+
+
+class OverlayWindow(QWidget):
+    step_changed = Signal(str, bool, bool)   # step, covered, manual
+    warning_shown = Signal(str)              # kind
+    call_started = Signal()
+    call_ending = Signal(object, str)        # report, how it ended; before the summary shows
+    call_finished = Signal(object, str)      # report, how it ended (worker.STOPPED, ...)
+    mode_changed = Signal(str)
+
+    _prepare_requested = Signal()
+    _run_requested = Signal()
+
+    def __init__(
+        self,
+        source: CallSource,
+        playbook: Playbook,
+        settings: QSettings,
+        monitors: MonitorFactory | None = None,
+        records: RecordFactory | None = None,
+        mode: str | None = None,
+    ):
+        super().__init__(None)
+        self.source = source
+        self.playbook = playbook
+        self.settings = settings
+        self.in_call = False
+        self.quitting = False
+        self.last_report: dict | None = None
+        self.tray = None
+        self._speed = 1.0
+        self._clock = QElapsedTimer()
+        self._drag_from: QPoint | None = None
+        self.step_labels = {sid: playbook.steps[sid].label for sid in STEP_IDS}
+        self.titles = warning_titles(playbook)
+
+        self.setWindowTitle("CallAssist")
+        self.setWindowFlags(
+            Qt.WindowType.FramelessWindowHint
+            | Qt.WindowType.WindowStaysOnTopHint
+            | Qt.WindowType.Tool
+        )
+        # Warnings must never pull keyboard focus from the agent's ticketing or CRM window.
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+        self.setFont(theme.base_font())
+        self.setStyleSheet(theme.stylesheet())
+        self.setMinimumWidth(MIN_WIDTH)
+        self._build()
+        self._build_shortcuts()
+
+        self.worker = CallWorker(source, playbook, monitors=monitors, records=records)
+        self.thread = QThread()
+        self.thread.setObjectName("callassist-call")
+        self.worker.moveToThread(self.thread)
+        self._prepare_requested.connect(self.worker.prepare)
+        self._run_requested.connect(self.worker.run_call)
+        self.worker.status.connect(self._on_status)
+        self.worker.call_started.connect(self._on_call_started)
+        self.worker.events.connect(self._on_events)
+        self.worker.call_ended.connect(self._on_call_ended)
+        self.worker.record_problem.connect(self._on_record_problem)
+        self.thread.start()
+
+        self.mode = mode or str(settings.value("window/mode", COMPACT))
+        if self.mode not in (COMPACT, EXPANDED):
+            self.mode = COMPACT
+        self._apply_mode(restore_size=True)
+        self._restore_position()
+        self._prepare_requested.emit()
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(14, 10, 14, 12)
+        root.setSpacing(8)
+
+        header = QHBoxLayout()
+        header.setSpacing(8)
+        self.live_dot = QLabel("●")
+        self.live_dot.setToolTip("Not in a call")
+        self.timer_label = QLabel("0:00")
+        self.timer_label.setObjectName("timer")
+        self.caption = QLabel(self.source.label)
+        self.caption.setObjectName("caption")
+        self.meter = LevelMeter()
+        self.meter.setVisible(self.source.has_audio)
+        self.mode_button = self._icon_button("", self.toggle_mode)
+        self.call_button = QPushButton()
+        self.call_button.setObjectName("callButton")
+        self.call_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.call_button.clicked.connect(self._call_button_clicked)
+        self.close_button = self._icon_button("×", self._close_clicked)
+        header.addWidget(self.live_dot)
+        header.addWidget(self.timer_label)
+        header.addWidget(self.caption)
+        header.addStretch(1)
+        header.addWidget(self.meter)
+        header.addSpacing(4)
+        header.addWidget(self.mode_button)
+        header.addWidget(self.call_button)
+        header.addWidget(self.close_button)
+        root.addLayout(header)
+
+        self.banner = StatusBanner()
+        self.banner.action.connect(self._banner_action)
+        root.addWidget(self.banner)
+
+        chips = QHBoxLayout()
+        chips.setSpacing(6)
+        self.chips: dict[str, StepChip] = {}
+        for n, (sid, label) in enumerate(self.step_labels.items(), start=1):
+            chip = StepChip(sid, label.split()[0], n)
+            chip.setToolTip(label)
+            chip.clicked.connect(self.toggle_step)
+            chips.addWidget(chip)
+            self.chips[sid] = chip
+        root.addLayout(chips)
+
+        self.message = MessageLine()
+        root.addWidget(self.message)
+
+        self.details = ExpandedPanel(self.step_labels)
+        root.addWidget(self.details, 1)
+
+        self.summary = SummaryPanel()
+        self.summary.dismissed.connect(self.dismiss_summary)
+        self.summary.next_call.connect(self.start_call)
+        self.summary.hide()
+        root.addWidget(self.summary)
+
+        self.grip = QSizeGrip(self)
+        self.grip.setFixedSize(14, 14)
+        self.grip.setToolTip("Drag to resize")
+        self._set_in_call(False)
+
+    def _icon_button(self, text: str, slot) -> QPushButton:
+        b = QPushButton(text)
+        b.setObjectName("iconButton")
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        b.clicked.connect(slot)
+        return b
+
+    def _build_shortcuts(self) -> None:
+        app_wide = Qt.ShortcutContext.ApplicationShortcut
+        for key, slot in (
+            ("start", self.start_call), ("end", self.end_call), ("mode", self.toggle_mode),
+            ("quit", self.quit),
+        ):
+            QShortcut(QKeySequence(SHORTCUTS[key]), self, slot, app_wide)
+        QShortcut(QKeySequence(SHORTCUTS["dismiss"]), self, self.dismiss)
+        for n, sid in enumerate(STEP_IDS, start=1):
+            QShortcut(QKeySequence(str(n)), self, lambda s=sid: self.toggle_step(s))
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def start_call(self) -> None:
+        if self.in_call or self.worker.running or self.quitting:
+            return
+        self.summary.hide()
+        self._reset_call_view()
+        self._set_in_call(True)
+        self._run_requested.emit()
+
+    def end_call(self) -> None:
+        if self.in_call:
+            self.worker.request_stop()
+
+    def toggle_step(self, sid: str) -> None:
+        """Tick or untick a step by hand; the chip changes when the session confirms it."""
+        if self.in_call:
+            self.worker.request_tick(sid, not self.chips[sid].covered)
+
+    def _call_button_clicked(self) -> None:
+        if self.in_call:
+            self.end_call()
+        else:
+            self.start_call()
+
+    def _set_in_call(self, in_call: bool) -> None:
+        self.in_call = in_call
+        self.call_button.setText("End call" if in_call else "Start call")
+        self.call_button.setToolTip(
+            f"End the call ({SHORTCUTS['end']})" if in_call
+            else f"Start a call ({SHORTCUTS['start']})"
+        )
+        self.call_button.setProperty("inCall", "true" if in_call else "false")
+        self.call_button.style().unpolish(self.call_button)
+        self.call_button.style().polish(self.call_button)
+        color = theme.WARNING if in_call else theme.FAINT
+        self.live_dot.setStyleSheet(f"color: {color.name()}; font-size: 9pt;")
+        self.live_dot.setToolTip("In a call" if in_call else "Not in a call")
+        if self.tray is not None:
+            self.tray.set_in_call(in_call)
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        missing = [sid for sid, chip in self.chips.items() if not chip.covered]
+        if not self.in_call:
+            self.message.set_hint(f"Start call ({SHORTCUTS['start']}) when the call begins.")
+        elif missing:
+            step = self.playbook.steps[missing[0]]
+            self.message.set_hint(f"Next: {step.label}. {step.prompt}")
+        else:
+            self.message.set_hint("All four steps covered.")
+
+    def _reset_call_view(self) -> None:
+        for chip in self.chips.values():
+            chip.set_state(False)
+        self.message.clear()
+        self._update_hint()
+        self.details.reset()
+        self.timer_label.setText("0:00")
+
+    def _on_call_started(self, speed: float) -> None:
+        self._speed = speed
+        self._clock.start()
+        if not hasattr(self, "_tick_timer"):
+            self._tick_timer = QTimer(self)
+            self._tick_timer.setInterval(250)
+            self._tick_timer.timeout.connect(self._update_timer)
+        self._tick_timer.start()
+        self.call_started.emit()
+
+    def call_time(self) -> float:
+        return self._clock.elapsed() / 1000.0 * self._speed if self._clock.isValid() else 0.0
+
+    def _update_timer(self) -> None:
+        text = clock(self.call_time())
+        if self.timer_label.text() != text:
+            self.timer_label.setText(text)
+
+    def _on_events(self, sent_at: float, events: list) -> None:
+        for e in events:
+            if isinstance(e, StepEvent):
+                chip = self.chips.get(e.step)
+                if chip is None:
+                    continue
+                chip.changed_at = sent_at
+                chip.set_state(e.covered, e.manual)
+                self.details.set_step(e.step, e if e.covered else None)
+                self._update_hint()
+                self.step_changed.emit(e.step, e.covered, e.manual)
+            elif isinstance(e, WarningEvent):
+                title = self.titles.get(e.kind, e.kind.replace("_", " ").capitalize())
+                self.message.show_warning(e.kind, title, short_advice(e.advice), WARNING_HOLD_S)
+                self.details.add_warning(title, e)
+                self.warning_shown.emit(e.kind)
+            elif isinstance(e, ReminderEvent):
+                self.message.show_reminder("", e.text, REMINDER_HOLD_S)
+            elif isinstance(e, TranscriptEvent):
+                self.details.add_transcript(e)
+            elif isinstance(e, LevelEvent) and e.speaker == "agent":
+                self.meter.set_dbfs(e.dbfs)
+
+    def _on_call_ended(self, report: dict, outcome: str) -> None:
+        self.call_ending.emit(report, outcome)
+        if hasattr(self, "_tick_timer"):
+            self._tick_timer.stop()
+        self.timer_label.setText(clock(report.get("duration")))
+        self._set_in_call(False)
+        self.last_report = report
+        if outcome != FAILED:
+            live = self.source.live and not self.quitting
+            note = "Next call started: listening." if live else (
+                f"{SHORTCUTS['start']} starts the next call.")
+            self.summary.show_report(report, self.step_labels, self.titles, note,
+                                     next_button=not live)
+            self._fit_content()
+        self.call_finished.emit(report, outcome)
+        if outcome != FAILED and self.source.live and not self.quitting:
+            self._reset_call_view()
+            self._set_in_call(True)
+            self._run_requested.emit()
+
+    def _on_record_problem(self, message: str) -> None:
+        self.banner.show_state("record", message[:1].upper() + message[1:], level="error")
+
+    # -- status -----------------------------------------------------------------------------
+
+    def _on_status(self, state: str, message: str) -> None:
+        if state == "ready":
+            if self.banner.state in ("loading", "no_mic", "error"):
+                self.banner.clear()
+        elif state == "loading":
+            self.banner.show_state(state, message or "Loading the speech model…", busy=True)
+        elif state == "fallback":
+            self.banner.show_state(
+                state, message or "No Vosk model: the basic fallback engine is in use.",
+                level="problem", button="Download model" if self._can_download() else "",
+            )
+        elif state == "no_mic":
+            self.banner.show_state(state, message, level="error", button="Retry")
+        else:
+            self.banner.show_state(state, message, level="error")
+
+    def _can_download(self) -> bool:
+        return False
+
+    def _banner_action(self) -> None:
+        if self.banner.state == "no_mic":
+            self.banner.clear()
+            self.start_call()
+
+    # -- modes, dismissal -------------------------------------------------------------------
+
+    def toggle_mode(self) -> None:
+        self._remember_size()
+        self.mode = EXPANDED if self.mode == COMPACT else COMPACT
+        self._apply_mode(restore_size=True)
+        self.settings.setValue("window/mode", self.mode)
+        self.mode_changed.emit(self.mode)
+
+    def _apply_mode(self, restore_size: bool) -> None:
+        expanded = self.mode == EXPANDED
+        self.details.setVisible(expanded)
+        self.mode_button.setText("▴" if expanded else "▾")
+        self.mode_button.setToolTip(
+            f"{'Compact' if expanded else 'Expanded'} view ({SHORTCUTS['mode']})")
+        if restore_size:
+            size = self.settings.value(f"window/{self.mode}_size", DEFAULT_SIZES[self.mode])
+            self._fit_content(size if isinstance(size, QSize) else DEFAULT_SIZES[self.mode])
+
+    def _fit_content(self, size: QSize | None = None) -> None:
+        """Resize to `size` (or keep the width), never smaller than the content needs."""
+        layout = self.layout()
+        layout.activate()
+        need = layout.minimumSize() if self.mode == EXPANDED else layout.sizeHint()
+        target = size or self.size()
+        height = max(need.height(), target.height() if self.mode == EXPANDED else need.height())
+        self.resize(max(target.width(), MIN_WIDTH), height)
+
+    def dismiss(self) -> None:
+        if self.message.kind:
+            self.message.dismiss()
+        elif self.summary.isVisible():
+            self.dismiss_summary()
+
+    def dismiss_summary(self) -> None:
+        self.summary.hide()
+        self._fit_content()
+
+    # -- position, size and drag --------------------------------------------------------------
+
+    def _restore_position(self) -> None:
+        pos = self.settings.value("window/pos")
+        screen = QGuiApplication.primaryScreen()
+        if isinstance(pos, QPoint) and any(
+            s.availableGeometry().intersects(self.frameGeometry().translated(
+                pos - self.frameGeometry().topLeft()))
+            for s in QGuiApplication.screens()
+        ):
+            self.move(pos)
+        elif screen is not None:
+            area = screen.availableGeometry()
+            self.move(area.right() - self.width() - 24, area.top() + 24)
+
+    def _remember_size(self) -> None:
+        self.settings.setValue(f"window/{self.mode}_size", self.size())
+
+    def save_settings(self) -> None:
+        self._remember_size()
+        self.settings.setValue("window/pos", self.pos())
+        self.settings.setValue("window/mode", self.mode)
+        self.settings.sync()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        # The agent reached for the overlay: its keys (1-4, Esc, shortcuts) should work now.
+        self.activateWindow()
+        handle = self.windowHandle()
+        if handle is not None and handle.startSystemMove():
+            self._drag_from = None
+        else:
+            self._drag_from = event.globalPosition().toPoint() - self.pos()
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            self.move(event.globalPosition().toPoint() - self._drag_from)
+            event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag_from is not None:
+            self._drag_from = None
+            self.settings.setValue("window/pos", self.pos())
+        super().mouseReleaseEvent(event)
+
+    def moveEvent(self, event) -> None:
+        super().moveEvent(event)
+        if self.isVisible():
+            self.settings.setValue("window/pos", self.pos())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.grip.move(self.width() - self.grip.width() - 3, self.height() - self.grip.height() - 3)
+        self.grip.raise_()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        card = QPainterPath()
+        card.addRoundedRect(r, 12, 12)
+        p.fillPath(card, theme.CARD)
+        p.setPen(QPen(theme.CARD_BORDER, 1.0))
+        p.drawPath(card)
+
+    # -- leaving ------------------------------------------------------------------------------
+
+    def _close_clicked(self) -> None:
+        if self.tray is not None and self.tray.isVisible():
+            self.hide()
+        else:
+            self.quit()
+
+    def quit(self) -> None:
+        self.shutdown()
+        QApplication.quit()
+
+    def shutdown(self) -> None:
+        """Ends a running call cleanly (its record finished) and stops the worker thread."""
+        if self.quitting:
+            return
+        self.quitting = True
+        self.save_settings()
+        self.worker.close()
+        self.thread.quit()
+        self.thread.wait(QUIT_WAIT_MS)
+        if self.tray is not None:
+            self.tray.hide()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)

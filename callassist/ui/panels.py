@@ -1,0 +1,281 @@
+"""The expanded view (each step with its time and words, tone lights, warnings with advice, the
+live transcript) and the end-of-call summary."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from callassist.coach.events import StepEvent, TranscriptEvent, WarningEvent
+from callassist.ui.widgets import ElidedLabel, ToneLight
+
+TONE_LIGHTS = (("too_loud", "Volume"), ("too_fast", "Pace"), ("monologue", "Turn-taking"))
+TONE_CALM_AFTER_S = 20.0
+TICKER_LINES = 3
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = max(0, int(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def _title(text: str) -> QLabel:
+    label = QLabel(text.upper())
+    label.setObjectName("sectionTitle")
+    return label
+
+
+def _divider() -> QFrame:
+    line = QFrame()
+    line.setObjectName("divider")
+    return line
+
+
+class WarningCard(QFrame):
+    def __init__(self, title: str, event: WarningEvent, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("warningCard")
+        self.kind = event.kind
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 7)
+        lay.setSpacing(2)
+        head = QHBoxLayout()
+        kind = QLabel(title)
+        kind.setObjectName("warningKind")
+        at = QLabel(clock(event.at))
+        at.setObjectName("stepTime")
+        head.addWidget(kind)
+        head.addStretch(1)
+        head.addWidget(at)
+        lay.addLayout(head)
+        if event.evidence:
+            said = ElidedLabel(f"“{event.evidence}”")
+            said.setObjectName("evidence")
+            lay.addWidget(said)
+        self.advice = QLabel(event.advice)
+        self.advice.setObjectName("advice")
+        self.advice.setWordWrap(True)
+        lay.addWidget(self.advice)
+
+
+class ExpandedPanel(QWidget):
+    """Shown under the chips in expanded mode."""
+
+    def __init__(self, step_labels: dict[str, str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.step_labels = step_labels
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+
+        lay.addWidget(_title("Steps"))
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(3)
+        grid.setColumnStretch(2, 1)
+        self._step_rows: dict[str, tuple[QLabel, QLabel, ElidedLabel]] = {}
+        for row, (sid, label) in enumerate(step_labels.items()):
+            name = QLabel(label)
+            at = QLabel("")
+            at.setObjectName("stepTime")
+            at.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            at.setMinimumWidth(34)
+            said = ElidedLabel("")
+            said.setObjectName("evidence")
+            grid.addWidget(name, row, 0)
+            grid.addWidget(at, row, 1)
+            grid.addWidget(said, row, 2)
+            self._step_rows[sid] = (name, at, said)
+        lay.addLayout(grid)
+
+        lay.addWidget(_title("Tone"))
+        tones = QHBoxLayout()
+        tones.setSpacing(6)
+        self.tone_lights = {k: ToneLight(k, label, TONE_CALM_AFTER_S) for k, label in TONE_LIGHTS}
+        for light in self.tone_lights.values():
+            tones.addWidget(light)
+        tones.addStretch(1)
+        lay.addLayout(tones)
+
+        lay.addWidget(_title("Warnings"))
+        self._warnings_box = QWidget()
+        self._warnings_lay = QVBoxLayout(self._warnings_box)
+        self._warnings_lay.setContentsMargins(0, 0, 4, 0)
+        self._warnings_lay.setSpacing(6)
+        self.no_warnings = QLabel("None so far.")
+        self.no_warnings.setObjectName("muted")
+        self._warnings_lay.addWidget(self.no_warnings)
+        self._warnings_lay.addStretch(1)
+        self.warnings_scroll = QScrollArea()
+        self.warnings_scroll.setWidgetResizable(True)
+        self.warnings_scroll.setWidget(self._warnings_box)
+        self.warnings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.warnings_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        lay.addWidget(self.warnings_scroll, 1)
+        self.warning_cards: list[WarningCard] = []
+
+        lay.addWidget(_divider())
+        self.ticker = QLabel()
+        self.ticker.setObjectName("ticker")
+        self.ticker.setWordWrap(True)
+        self.ticker.setTextFormat(Qt.TextFormat.RichText)
+        self.ticker.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
+        lay.addWidget(self.ticker)
+        self._finals: list[tuple[str, str]] = []
+        self._partial: tuple[str, str] | None = None
+        self.reset()
+
+    def reset(self) -> None:
+        for sid in self._step_rows:
+            self.set_step(sid, None)
+        for card in self.warning_cards:
+            card.deleteLater()
+        self.warning_cards.clear()
+        self.no_warnings.show()
+        for light in self.tone_lights.values():
+            light.calm_down()
+        self._finals.clear()
+        self._partial = None
+        self._render_ticker()
+
+    def set_step(self, sid: str, event: StepEvent | None) -> None:
+        name, at, said = self._step_rows[sid]
+        if event is None or not event.covered:
+            name.setStyleSheet("color: #8C95A3;")
+            at.setText("")
+            said.set_full_text("")
+            return
+        name.setStyleSheet("color: #7FB8E6;" if event.manual else "color: #3CC48F;")
+        at.setText(clock(event.at))
+        said.set_full_text("ticked by hand" if event.manual else f"“{event.evidence}”")
+
+    def add_warning(self, title: str, event: WarningEvent) -> None:
+        card = WarningCard(title, event)
+        self._warnings_lay.insertWidget(0, card)
+        self.warning_cards.insert(0, card)
+        self.no_warnings.hide()
+        self.warnings_scroll.verticalScrollBar().setValue(0)
+        light = self.tone_lights.get(event.kind)
+        if light is not None:
+            light.fire(event.evidence or event.advice)
+
+    def add_transcript(self, event: TranscriptEvent) -> None:
+        if event.final:
+            self._finals.append((event.speaker, event.text))
+            del self._finals[:-TICKER_LINES]
+            self._partial = None
+        else:
+            self._partial = (event.speaker, event.text)
+        self._render_ticker()
+
+    def _render_ticker(self) -> None:
+        if not self._finals and self._partial is None:
+            self.ticker.setText("<span style='color:#4A525E'>Transcript appears here.</span>")
+            return
+        lines = [self._line(s, t, "#C9CED6") for s, t in self._finals]
+        if self._partial is not None:
+            lines.append(self._line(*self._partial, "#6B7480"))
+        self.ticker.setText("<br>".join(lines[-TICKER_LINES:]))
+
+    @staticmethod
+    def _line(speaker: str, text: str, color: str) -> str:
+        who = "You" if speaker == "agent" else "Caller"
+        return (f"<span style='color:#6B7480'>{who}</span>&nbsp;&nbsp;"
+                f"<span style='color:{color}'>{html.escape(text, quote=False)}</span>")
+
+
+class SummaryPanel(QFrame):
+    """The call that just ended: steps covered and missed, warnings, first apology."""
+
+    dismissed = Signal()
+    next_call = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("summaryCard")
+        self.report: dict | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 10, 12, 10)
+        lay.setSpacing(6)
+        head = QHBoxLayout()
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-weight: 600; font-size: 10.5pt;")
+        head.addWidget(self.heading)
+        head.addStretch(1)
+        self.close_button = QPushButton("×")
+        self.close_button.setObjectName("iconButton")
+        self.close_button.setToolTip("Dismiss (Esc)")
+        self.close_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.close_button.clicked.connect(self.dismissed)
+        head.addWidget(self.close_button)
+        lay.addLayout(head)
+        self.headline = QLabel()
+        self.headline.setObjectName("muted")
+        self.headline.setWordWrap(True)
+        lay.addWidget(self.headline)
+        self.steps = QLabel()
+        self.steps.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(self.steps)
+        self.warnings = QLabel()
+        self.warnings.setTextFormat(Qt.TextFormat.RichText)
+        self.warnings.setWordWrap(True)
+        lay.addWidget(self.warnings)
+        foot = QHBoxLayout()
+        self.note = QLabel()
+        self.note.setObjectName("caption")
+        foot.addWidget(self.note, 1)
+        self.next_button = QPushButton("Next call")
+        self.next_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.next_button.clicked.connect(self.next_call)
+        foot.addWidget(self.next_button)
+        lay.addLayout(foot)
+
+    def show_report(
+        self, report: dict, step_labels: dict[str, str], warning_titles: dict[str, str],
+        note: str, next_button: bool,
+    ) -> None:
+        self.report = report
+        summary = report.get("summary", {})
+        covered = summary.get("steps_covered", [])
+        warnings: Sequence[dict] = report.get("warnings", [])
+        self.heading.setText(f"Call ended · {clock(report.get('duration'))}")
+        first = summary.get("time_to_first_apology")
+        parts = [f"{len(covered)} of {len(step_labels)} steps",
+                 f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}",
+                 f"first apology at {clock(first)}" if first is not None else "no apology"]
+        self.headline.setText(" · ".join(parts))
+        rows = []
+        for sid, label in step_labels.items():
+            s = report["steps"][sid]
+            if s["covered"]:
+                how = " (by hand)" if s.get("manual") else ""
+                rows.append(f"<span style='color:#3CC48F'>✓</span>&nbsp; {html.escape(label)}"
+                            f" <span style='color:#8C95A3'>{clock(s['at'])}{how}</span>")
+            else:
+                rows.append(f"<span style='color:#F2B54B'>○</span>&nbsp; {html.escape(label)}"
+                            " <span style='color:#8C95A3'>missed</span>")
+        self.steps.setText("<br>".join(rows))
+        counts = summary.get("warnings_by_kind", {})
+        if counts:
+            items = [f"{html.escape(warning_titles.get(k, k))} ×{n}" for k, n in counts.items()]
+            self.warnings.setText("<span style='color:#F0646A'>Warnings</span>&nbsp; "
+                                  + ", ".join(items))
+        else:
+            self.warnings.setText("<span style='color:#3CC48F'>No warnings</span>")
+        self.note.setText(note)
+        self.next_button.setVisible(next_button)
+        self.show()

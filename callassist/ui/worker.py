@@ -1,0 +1,163 @@
+"""The call, run on a worker thread: the source feeds a CallSession, every batch of events goes
+to the GUI through a Qt signal and to the call record (disk writes stay on this thread).
+
+The GUI never touches the session: manual ticks are queued here and applied between two batches,
+so the session only ever runs on the worker thread."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from callassist.coach.events import Event
+from callassist.coach.playbook import Playbook
+from callassist.coach.session import CallSession, Monitor
+from callassist.errors import CallAssistError
+from callassist.ui.sources import CallSource
+
+
+class CallRecord(Protocol):
+    def write(self, events: Sequence[Event]) -> None: ...
+
+    def finish(self, report: dict) -> object: ...
+
+
+# Opens the record of a new call (or returns None when calls are not stored).
+RecordFactory = Callable[[CallSource], CallRecord | None]
+MonitorFactory = Callable[[Playbook], Sequence[Monitor]]
+
+# How a call ended: the agent (or quitting) stopped it, the input file played to its end, or
+# the source failed before the call could run (no microphone, unreadable file).
+STOPPED, INPUT_ENDED, FAILED = "stopped", "input_ended", "failed"
+
+
+class CallWorker(QObject):
+    status = Signal(str, str)           # state, message (see sources.StatusFn)
+    call_started = Signal(float)        # call seconds per wall-clock second
+    events = Signal(float, object)      # perf_counter when the batch left the coach, events
+    call_ended = Signal(object, str)    # the report, how the call ended
+    record_problem = Signal(str)        # the call record could not be written
+
+    def __init__(
+        self,
+        source: CallSource,
+        playbook: Playbook,
+        monitors: MonitorFactory | None = None,
+        records: RecordFactory | None = None,
+    ):
+        super().__init__()
+        self.source = source
+        self.playbook = playbook
+        self._monitors = monitors
+        self._records = records
+        self._stop = threading.Event()
+        self._manual: queue.SimpleQueue[tuple[str, bool]] = queue.SimpleQueue()
+        self._running = threading.Event()
+        self._closed = threading.Event()
+        self._prepared = False
+
+    # -- called from the GUI thread (thread-safe) --------------------------------------------
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    def close(self) -> None:
+        """Ends the running call and refuses new ones: the application is quitting."""
+        self._closed.set()
+        self._stop.set()
+
+    def request_tick(self, step: str, covered: bool) -> None:
+        """Tick (covered=True) or untick a step by hand in the running call."""
+        self._manual.put((step, covered))
+
+    @property
+    def running(self) -> bool:
+        return self._running.is_set()
+
+    # -- slots run on the worker thread ---------------------------------------------------
+
+    @Slot()
+    def prepare(self) -> None:
+        if self._prepared:
+            return
+        try:
+            self.source.prepare(self.status.emit)
+            self._prepared = True
+        except CallAssistError as e:
+            self.status.emit("error", str(e))
+
+    @Slot()
+    def run_call(self) -> None:
+        if self._running.is_set() or self._closed.is_set():
+            return
+        self._running.set()
+        self._stop.clear()
+        while not self._manual.empty():
+            self._manual.get_nowait()
+        try:
+            self.prepare()
+            self._run_one()
+        finally:
+            self._running.clear()
+
+    def _run_one(self) -> None:
+        monitors = list(self._monitors(self.playbook)) if self._monitors else []
+        session = CallSession(self.playbook, monitors=monitors)
+        record = self._open_record()
+
+        def emit(batch: Sequence[Event]) -> None:
+            out = list(batch) + self._apply_manual(session)
+            if not out:
+                return
+            self.events.emit(time.perf_counter(), out)
+            nonlocal record
+            if record is not None:
+                try:
+                    record.write(out)
+                except (OSError, CallAssistError) as e:
+                    self.record_problem.emit(f"this call is not being saved: {e}")
+                    record = None
+
+        self.call_started.emit(self.source.speed)
+        outcome = STOPPED
+        try:
+            self.source.run_call(session, emit, self._stop)
+            if not self._stop.is_set():
+                outcome = INPUT_ENDED
+        except CallAssistError as e:
+            self.status.emit(_problem_state(e), str(e))
+            outcome = FAILED
+        emit(session.end())
+        report = session.report()
+        if record is not None:
+            try:
+                record.finish(report)
+            except (OSError, CallAssistError) as e:
+                self.record_problem.emit(f"this call could not be saved: {e}")
+        self.call_ended.emit(report, outcome)
+
+    def _apply_manual(self, session: CallSession) -> list[Event]:
+        out: list[Event] = []
+        while not self._manual.empty():
+            step, covered = self._manual.get_nowait()
+            at = session.now
+            out += session.tick(step, at) if covered else session.untick(step, at)
+        return out
+
+    def _open_record(self) -> CallRecord | None:
+        if self._records is None:
+            return None
+        try:
+            return self._records(self.source)
+        except (OSError, CallAssistError) as e:
+            self.record_problem.emit(f"this call is not being saved: {e}")
+            return None
+
+
+def _problem_state(error: CallAssistError) -> str:
+    return "no_mic" if "microphone" in str(error).lower() else "error"

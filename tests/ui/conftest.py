@@ -1,0 +1,55 @@
+"""The overlay's tests drive the real window offscreen: a real QApplication, the real worker
+thread and a real CallSession fed by a corpus transcript played faster than real time. The
+transcript stands in for the agent's voice, which cannot exist here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from callassist.coach.playbook import load_playbook
+from callassist.ui.overlay import OverlayWindow
+from callassist.ui.sources import TranscriptSource
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def private_folders(tmp_path, monkeypatch):
+    """Settings and data in tmp folders, never the real user's."""
+    monkeypatch.setenv("CALLASSIST_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("CALLASSIST_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def playbook():
+    return load_playbook()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "overlay.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def make_window(qtbot, playbook, settings):
+    """An overlay playing a corpus call `speed` times faster than real time."""
+    windows: list[OverlayWindow] = []
+
+    def make(call: str = "dev-001", speed: float = 8.0, **kwargs) -> OverlayWindow:
+        source = kwargs.pop("source", None) or TranscriptSource(CORPUS / f"{call}.json", speed)
+        window = OverlayWindow(source, playbook, kwargs.pop("settings", settings), **kwargs)
+        qtbot.addWidget(window)
+        window.show()
+        windows.append(window)
+        return window
+
+    yield make
+    for w in windows:
+        w.shutdown()

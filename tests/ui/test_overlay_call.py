@@ -1,0 +1,210 @@
+"""A scripted call through the real overlay window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
+
+from callassist.coach.events import STEP_IDS
+from callassist.ui.overlay import COMPACT, EXPANDED
+from callassist.ui.worker import INPUT_ENDED, STOPPED
+
+CALL_TIMEOUT_MS = 15_000
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def _focus(qtbot, window):
+    """The agent clicks the overlay: it becomes the active window and its keys work."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+
+
+def _finished(qtbot, window):
+    with qtbot.waitSignal(window.call_finished, timeout=CALL_TIMEOUT_MS) as blocker:
+        pass
+    return blocker.args
+
+
+def test_chips_light_in_the_order_the_agent_covers_the_steps(qtbot, make_window):
+    window = make_window("dev-001", speed=8)
+    lit: list[str] = []
+    window.step_changed.connect(lambda step, covered, manual: covered and lit.append(step))
+    assert not any(chip.covered for chip in window.chips.values())
+    with qtbot.waitSignal(window.call_finished, timeout=CALL_TIMEOUT_MS) as done:
+        window.start_call()
+    report, outcome = done.args
+    assert outcome == INPUT_ENDED
+    assert lit == list(STEP_IDS)
+    assert all(chip.covered and not chip.manual for chip in window.chips.values())
+    assert report["summary"]["steps_covered"] == list(STEP_IDS)
+
+
+def test_the_summary_shows_when_the_input_ends_and_start_plays_a_new_call(qtbot, make_window):
+    window = make_window("dev-001", speed=10)
+    with qtbot.waitSignal(window.call_finished, timeout=CALL_TIMEOUT_MS):
+        window.start_call()
+    assert window.summary.isVisible()
+    assert window.summary.headline.text().startswith("4 of 4 steps · 0 warnings")
+    assert "No warnings" in window.summary.warnings.text()
+    assert not window.in_call and window.call_button.text() == "Start call"
+    with qtbot.waitSignal(window.call_started, timeout=CALL_TIMEOUT_MS):
+        window.start_call()
+    assert not window.summary.isVisible()
+    assert not any(chip.covered for chip in window.chips.values())
+
+
+def test_a_blame_warning_appears_at_once_with_what_to_say_instead(qtbot, make_window, playbook):
+    window = make_window("dev-007", speed=8, mode=EXPANDED)
+    shown: list[tuple[str, str, str]] = []
+    window.warning_shown.connect(lambda kind: shown.append(
+        (kind, window.message.title.text(), window.message.text.full_text())))
+    window.start_call()
+    with qtbot.waitSignal(window.warning_shown, timeout=CALL_TIMEOUT_MS,
+                          check_params_cb=lambda kind: kind == "blame"):
+        pass
+    _, title, text = next(s for s in shown if s[0] == "blame")
+    assert title == "Blame"
+    assert text == "Try: “That's on us, and here's how I'll fix it.”"
+    assert window.message.kind == "warning"
+    card = next(c for c in window.details.warning_cards if c.kind == "blame")
+    assert card.advice.text() == playbook.warnings["blame"].advice
+    qtbot.waitUntil(card.isVisible, timeout=1000)
+
+
+def test_a_hold_without_handoff_warning_shows_its_advice(qtbot, make_window, playbook):
+    window = make_window("dev-004", speed=8)
+    window.start_call()
+    with qtbot.waitSignal(window.warning_shown, timeout=CALL_TIMEOUT_MS):
+        pass
+    assert window.message.title.text() == "Hold without handoff"
+    assert window.message.text.full_text() == playbook.hold.advice
+    assert window.message.text.toolTip() == playbook.hold.advice
+
+
+def test_a_warning_can_be_dismissed_and_the_reminder_it_triggered_follows(qtbot, make_window):
+    window = make_window("dev-007", speed=8)
+    window.start_call()
+    with qtbot.waitSignal(window.warning_shown, timeout=CALL_TIMEOUT_MS):
+        pass
+    qtbot.wait(50)  # the reminder the coach sends right after a blame warning
+    assert window.message.kind == "warning"
+    _focus(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert window.message.kind == "reminder"
+    assert window.message.text.full_text() in ("Smile: it can be heard.",
+                                              "Keep a calm, low, steady tone.")
+
+
+def test_a_warning_never_takes_the_keyboard_focus_from_another_window(qtbot, make_window):
+    window = make_window("dev-007", speed=8)
+    other = QLineEdit()
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus)
+    window.start_call()
+    with qtbot.waitSignal(window.warning_shown, timeout=CALL_TIMEOUT_MS):
+        pass
+    qtbot.wait(100)
+    assert other.hasFocus()
+    assert not window.isActiveWindow()
+
+
+def test_a_step_ticked_by_hand_is_recorded_as_manual(qtbot, make_window):
+    window = make_window("dev-004", speed=6)
+    window.start_call()
+    qtbot.waitUntil(lambda: window.chips["apologize"].covered, timeout=CALL_TIMEOUT_MS)
+    _focus(qtbot, window)
+    with qtbot.waitSignal(window.step_changed, timeout=2000,
+                          check_params_cb=lambda s, covered, manual: s == "take_action"):
+        qtbot.keyClick(window, Qt.Key.Key_4)
+    chip = window.chips["take_action"]
+    assert chip.covered and chip.manual
+    with qtbot.waitSignal(window.step_changed, timeout=2000,
+                          check_params_cb=lambda s, covered, manual: s == "sympathize"):
+        qtbot.mouseClick(window.chips["sympathize"], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(window.step_changed, timeout=2000,
+                          check_params_cb=lambda s, covered, manual: not covered):
+        qtbot.keyClick(window, Qt.Key.Key_2)
+    assert not window.chips["sympathize"].covered
+    report, _ = _finished(qtbot, window)
+    steps = report["steps"]
+    assert steps["take_action"]["covered"] and steps["take_action"]["manual"]
+    assert not steps["sympathize"]["covered"]
+    assert steps["apologize"]["covered"] and not steps["apologize"]["manual"]
+    assert "hold_without_handoff" in report["summary"]["warnings_by_kind"]
+
+
+def test_ending_the_call_with_the_shortcut_produces_its_summary(qtbot, make_window):
+    window = make_window("dev-015", speed=4)
+    window.start_call()
+    qtbot.waitUntil(lambda: window.chips["sympathize"].covered, timeout=CALL_TIMEOUT_MS)
+    _focus(qtbot, window)
+    with qtbot.waitSignal(window.call_finished, timeout=CALL_TIMEOUT_MS) as done:
+        qtbot.keyClick(window, Qt.Key.Key_E, CTRL_SHIFT)
+    report, outcome = done.args
+    assert outcome == STOPPED
+    assert report["ended"] and report["duration"] < 30
+    assert report["steps"]["sympathize"]["covered"]
+    assert not report["steps"]["take_action"]["covered"]
+    assert window.summary.isVisible()
+    assert "1 of 4 steps" in window.summary.headline.text()
+    assert "missed" in window.summary.steps.text()
+
+
+def test_the_start_shortcut_starts_a_call(qtbot, make_window):
+    window = make_window("dev-001", speed=8)
+    _focus(qtbot, window)
+    with qtbot.waitSignal(window.call_started, timeout=CALL_TIMEOUT_MS):
+        qtbot.keyClick(window, Qt.Key.Key_S, CTRL_SHIFT)
+    assert window.in_call and window.call_button.text() == "End call"
+
+
+def test_the_transcript_ticker_shows_partials_in_grey_then_the_final_text(qtbot, make_window):
+    window = make_window("dev-001", speed=4, mode=EXPANDED)
+    window.start_call()
+    qtbot.waitUntil(lambda: "#6B7480'>hi my" in window.details.ticker.text(),
+                    timeout=CALL_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "i'm so sorry about that</span>" in window.details.ticker.text()
+                    and "#C9CED6'>i'm so sorry" in window.details.ticker.text(),
+                    timeout=CALL_TIMEOUT_MS)
+    assert window.details.isVisible()
+
+
+def test_quitting_mid_call_ends_the_call_cleanly(qtbot, make_window):
+    window = make_window("dev-015", speed=1)
+    window.start_call()
+    qtbot.waitUntil(lambda: window.worker.running, timeout=5000)
+    ended: list[tuple[dict, str]] = []
+    window.worker.call_ended.connect(lambda r, o: ended.append((r, o)),
+                                     Qt.ConnectionType.DirectConnection)
+    window.shutdown()
+    assert not window.thread.isRunning()
+    assert ended and ended[0][0]["ended"] and ended[0][1] == STOPPED
+    assert ended[0][0]["duration"] < 10
+
+
+def test_the_window_remembers_its_position_size_and_mode(qtbot, make_window, settings):
+    window = make_window("dev-001")
+    assert window.mode == COMPACT
+    window.toggle_mode()
+    assert window.details.isVisible()
+    window.resize(520, 600)
+    window.move(123, 77)
+    window.shutdown()
+    again = make_window("dev-001")
+    assert again.mode == EXPANDED
+    assert (again.width(), again.height()) == (520, 600)
+    assert (again.pos().x(), again.pos().y()) == (123, 77)
+    again.toggle_mode()
+    assert not again.details.isVisible() and again.height() < 300
+
+
+def test_the_window_floats_on_top_without_a_frame_and_without_taking_focus(make_window):
+    window = make_window("dev-001")
+    flags = window.windowFlags()
+    assert flags & Qt.WindowType.WindowStaysOnTopHint
+    assert flags & Qt.WindowType.FramelessWindowHint
+    assert window.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert window.testAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
