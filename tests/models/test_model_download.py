@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import socket
 import stat
 import subprocess
@@ -60,14 +61,38 @@ def test_a_model_is_downloaded_with_progress_and_installed_in_one_piece(tmp_path
     assert leftovers(dest) == []  # no .part, no staging folder
 
 
-def test_the_default_model_comes_from_a_mirror_when_one_is_configured(tmp_path, server,
-                                                                      model_zip, monkeypatch):
+def test_the_default_model_is_pinned_to_the_official_archive_size_and_checksum():
+    default = dl.known_model(dl.DEFAULT_MODEL)
+    assert default.url == f"https://alphacephei.com/vosk/models/{NAME}.zip"
+    assert default.size_bytes == 41_205_931
+    assert re.fullmatch(r"[0-9a-f]{64}", default.sha256)
+
+
+def test_a_mirror_serving_another_file_under_the_official_name_is_refused_before_downloading(
+    tmp_path, server, model_zip, monkeypatch,
+):
     served(server, model_zip, path=f"/vosk/{NAME}.zip")
+    monkeypatch.setenv("CALLASSIST_MODEL_MIRROR", server.url("/vosk/"))
+    with pytest.raises(CallAssistError, match=rf"/vosk/{NAME}\.zip is \d+ bytes, expected "
+                       r"41205931; the server offers a different file, nothing was installed"):
+        dl.download_model(dest=tmp_path / "m")
+    assert leftovers(tmp_path / "m") == []
+
+
+def test_the_default_model_comes_from_a_mirror_and_is_checked_against_its_pin(
+    tmp_path, server, model_zip, monkeypatch,
+):
+    """The official archive cannot be served here, so the registry entry is pinned to the
+    test's own archive: what is checked is that a pinned entry's size and SHA-256 are used."""
+    data = served(server, model_zip, path=f"/vosk/{NAME}.zip")
+    pinned = dl.KnownModel(NAME, "en-us", "1 MB", "test archive", len(data),
+                           hashlib.sha256(data).hexdigest())
+    monkeypatch.setattr(dl, "KNOWN_MODELS", (pinned,))
     monkeypatch.setenv("CALLASSIST_MODEL_MIRROR", server.url("/vosk/"))
     result = dl.install_model(dest=tmp_path / "m")
     assert result.path == tmp_path / "m" / NAME
-    assert result.verified == "size only"
-    assert server.requests[0] == (f"/vosk/{NAME}.zip", None)
+    assert result.verified == "pinned"
+    assert server.requests == [(f"/vosk/{NAME}.zip", None)]  # no .sha256 probe when pinned
 
 
 def test_a_sha256_published_beside_the_archive_is_checked(tmp_path, server, model_zip):
