@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from callassist.cli._common import add_playbook_option, playbook_from
+from callassist.cli._speech import add_channel_option, add_engine_options
 from callassist.cli.analyze import file_kind
 from callassist.errors import CallAssistError
 
@@ -33,14 +34,19 @@ def _speed(value: str) -> float:
     return speed
 
 
-def make_source(path: Path | None, speed: float):
+def make_source(args: argparse.Namespace, playbook):
+    """A transcript replay, or the speech pipeline on a WAV recording or the microphone."""
     from callassist.ui import sources
 
-    if path is None:
-        return sources.MicrophoneSource()
-    if file_kind(path) == "transcript":
-        return sources.TranscriptSource(path, speed)
-    return sources.AudioFileSource(path, speed)
+    if args.input is not None and file_kind(args.input) == "transcript":
+        return sources.TranscriptSource(args.input, args.speed)
+    if args.speed != 1.0:
+        raise CallAssistError("--speed is for transcripts; a recording plays in real time")
+    return sources.SpeechSource(
+        playbook, args.input, device=args.device, customer_device=args.customer_device,
+        customer_channel=args.customer_channel, engine=args.engine, model=args.model,
+        bias=not args.no_bias,
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,6 +59,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--input", type=Path, metavar="FILE",
                    help="play this .wav recording or .json transcript in place of the microphone")
+    p.add_argument("--device", metavar="DEV",
+                   help="microphone: input number or name (see `callassist devices`)")
+    p.add_argument("--customer-device", metavar="DEV",
+                   help="a second input that carries the customer (e.g. a monitor source)")
+    add_channel_option(p)
+    add_engine_options(p)
+    p.add_argument("--save", action="store_true",
+                   help="store calls played from --input too (microphone calls are always "
+                   "stored, as the retention setting says)")
     p.add_argument("--speed", type=_speed, default=1.0, metavar="X",
                    help="play --input X times faster than real time (default 1)")
     p.add_argument("--mode", choices=("compact", "expanded"),
@@ -73,8 +88,10 @@ def run(args: argparse.Namespace) -> int:
         raise CallAssistError("--exit-after needs --input FILE or --screenshot PATH")
     playbook = playbook_from(args)
     from callassist.ui.app import Screenshot, run_overlay
+    from callassist.ui.recording import StoreRecords
 
-    source = make_source(args.input, args.speed)
+    source = make_source(args, playbook)
     shot = Screenshot(args.screenshot, args.screenshot_at) if args.screenshot else None
+    records = StoreRecords() if args.input is None or args.save else None
     return run_overlay(source, playbook, mode=args.mode, screenshot=shot,
-                       exit_after=args.exit_after)
+                       exit_after=args.exit_after, records=records)

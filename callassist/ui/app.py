@@ -91,7 +91,10 @@ class Session:
     def _on_call_finished(self, report: dict, outcome: str) -> None:
         if outcome == FAILED and self.exit_after:
             self.exit_code = 2
-            self._finish()
+            if self.screenshot is not None:
+                QTimer.singleShot(150, self._take)
+            else:
+                self._finish()
         elif self.screenshot is not None and self.screenshot.at == "summary":
             QTimer.singleShot(150, self._take)
         elif self.exit_after and outcome == INPUT_ENDED and self.screenshot is None:
@@ -103,6 +106,7 @@ class Session:
         if not self.window.grab().save(str(path)):
             self.error = f"cannot save the screenshot to {path}"
             self.exit_code = 2
+            self.saved = None
         else:
             self.saved = path
         if self.exit_after:

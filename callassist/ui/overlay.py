@@ -9,6 +9,7 @@ quitting, to end the call cleanly)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from PySide6.QtCore import (
     QElapsedTimer,
@@ -82,6 +83,10 @@ def warning_titles(playbook: Playbook) -> dict[str, str]:
     return {**_TONE_TITLES, **titles}
 
 
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] if message else message
+
+
 def short_advice(advice: str) -> str:
     """The words to say, when the advice quotes them; else the advice itself."""
     m = _QUOTE.search(advice)
@@ -116,6 +121,9 @@ class OverlayWindow(QWidget):
         self.quitting = False
         self.last_report: dict | None = None
         self.tray = None
+        self.download = None
+        self.download_target: tuple[str | None, Path | None] = (None, None)
+        self._fallback_note = ""
         self._speed = 1.0
         self._clock = QElapsedTimer()
         self._drag_from: QPoint | None = None
@@ -193,6 +201,7 @@ class OverlayWindow(QWidget):
 
         self.banner = StatusBanner()
         self.banner.action.connect(self._banner_action)
+        self.banner.changed.connect(self._refit_later)
         root.addWidget(self.banner)
 
         chips = QHBoxLayout()
@@ -363,33 +372,90 @@ class OverlayWindow(QWidget):
             self._run_requested.emit()
 
     def _on_record_problem(self, message: str) -> None:
-        self.banner.show_state("record", message[:1].upper() + message[1:], level="error")
+        self.banner.show_state("record", _sentence(message), level="error")
 
     # -- status -----------------------------------------------------------------------------
 
     def _on_status(self, state: str, message: str) -> None:
         if state == "ready":
-            if self.banner.state in ("loading", "no_mic", "error"):
+            self.caption.setText(self.source.label)
+            if self._fallback_note and not self._downloading():
+                self._show_fallback()
+            elif self.banner.state in ("loading", "no_mic", "error", "lost"):
                 self.banner.clear()
         elif state == "loading":
-            self.banner.show_state(state, message or "Loading the speech model…", busy=True)
+            if not self._downloading():
+                self.banner.show_state(state, _sentence(message or "loading the speech model…"),
+                                       busy=True)
         elif state == "fallback":
-            self.banner.show_state(
-                state, message or "No Vosk model: the basic fallback engine is in use.",
-                level="problem", button="Download model" if self._can_download() else "",
-            )
+            self._fallback_note = message or "the basic fallback engine is in use"
+            self._show_fallback()
         elif state == "no_mic":
-            self.banner.show_state(state, message, level="error", button="Retry")
+            self.banner.show_state(state, _sentence(message), level="error", button="Retry")
+        elif state == "overflow":
+            self.banner.show_state(state, _sentence(message), level="problem")
+            QTimer.singleShot(10_000, lambda: self.banner.state == "overflow"
+                              and self.banner.clear())
         else:
-            self.banner.show_state(state, message, level="error")
+            self.banner.show_state(state, _sentence(message), level="error")
 
-    def _can_download(self) -> bool:
-        return False
+    def _show_fallback(self) -> None:
+        note = self._fallback_note.split(":")[0]
+        self.banner.show_state(
+            "fallback", f"{_sentence(note)}. Install the Vosk model for better recognition.",
+            level="problem", button="Download model",
+        )
+
+    def _downloading(self) -> bool:
+        return self.download is not None and self.download.running
 
     def _banner_action(self) -> None:
-        if self.banner.state == "no_mic":
+        state = self.banner.state
+        if state == "no_mic":
             self.banner.clear()
             self.start_call()
+        elif state == "fallback":
+            self.start_download()
+        elif state == "download":
+            if self._downloading():
+                self.download.cancel()
+            else:
+                self.start_download()
+
+    def start_download(self) -> None:
+        """Fetches the default Vosk model in the background, progress in the banner."""
+        if self._downloading():
+            return
+        if self.download is None:
+            from callassist.ui.model_download import ModelDownload
+
+            self.download = ModelDownload(*self.download_target)
+            self.download.progress.connect(self._on_download_progress)
+            self.download.installed.connect(self._on_model_installed)
+            self.download.failed.connect(self._on_download_failed)
+        self.banner.show_state("download", f"Downloading {self.download.name}…",
+                               level="info", button="Cancel", busy=True)
+        self.download.start()
+
+    def _on_download_progress(self, done: int, total: int) -> None:
+        if self.banner.state != "download":
+            return
+        mb = done / 1e6
+        of = f" of {total / 1e6:.0f} MB" if total else " MB"
+        self.banner.text.setText(f"Downloading {self.download.name}: {mb:.0f}{of}")
+        self.banner.show_progress(done, total)
+
+    def _on_model_installed(self, path: str) -> None:
+        self._fallback_note = ""
+        self.worker.reload_engine()
+        when = "the next call" if self.in_call else "now"
+        self.banner.show_state("installed", f"Model installed: it is used from {when}.")
+        QTimer.singleShot(8_000, lambda: self.banner.state == "installed" and self.banner.clear())
+        if not self.in_call:
+            self._prepare_requested.emit()
+
+    def _on_download_failed(self, message: str) -> None:
+        self.banner.show_state("download", _sentence(message), level="error", button="Download")
 
     # -- modes, dismissal -------------------------------------------------------------------
 
@@ -411,13 +477,22 @@ class OverlayWindow(QWidget):
             self._fit_content(size if isinstance(size, QSize) else DEFAULT_SIZES[self.mode])
 
     def _fit_content(self, size: QSize | None = None) -> None:
-        """Resize to `size` (or keep the width), never smaller than the content needs."""
+        """Compact mode is as tall as its content; expanded mode keeps the agent's size but
+        never gets smaller than its content needs."""
         layout = self.layout()
         layout.activate()
-        need = layout.minimumSize() if self.mode == EXPANDED else layout.sizeHint()
         target = size or self.size()
-        height = max(need.height(), target.height() if self.mode == EXPANDED else need.height())
-        self.resize(max(target.width(), MIN_WIDTH), height)
+        width = max(target.width(), MIN_WIDTH)
+        if layout.hasHeightForWidth():
+            need = layout.totalHeightForWidth(width)
+        else:
+            need = layout.totalSizeHint().height()
+        if self.mode == EXPANDED:
+            need = max(layout.totalMinimumSize().height(), target.height())
+        self.resize(width, need)
+
+    def _refit_later(self) -> None:
+        QTimer.singleShot(0, self._fit_content)
 
     def dismiss(self) -> None:
         if self.message.kind:
@@ -515,6 +590,8 @@ class OverlayWindow(QWidget):
         self.quitting = True
         self.save_settings()
         self.worker.close()
+        if self.download is not None:
+            self.download.cancel(wait_s=2.0)
         self.thread.quit()
         self.thread.wait(QUIT_WAIT_MS)
         if self.tray is not None:

@@ -9,13 +9,20 @@ from pathlib import Path
 from typing import Protocol
 
 from callassist.coach.events import Event
+from callassist.coach.playbook import Playbook
 from callassist.coach.session import CallSession
+from callassist.errors import CallAssistError
 from callassist.replay import replay_transcript
 from callassist.transcript import Transcript, load_transcript
 
-# (state, message): state is "loading", "ready", "fallback", "no_mic" or "error".
+# (state, message): state is "loading", "ready", "fallback", "no_mic", "lost", "overflow" or
+# "error".
 StatusFn = Callable[[str, str], None]
 EmitFn = Callable[[Sequence[Event]], None]
+
+
+class InputUnavailable(CallAssistError):
+    """No audio input to listen to (no microphone, a headset that cannot be opened)."""
 
 
 class CallSource(Protocol):
@@ -27,8 +34,11 @@ class CallSource(Protocol):
     def prepare(self, status: StatusFn) -> None:
         """Loads what every call needs (a speech engine) once; runs on the worker thread."""
 
-    def run_call(self, session: CallSession, emit: EmitFn, stop: threading.Event) -> None:
-        """One call, blocking until the input ends or `stop` is set; the session is ended."""
+    def run_call(
+        self, session: CallSession, emit: EmitFn, stop: threading.Event, status: StatusFn,
+    ) -> None:
+        """One call, blocking until the input ends or `stop` is set (the worker ends the
+        session). Raises InputUnavailable when there is nothing to listen to."""
 
 
 class TranscriptSource:
@@ -41,34 +51,82 @@ class TranscriptSource:
     def __init__(self, path: str | Path, speed: float = 1.0):
         self.transcript: Transcript = load_transcript(path)
         self.speed = speed
+        self.title = self.transcript.title
         self.label = f"{self.transcript.id} · transcript"
 
     def prepare(self, status: StatusFn) -> None:
         status("ready", "")
 
-    def run_call(self, session: CallSession, emit: EmitFn, stop: threading.Event) -> None:
+    def run_call(
+        self, session: CallSession, emit: EmitFn, stop: threading.Event, status: StatusFn,
+    ) -> None:
         replay_transcript(self.transcript, session, emit, stop, self.speed)
 
 
-class MicrophoneSource:
-    """The headset microphone through the speech pipeline."""
 
-    live = True
-    has_audio = True
+class SpeechSource:
+    """The microphone (or a WAV recording played in real time in its place) through the speech
+    pipeline. The engine is loaded once, on the worker thread, and reused for every call; the
+    audio input is opened per call, so a headset plugged in later is found by the next call."""
+
     speed = 1.0
-    label = "Microphone"
+    has_audio = True
+
+    def __init__(
+        self, playbook: Playbook, input_file: str | Path | None = None, *,
+        device: str | int | None = None, customer_device: str | int | None = None,
+        customer_channel: str | None = None, engine: str | None = None,
+        model: str | None = None, bias: bool = True,
+    ):
+        self.playbook = playbook
+        self.input_file = Path(input_file) if input_file is not None else None
+        self.live = self.input_file is None
+        self.device = device
+        self.customer_device = customer_device
+        self.customer_channel = customer_channel
+        self.engine_choice = engine
+        self.model_choice = model
+        self.bias = bias
+        self.engine = None
+        self.where = "Microphone" if self.live else f"{self.input_file.name} · recording"
+        self.label = self.where
+        if self.input_file is not None:
+            from callassist.audio.wavfile import read_info
+
+            read_info(self.input_file)  # a corrupt WAV is refused before the window opens
+
+    @property
+    def engine_name(self) -> str:
+        return self.engine.name if self.engine is not None else ""
+
+    @property
+    def model_name(self) -> str:
+        return str(self.engine.model) if self.engine is not None else ""
+
+    def forget_engine(self) -> None:
+        """A new model was installed: load the engine again before the next call."""
+        self.engine = None
 
     def prepare(self, status: StatusFn) -> None:
-        status("error", "the speech pipeline is not available yet: use --input FILE.json")
+        if self.engine is not None:
+            return
+        from callassist.pipeline import load_engine
 
-    def run_call(self, session: CallSession, emit: EmitFn, stop: threading.Event) -> None:
-        stop.wait()
+        self.engine = load_engine(
+            self.engine_choice, self.model_choice, self.playbook,
+            on_status=lambda st: status(st.kind, st.message), bias=self.bias,
+        )
+        self.label = f"{self.where} · {self.engine.name}"
 
+    def run_call(
+        self, session: CallSession, emit: EmitFn, stop: threading.Event, status: StatusFn,
+    ) -> None:
+        from callassist.pipeline import open_source, run_call
 
-class AudioFileSource(MicrophoneSource):
-    live = False
-
-    def __init__(self, path: str | Path, speed: float = 1.0):
-        self.path = Path(path)
-        self.speed = speed
-        self.label = f"{self.path.name} · recording"
+        try:
+            audio = open_source(self.input_file, self.device, self.customer_device,
+                                self.customer_channel, realtime=True)
+        except CallAssistError as e:
+            raise InputUnavailable(str(e)) from None
+        run_call(session, self.engine, audio, emit, stop,
+                 on_status=lambda st: status(st.kind, st.message))

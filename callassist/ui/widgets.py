@@ -395,6 +395,7 @@ class StatusBanner(QFrame):
     use (with a download button and progress), no microphone. Hidden when all is well."""
 
     action = Signal()
+    changed = Signal()  # shown, hidden or its text changed: the window may need to refit
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -431,6 +432,7 @@ class StatusBanner(QFrame):
             self.progress.setRange(0, 0)
         self.progress.setVisible(busy)
         self.show()
+        self.changed.emit()
 
     def show_progress(self, done: int, total: int) -> None:
         if total > 0:
@@ -443,3 +445,4 @@ class StatusBanner(QFrame):
     def clear(self) -> None:
         self.state = ""
         self.hide()
+        self.changed.emit()

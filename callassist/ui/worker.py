@@ -18,7 +18,7 @@ from callassist.coach.events import Event
 from callassist.coach.playbook import Playbook
 from callassist.coach.session import CallSession, Monitor
 from callassist.errors import CallAssistError
-from callassist.ui.sources import CallSource
+from callassist.ui.sources import CallSource, InputUnavailable
 
 
 class CallRecord(Protocol):
@@ -71,6 +71,13 @@ class CallWorker(QObject):
         self._closed.set()
         self._stop.set()
 
+    def reload_engine(self) -> None:
+        """A model was installed: prepare the source again before the next call."""
+        forget = getattr(self.source, "forget_engine", None)
+        if forget is not None:
+            forget()
+        self._prepared = False
+
     def request_tick(self, step: str, covered: bool) -> None:
         """Tick (covered=True) or untick a step by hand in the running call."""
         self._manual.put((step, covered))
@@ -108,14 +115,20 @@ class CallWorker(QObject):
     def _run_one(self) -> None:
         monitors = list(self._monitors(self.playbook)) if self._monitors else []
         session = CallSession(self.playbook, monitors=monitors)
-        record = self._open_record()
+        record: CallRecord | None = None
+        opened = False
 
         def emit(batch: Sequence[Event]) -> None:
+            nonlocal record, opened
             out = list(batch) + self._apply_manual(session)
             if not out:
                 return
             self.events.emit(time.perf_counter(), out)
-            nonlocal record
+            if not opened:
+                # Opened with the first events, so a call that never started (no microphone)
+                # leaves no empty record behind.
+                opened = True
+                record = self._open_record()
             if record is not None:
                 try:
                     record.write(out)
@@ -126,11 +139,14 @@ class CallWorker(QObject):
         self.call_started.emit(self.source.speed)
         outcome = STOPPED
         try:
-            self.source.run_call(session, emit, self._stop)
+            self.source.run_call(session, emit, self._stop, self.status.emit)
             if not self._stop.is_set():
                 outcome = INPUT_ENDED
+        except InputUnavailable as e:
+            self.status.emit("no_mic", str(e))
+            outcome = FAILED
         except CallAssistError as e:
-            self.status.emit(_problem_state(e), str(e))
+            self.status.emit("error", str(e))
             outcome = FAILED
         emit(session.end())
         report = session.report()
@@ -158,6 +174,3 @@ class CallWorker(QObject):
             self.record_problem.emit(f"this call is not being saved: {e}")
             return None
 
-
-def _problem_state(error: CallAssistError) -> str:
-    return "no_mic" if "microphone" in str(error).lower() else "error"
