@@ -112,11 +112,19 @@ class SpeechSource:
             return
         from callassist.pipeline import load_engine
 
-        self.engine = load_engine(
-            self.engine_choice, self.model_choice, self.playbook,
-            on_status=lambda st: status(st.kind, st.message), bias=self.bias,
-        )
+        ready: list[str] = []
+
+        def forward(st) -> None:
+            # "ready" waits until the engine is in place, so the window can name it.
+            if st.kind == "ready":
+                ready.append(st.message)
+            else:
+                status(st.kind, st.message)
+
+        self.engine = load_engine(self.engine_choice, self.model_choice, self.playbook,
+                                  on_status=forward, bias=self.bias)
         self.label = f"{self.where} · {self.engine.name}"
+        status("ready", ready[-1] if ready else "")
 
     def run_call(
         self, session: CallSession, emit: EmitFn, stop: threading.Event, status: StatusFn,

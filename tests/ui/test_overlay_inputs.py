@@ -1,0 +1,133 @@
+"""The overlay on real audio and on the machine's problems: a WAV recording through the real
+speech pipeline (pocketsphinx, the bundled fallback engine), a microphone that is not there,
+a model download in the background, and calls written to the real call store."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+
+from callassist.audio.speak import speak_transcript
+from callassist.transcript import Transcript, Turn
+from callassist.ui.recording import StoreRecords
+from callassist.ui.sources import SpeechSource
+from callassist.ui.worker import FAILED, INPUT_ENDED
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="session")
+def apology_wav(tmp_path_factory):
+    """An agent apologising, spoken by espeak-ng (no human voice exists on a build machine)."""
+    path = tmp_path_factory.mktemp("ui-audio") / "apology.wav"
+    call = Transcript("apology", "", (
+        Turn("agent", 0.5, 2.5, "i am so sorry about that"),
+        Turn("agent", 3.0, 5.0, "that was our mistake"),
+    ))
+    speak_transcript(call, path, stereo=False, speakers=("agent",))
+    return path
+
+
+@pytest.mark.audio
+def test_a_recording_lights_the_chips_moves_the_meter_and_names_the_engine(
+    qtbot, make_window, playbook, apology_wav,
+):
+    source = SpeechSource(playbook, apology_wav, engine="pocketsphinx")
+    window = make_window(source=source)
+    peaks: list[float] = []
+    window.worker.events.connect(lambda _t, _e: peaks.append(window.meter.level))
+    with qtbot.waitSignal(window.call_finished, timeout=30_000) as done:
+        window.start_call()
+    report, outcome = done.args
+    assert outcome == INPUT_ENDED
+    assert window.chips["apologize"].covered
+    assert report["steps"]["apologize"]["covered"]
+    assert max(peaks) > 0.3
+    assert "pocketsphinx" in window.caption.text()
+    assert report["duration"] > 4
+
+
+def test_no_microphone_says_how_to_fix_it_and_offers_a_retry(qtbot, make_window, playbook):
+    source = SpeechSource(playbook, device="no-such-headset-xyz", engine="pocketsphinx")
+    window = make_window(source=source)
+    with qtbot.waitSignal(window.call_finished, timeout=30_000) as done:
+        window.start_call()
+    assert done.args[1] == FAILED
+    qtbot.waitUntil(lambda: window.banner.state == "no_mic", timeout=2000)
+    assert window.banner.isVisible()
+    text = window.banner.text.text()
+    assert "headset" in text or "no-such-headset-xyz" in text
+    assert "\n" not in text
+    assert window.banner.button.text() == "Retry"
+    assert not window.summary.isVisible()
+    assert not window.in_call
+
+
+def test_with_no_vosk_model_the_window_offers_the_download(qtbot, make_window, playbook,
+                                                           monkeypatch, tmp_path):
+    monkeypatch.setenv("CALLASSIST_MODEL_DIR", str(tmp_path / "no-models"))
+    window = make_window(source=SpeechSource(playbook, device="no-such-headset-xyz"))
+    qtbot.waitUntil(lambda: window.banner.state == "fallback", timeout=30_000)
+    assert "Fallback engine in use" in window.banner.text.text()
+    assert window.banner.button.text() == "Download model"
+
+
+class _Archive(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def archive_server(tmp_path):
+    """A local HTTP server with a 3 MB file that is not a model archive."""
+    root = tmp_path / "www"
+    root.mkdir()
+    (root / "vosk-model-test.zip").write_bytes(b"\0" * 3_000_000)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Archive, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/vosk-model-test.zip"
+    server.shutdown()
+
+
+def test_a_download_shows_its_progress_and_a_broken_archive_is_a_one_line_error(
+    qtbot, make_window, archive_server, tmp_path,
+):
+    window = make_window("dev-001")
+    window.download_target = (archive_server, tmp_path / "models")
+    window._on_status("fallback", "fallback engine in use, accuracy is lower: run ...")
+    seen: list[int] = []
+    with qtbot.waitSignal(window.banner.action, timeout=1000):
+        qtbot.mouseClick(window.banner.button, Qt.MouseButton.LeftButton)
+    window.download.progress.connect(lambda done, total: seen.append(done))
+    with qtbot.waitSignal(window.download.failed, timeout=20_000):
+        pass
+    assert seen and seen[-1] == 3_000_000
+    assert window.banner.state == "download"
+    assert "\n" not in window.banner.text.text()
+    assert "zip" in window.banner.text.text().lower()
+    assert window.banner.button.text() == "Download"
+    assert not (tmp_path / "models" / "vosk-model-test").exists()
+
+
+def test_each_call_is_written_to_the_store_as_it_happens(qtbot, make_window, playbook):
+    from callassist.store import open_store
+
+    records = StoreRecords()
+    window = make_window("dev-004", speed=8, records=records)
+    window.start_call()
+    qtbot.waitUntil(lambda: window.chips["apologize"].covered, timeout=15_000)
+    with qtbot.waitSignal(window.call_finished, timeout=15_000) as done:
+        pass
+    report = done.args[0]
+    call_id = records.last.call_id
+    with open_store() as store:
+        stored = store.get_call(call_id)
+    assert stored.report["steps"]["apologize"]["covered"]
+    assert stored.report["summary"]["warnings_by_kind"] == report["summary"]["warnings_by_kind"]
+    assert any(e["type"] == "warning" for e in stored.events)
