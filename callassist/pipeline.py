@@ -154,13 +154,16 @@ class _Progress:
             print("\r" + " " * 40 + "\r", end="", file=sys.stderr, flush=True)
 
 
-def analyse_recording(path: str | Path, playbook: Playbook, args: argparse.Namespace) -> dict:
+def analyse_recording(
+    path: str | Path, playbook: Playbook, args: argparse.Namespace, engine: Engine | None = None,
+) -> dict:
     """A WAV recording through the engine and the coach (see the module doc). Reads from args:
-    engine, model, customer_channel, realtime, no_bias (all optional)."""
+    engine, model, customer_channel, realtime, no_bias (all optional). An already loaded
+    `engine` is reused (benchmarks and tests analyse many recordings)."""
     source = FileSource(
         path, getattr(args, "customer_channel", None), realtime=getattr(args, "realtime", False)
     )
-    engine = load_engine(
+    engine = engine or load_engine(
         getattr(args, "engine", None), getattr(args, "model", None), playbook,
         on_status=stderr_status, bias=not getattr(args, "no_bias", False),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ def dbfs(samples: np.ndarray) -> float:
         return SILENCE_DBFS
     x = samples.astype(np.float32) / 32768.0
     rms = float(np.sqrt(np.mean(x * x)))
-    return max(SILENCE_DBFS, 20.0 * np.log10(rms)) if rms > 0 else SILENCE_DBFS
+    return max(SILENCE_DBFS, 20.0 * math.log10(rms)) if rms > 0 else SILENCE_DBFS
 
 
 @dataclass

@@ -71,14 +71,26 @@ def _notify(on_status: StatusCallback | None, kind: str, message: str) -> None:
         on_status(Status(kind, message))
 
 
-def _default_vosk_model() -> Path | None:
-    """The installed model `callassist models` names as default, if any."""
-    try:
-        from callassist.speech.models import default_model
-    except ImportError:
-        return None
+def _default_vosk_model(on_status: StatusCallback | None) -> Path | None:
+    """The installed model `callassist models` names as default, if it is English: a Korean
+    model would turn an English call into Korean words, so pocketsphinx serves better."""
+    from callassist.speech.models import default_model
+
     info = default_model()
-    return Path(info.path) if info is not None else None
+    if info is None:
+        return None
+    if info.lang not in ("unknown",) and not info.lang.startswith("en"):
+        _notify(on_status, "fallback", f"the installed Vosk model {info.name} is for "
+                f"'{info.lang}', not English: pass --model to use it anyway")
+        return None
+    return Path(info.path)
+
+
+def _named_model(model: str | Path) -> Path:
+    """--model takes an installed model's name (see `callassist models list`) or a folder."""
+    from callassist.speech.models import find_model
+
+    return Path(find_model(str(model)).path)
 
 
 def load_engine(
@@ -94,9 +106,9 @@ def load_engine(
         raise CallAssistError(f"unknown engine '{name}': choose vosk or pocketsphinx")
     if name == "pocketsphinx" and model is not None:
         raise CallAssistError("--model is a Vosk model folder: use it with --engine vosk")
-    path = Path(model).expanduser() if model is not None else None
+    path = _named_model(model) if model is not None else None
     if name in ("auto", "vosk") and path is None:
-        path = _default_vosk_model()
+        path = _default_vosk_model(on_status)
         if path is None and name == "vosk":
             raise CallAssistError(
                 "no Vosk model installed: run `callassist models download` or pass --model PATH"

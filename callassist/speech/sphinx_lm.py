@@ -27,6 +27,21 @@ _GAP = re.compile(r"^~(\d+)$")
 _LEX = re.compile(r"^\{([a-z_]+)\}$")
 # A gap in a pattern stands for whatever the agent says in between; these fill it.
 _GAP_WORDS = ("the", "it", "this", "that", "your", "a", "you", "all", "now", "for you")
+# Patterns are written expanded ("i am sorry"); agents say "i'm sorry".
+_CONTRACTED = [
+    (re.compile(rf"\b{a}\b"), b) for a, b in (
+        ("i am", "i'm"), ("i have", "i've"), ("i will", "i'll"), ("i would", "i'd"),
+        ("you are", "you're"), ("you have", "you've"), ("you will", "you'll"),
+        ("we are", "we're"), ("we have", "we've"), ("we will", "we'll"),
+        ("they are", "they're"), ("that is", "that's"), ("it is", "it's"),
+        ("there is", "there's"), ("here is", "here's"), ("what is", "what's"),
+        ("let us", "let's"), ("cannot", "can't"), ("will not", "won't"), ("do not", "don't"),
+        ("does not", "doesn't"), ("did not", "didn't"), ("is not", "isn't"),
+        ("was not", "wasn't"), ("are not", "aren't"), ("have not", "haven't"),
+        ("could not", "couldn't"), ("would not", "wouldn't"), ("should not", "shouldn't"),
+        ("madam", "ma'am"),
+    )
+]
 SAMPLES_PER_PATTERN = 12
 GENERIC_WEIGHT = 3  # each service-desk sentence counts this many times
 DISCOUNT = 0.7
@@ -134,6 +149,12 @@ def generic_sentences() -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 
 
+def contracted(sentence: str) -> str:
+    for pattern, short in _CONTRACTED:
+        sentence = pattern.sub(short, sentence)
+    return sentence
+
+
 def playbook_sentences(playbook: Playbook, words: set[str], seed: int = 7) -> list[str]:
     rng = random.Random(seed)
     ex = _Expander(_lexicon(playbook), words, rng)
@@ -142,9 +163,10 @@ def playbook_sentences(playbook: Playbook, words: set[str], seed: int = 7) -> li
         seen = set()
         for _ in range(SAMPLES_PER_PATTERN):
             s = " ".join(ex.expand(p))
-            if s and s not in seen:
-                seen.add(s)
-                out.append(s)
+            for variant in (s, contracted(s)):
+                if variant and variant not in seen:
+                    seen.add(variant)
+                    out.append(variant)
     return out
 
 
@@ -212,6 +234,8 @@ def build_corpus(playbook: Playbook, words: set[str]) -> list[list[str]]:
     sentences = [s.split() for s in playbook_sentences(playbook, words)]
     for s in generic_sentences():
         sentences += [s.lower().split()] * GENERIC_WEIGHT
+        if contracted(s) != s:
+            sentences += [contracted(s).split()] * GENERIC_WEIGHT
     return [s for s in sentences if s and all(w in words for w in s)]
 
 

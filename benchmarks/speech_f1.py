@@ -1,0 +1,124 @@
+"""Step and warning F1 of the pocketsphinx engine over the 24 dev calls spoken by espeak-ng,
+with and without the playbook language model. Agent lines on the left channel, customer lines
+on the right (analysed with --customer-channel right), as `callassist analyze` does.
+
+    .venv/bin/python benchmarks/speech_f1.py [--calls N] [--verbose]
+
+Prints one line per miss with --verbose, then a table. The transcript-level figures (the coach
+alone, on the text) are printed beside them for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from callassist.audio.speak import speak_transcript  # noqa: E402
+from callassist.coach.playbook import load_playbook  # noqa: E402
+from callassist.coach.session import CallSession  # noqa: E402
+from callassist.pipeline import analyse_recording  # noqa: E402
+from callassist.replay import analyse_transcript  # noqa: E402
+from callassist.speech.engine import load_engine  # noqa: E402
+from callassist.transcript import load_transcript  # noqa: E402
+
+CORPUS = ROOT / "tests" / "corpus"
+
+
+class Score:
+    def __init__(self) -> None:
+        self.s = [0, 0, 0]  # tp, fp, fn
+        self.w = [0, 0, 0]
+        self.misses: list[str] = []
+
+    def add(self, cid: str, expect: dict, report: dict) -> None:
+        got = {k for k, v in report["steps"].items() if v["covered"]}
+        want = set(expect["steps"])
+        self.s[0] += len(got & want)
+        self.s[1] += len(got - want)
+        self.s[2] += len(want - got)
+        self.misses += [f"{cid}: step {k} ticked, not expected" for k in got - want]
+        self.misses += [f"{cid}: step {k} missed" for k in want - got]
+        fired = {w["kind"] for w in report["warnings"]}
+        for k in expect["warnings"]:
+            hit = k in fired
+            self.w[0 if hit else 2] += 1
+            if not hit:
+                self.misses.append(f"{cid}: warning {k} missed")
+        for k in expect["absent"]:
+            if k in fired:
+                self.w[1] += 1
+                self.misses.append(f"{cid}: warning {k} fired, must not")
+
+    @staticmethod
+    def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+        p = tp / (tp + fp) if tp + fp else 1.0
+        r = tp / (tp + fn) if tp + fn else 1.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--calls", type=int, default=0, help="only the first N calls")
+    ap.add_argument("--verbose", action="store_true", help="print every miss")
+    ap.add_argument("--keep", metavar="DIR", help="keep the spoken WAVs in DIR")
+    ap.add_argument("--biased-only", action="store_true", help="skip the stock language model")
+    a = ap.parse_args()
+
+    files = sorted(CORPUS.glob("dev-*.json"))
+    files = files[: a.calls] if a.calls else files
+    playbook = load_playbook()
+    tmp = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="callassist-f1-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    wavs = []
+    for f in files:
+        wav = tmp / (f.stem + ".wav")
+        if not wav.exists():
+            speak_transcript(load_transcript(f), wav)
+        wavs.append((f, wav))
+
+    rows = []
+    text = Score()
+    for f, _ in wavs:
+        t = load_transcript(f)
+        text.add(t.id, json.loads(f.read_text())["expect"],
+                 analyse_transcript(t, CallSession(playbook)).report())
+    rows.append(("transcript text (no speech)", text, 0.0, 0.0))
+    args = argparse.Namespace(customer_channel="right", realtime=False)
+    variants = [("pocketsphinx + playbook LM", True), ("pocketsphinx stock LM", False)]
+    for label, bias in variants[:1] if a.biased_only else variants:
+        engine = load_engine("pocketsphinx", playbook=playbook, bias=bias)
+        score = Score()
+        audio = busy = 0.0
+        for f, wav in wavs:
+            t0 = time.process_time()
+            report = analyse_recording(wav, playbook, args, engine=engine)
+            busy += time.process_time() - t0
+            audio += report["duration"]
+            score.add(f.stem, json.loads(f.read_text())["expect"], report)
+        rows.append((label, score, audio, busy))
+
+    if a.verbose:
+        for label, score, _, _ in rows:
+            for m in score.misses:
+                print(f"[{label}] {m}")
+    print(f"\n{len(wavs)} dev calls spoken by espeak-ng (agent en-us left, customer en-gb right)\n")
+    print(f"| {'input':<28} | steps P | steps R | steps F1 | warn P | warn R | warn F1 | RTF  |")
+    print(f"|{'-' * 30}|---------|---------|----------|--------|--------|---------|------|")
+    for label, score, audio, busy in rows:
+        sp, sr, sf = score.f1(*score.s)
+        wp, wr, wf = score.f1(*score.w)
+        rtf = f"{busy / audio:.2f}" if audio else "  - "
+        print(f"| {label:<28} | {sp:7.2f} | {sr:7.2f} | {sf:8.2f} | {wp:6.2f} | {wr:6.2f} | "
+              f"{wf:7.2f} | {rtf} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
