@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from callassist.coach.events import STEP_IDS
+from callassist.coach.tone_text import tone_lines
 
 
 def _clip(text: str | None, width: int = 60) -> str:
@@ -44,7 +45,5 @@ def format_report(report: dict) -> str:
     tail = f", first apology after {first:.1f} s" if first is not None else ", no apology"
     lines.append("")
     lines.append(f"Summary: {covered}/4 steps covered, {len(warnings)} warning(s){tail}")
-    tone = summary.get("tone") or {}
-    if tone:
-        lines.append("Tone: " + ", ".join(f"{k} {v}" for k, v in tone.items()))
+    lines += tone_lines(summary.get("tone") or {})
     return "\n".join(lines)
