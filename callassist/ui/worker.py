@@ -113,7 +113,7 @@ class CallWorker(QObject):
             self._running.clear()
 
     def _run_one(self) -> None:
-        monitors = list(self._monitors(self.playbook)) if self._monitors else []
+        monitors = list(self._monitors(self.playbook)) if self._monitors else None
         session = CallSession(self.playbook, monitors=monitors)
         record: CallRecord | None = None
         opened = False
