@@ -42,19 +42,24 @@ def _runs(tokens: Sequence[str]) -> list[tuple[int, int]]:
     out = []
     i = 0
     while i < len(tokens):
-        if _weight(tokens[i], False) == 0:
+        # "oh"/"double" open a run only when a digit follows ("oh seven seven ...").
+        starts = _weight(tokens[i], False) > 0 or (
+            _weight(tokens[i], True) > 0 and i + 1 < len(tokens)
+            and _weight(tokens[i + 1], True) > 0
+        )
+        if not starts:
             i += 1
             continue
         j, digits = i, 0
         while j < len(tokens):
-            w = _weight(tokens[j], j > i)
+            w = _weight(tokens[j], True)
             if w == 0:
                 break
             digits += w
             j += 1
         if digits >= MIN_RUN:
             out.append((i, j))
-        i = j
+        i = max(j, i + 1)
     return out
 
 

@@ -143,7 +143,8 @@ class CallRecorder:
                 self.conn.executemany(
                     "INSERT INTO events (call_id, seq, at, type, data) VALUES (?, ?, ?, ?, ?)", rows
                 )
-        self.store._finish_call(self.call_id, report, status="complete")
+        if self.retention != "none":
+            self.store._finish_call(self.call_id, report, status="complete")
         self.close()
         return self.call_id
 

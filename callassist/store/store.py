@@ -356,10 +356,13 @@ class Store:
             f"SUM(CASE WHEN (steps_mask & {bit}) <> 0 THEN 1 ELSE 0 END)"
             for bit in STEP_BITS.values()
         )
+        # The period length is an int written into the SQL: PostgreSQL must see the same
+        # expression in SELECT and GROUP BY, which three separate parameters are not.
+        bucket = f"day / {int(bucket_days)}"
         rows = self.conn.execute(
-            f"SELECT agent, day / ?, COUNT(*), {sums} FROM calls{where} "
-            "GROUP BY agent, day / ? ORDER BY agent, day / ?",
-            [int(bucket_days), *params, int(bucket_days), int(bucket_days)],
+            f"SELECT agent, {bucket}, COUNT(*), {sums} FROM calls{where} "
+            f"GROUP BY agent, {bucket} ORDER BY agent, {bucket}",
+            params,
         )
         out = []
         for r in rows:

@@ -1,0 +1,75 @@
+"""Fixtures for the call store: private data/config folders, and a real PostgreSQL server
+(started with scripts/start-postgres.sh if none answers) with a fresh schema per test."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from callassist.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:55432/callassist_test"
+
+
+@pytest.fixture(autouse=True)
+def private_folders(tmp_path, monkeypatch):
+    monkeypatch.setenv("CALLASSIST_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CALLASSIST_CONFIG_DIR", str(tmp_path / "config"))
+    for var in ("CALLASSIST_AGENT", "CALLASSIST_RETENTION", "CALLASSIST_STORE"):
+        monkeypatch.delenv(var, raising=False)
+    return tmp_path
+
+
+def _pg_answers(url: str) -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(url, connect_timeout=2).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    url = os.environ.get("CALLASSIST_TEST_PG_URL", DEFAULT_PG)
+    if not _pg_answers(url):
+        proc = subprocess.run(
+            ["bash", str(REPO / "scripts" / "start-postgres.sh")],
+            capture_output=True, text=True, timeout=120,
+        )
+        if proc.returncode != 0:
+            pytest.fail(f"cannot start PostgreSQL: {proc.stderr.strip()}")
+        url = proc.stdout.strip().splitlines()[-1]
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh, empty schema on the real server, dropped after the test."""
+    import psycopg
+
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield f"{pg_server}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(pg_server, autocommit=True) as conn, contextlib.suppress(psycopg.Error):
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return str(tmp_path / "calls.sqlite3")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def settings():
+    return Settings(agent="Dana", retention="full")

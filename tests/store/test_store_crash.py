@@ -1,0 +1,81 @@
+"""A call being written when its process is killed: everything written is there, and the next
+open closes the call as interrupted."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from callassist.store import open_store
+
+WRITER = Path(__file__).with_name("crash_writer.py")
+
+
+def _run_and_kill(url: str, lines_before_kill: int) -> tuple[int, list[dict]]:
+    proc = subprocess.Popen(
+        [sys.executable, str(WRITER), url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = proc.stdout.readline()
+        assert first, proc.stderr.read()
+        call_id = json.loads(first)["call_id"]
+        printed = []
+        while len(printed) < lines_before_kill:
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+            printed.append(json.loads(line))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    # Lines the writer printed before it died were also written; read them too.
+    printed += [json.loads(line) for line in proc.stdout.read().splitlines() if line.strip()]
+    return call_id, printed
+
+
+def test_kill_9_mid_call_loses_no_written_event_and_next_open_marks_it_interrupted(
+    store_url, settings
+):
+    with open_store(store_url, settings=settings):
+        pass  # the schema exists before the writer starts, as it would in real use
+    call_id, printed = _run_and_kill(store_url, lines_before_kill=60)
+    assert printed[-1]["type"] in ("transcript", "step", "warning", "reminder")
+
+    with open_store(store_url, settings=settings) as store:
+        assert call_id in store.recovered
+        call = store.get_call(call_id)
+        assert call.row.status == "interrupted"
+        assert call.row.agent == "Crash Test"
+        stored = [e for e in call.events if e["type"] != "speech"]
+        assert len(stored) >= len(printed)
+        for want, got in zip(printed, stored, strict=False):
+            assert got["type"] == want["type"]
+            assert got.get("text", got.get("evidence")) == want.get("text", want.get("evidence"))
+        # The rebuilt report reads like a finished one: steps ticked before the kill are there.
+        assert call.report["ended"] is False
+        assert call.report["steps"]["apologize"]["covered"]
+        assert call.row.duration > 0
+        assert call.row.steps_covered == 4
+
+    with open_store(store_url, settings=settings) as store:
+        assert store.recovered == []
+
+
+def test_a_call_still_being_written_is_not_marked_interrupted_by_another_open(
+    store_url, settings
+):
+    with open_store(store_url, settings=settings) as writer:
+        rec = writer.begin_call()
+        rec.write([])
+        with open_store(store_url, settings=settings) as reader:
+            assert reader.recovered == []
+            assert reader.get_call(rec.call_id).row.status == "live"
+        rec.finish(None)
+        assert writer.get_call(rec.call_id).row.status == "complete"
