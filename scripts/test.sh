@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check .
+export CALLASSIST_TEST_PG_URL="$(bash scripts/start-postgres.sh)"  # team store tests
 .venv/bin/python -m pytest -q "$@"
