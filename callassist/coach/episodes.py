@@ -37,9 +37,9 @@ class CueGate:
 class RaisedVoice:
     """One speaker's level on voiced blocks against their own usual level.
 
-    The usual level is the median of the first `baseline_s` voiced seconds of the call, or a
-    `prior` remembered from earlier calls (then blocks already raised above the prior are left
-    out of this call's own figure). The voice is raised while the mean level of the last
+    The usual level is the median of the first `baseline_s` voiced seconds of the call
+    (`learned`), or a `prior` remembered from earlier calls when there is one. The voice is
+    raised while the mean level of the last
     `smooth_s` seconds of voice is `rise_db` or more above the usual level, and calm again once
     it drops below `clear_db` above it; each raised stretch is a new `episode`.
     """
@@ -106,8 +106,6 @@ class RaisedVoice:
 
     def _learn(self, dbfs: float, dur: float) -> None:
         if self.learned is not None:
-            return
-        if self.prior is not None and dbfs - self.prior >= self.rule.rise_db:
             return
         self._samples.append(dbfs)
         self._sample_s += dur

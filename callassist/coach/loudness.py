@@ -53,7 +53,8 @@ class LoudnessMonitor:
 
     def remembered_baseline(self) -> float | None:
         """The usual level to remember for the agent: this call's, or the earlier one moved
-        part of the way towards it."""
+        part of the way towards it, so one shouting call shifts it a little and a new headset
+        or gain setting is followed within a few calls."""
         v = self.voice
         if v.prior is None or v.learned is None:
             return v.learned if v.prior is None else v.prior

@@ -126,8 +126,21 @@ def test_loud_from_the_first_word_fires_against_the_agents_remembered_level(play
     assert len(kinds(out, "too_loud")) == 1
     figures = remembered.report()["summary"]["tone"]["loudness"]
     assert figures["prior_baseline_dbfs"] == -30.0
-    # Shouting is no calm speech: the remembered level is not dragged up by it.
-    assert figures["baseline_dbfs"] == -30.0
+    # One loud call moves the remembered level only part of the way.
+    blend = rules.too_loud.baseline_blend
+    assert figures["baseline_dbfs"] == pytest.approx(-30.0 + blend * 12.0, abs=0.5)
+
+
+def test_the_remembered_level_follows_a_louder_headset_within_a_few_calls(playbook, levels):
+    rules = tone_rules(playbook)
+    remembered, cues = -30.0, []
+    for call in range(8):
+        session = CallSession(playbook, monitors=[LoudnessMonitor(rules.too_loud, remembered)])
+        out = levels(session, "agent", 0.0, 30.0, -22.0, seed=call)
+        cues.append(len(kinds(out, "too_loud")))
+        remembered = session.report()["summary"]["tone"]["loudness"]["baseline_dbfs"]
+    assert cues[0] == 1 and cues[-1] == 0
+    assert remembered == pytest.approx(-22.0, abs=1.0)
 
 
 def test_the_remembered_level_moves_part_way_towards_this_calls_level(playbook, levels):
