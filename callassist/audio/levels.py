@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import deque
 
 import numpy as np
 
@@ -19,23 +19,27 @@ def dbfs(samples: np.ndarray) -> float:
     return max(SILENCE_DBFS, 20.0 * math.log10(rms)) if rms > 0 else SILENCE_DBFS
 
 
-@dataclass
 class VoiceActivity:
-    """Energy above an adaptive noise floor.
+    """Energy above the noise floor, the quietest block of the last `window` blocks.
 
-    The floor follows quiet blocks quickly and loud ones slowly, so a steady hum or a noisy
-    room is learnt as background within a second or two while a minute of talking does not
-    raise it to the level of speech. `min_dbfs` keeps a silent line from calling breath noise
-    speech.
+    Speech has gaps between words and sentences, so within a few seconds some block drops to
+    the background; a steady hum or a noisy room is therefore learnt as the floor within
+    `window` blocks while talking never is. `min_dbfs` keeps a silent line from calling
+    breath noise speech.
     """
 
-    margin_db: float = 12.0
-    min_dbfs: float = -50.0
-    floor: float = -70.0
-    fall: float = 0.5
-    rise: float = 0.01
+    def __init__(self, margin_db: float = 12.0, min_dbfs: float = -50.0, window: int = 30,
+                 initial_floor: float = -70.0):
+        self.margin_db = margin_db
+        self.min_dbfs = min_dbfs
+        self.initial_floor = initial_floor
+        self._recent: deque[float] = deque(maxlen=window)
+
+    @property
+    def floor(self) -> float:
+        return min(self._recent, default=self.initial_floor)
 
     def __call__(self, level: float) -> bool:
-        rate = self.fall if level < self.floor else self.rise
-        self.floor += rate * (level - self.floor)
-        return level >= max(self.min_dbfs, self.floor + self.margin_db)
+        voiced = level >= max(self.min_dbfs, self.floor + self.margin_db)
+        self._recent.append(level)
+        return voiced

@@ -5,6 +5,12 @@ engine biases it toward the playbook: at start-up it writes a trigram language m
 the playbook's own phrases mixed with everyday service-desk sentences (`sphinx_lm.py`) and
 decodes with that. Speech is cut into utterances by pocketsphinx's voice-activity endpointer;
 partial hypotheses come every `partial_s` of speech.
+
+A fresh decoder starts from the acoustic model's average cepstral mean, which a headset (or
+espeak-ng) is far from, and adapts it during the first utterance, so that utterance, often the
+apology, comes out garbled. The first utterance of a fresh decoder is therefore decoded again
+once it has ended, with the adapted mean. Decoders are kept in the engine between calls, so
+the next call starts adapted to the agent's microphone.
 """
 
 from __future__ import annotations
@@ -32,11 +38,13 @@ def _plain(word: str) -> str | None:
 
 
 class SphinxRecognizer:
-    def __init__(self, engine: SphinxEngine, decoder, partial_s: float = 0.3):
+    def __init__(self, engine: SphinxEngine, decoder, fresh: bool, partial_s: float = 0.3):
         from pocketsphinx import Endpointer
 
         self._engine = engine
         self._decoder = decoder
+        self._redecode = fresh
+        self._utt_audio: list[bytes] = []
         self._ep = Endpointer(sample_rate=RATE)
         self._frame = self._ep.frame_bytes
         self._pending = b""
@@ -72,7 +80,10 @@ class SphinxRecognizer:
             self._utt_samples = 0
             self._next_partial = self._partial_every
             self._partial = ""
+            self._utt_audio = []
         self._decoder.process_raw(chunk, False, False)
+        if self._redecode:
+            self._utt_audio.append(chunk)
         self._utt_samples += len(chunk) // 2
         if self._utt_samples < self._next_partial:
             return []
@@ -90,6 +101,12 @@ class SphinxRecognizer:
             return []
         self._decoder.end_utt()
         self._in_utt = False
+        if self._redecode:
+            self._redecode = False
+            self._decoder.start_utt()
+            self._decoder.process_raw(b"".join(self._utt_audio), False, True)
+            self._decoder.end_utt()
+            self._utt_audio = []
         hyp = self._decoder.hyp()
         words = self._words()
         text = " ".join(w.text for w in words) if words else (hyp.hypstr if hyp else "")
@@ -154,13 +171,16 @@ class SphinxEngine:
             self.model = "en-us (stock language model)"
         self._idle: list = []
         self._lock = threading.Lock()
+        self._fresh: set[int] = set()
         self._release(self._new_decoder())  # fail now, not mid-call
 
     def _new_decoder(self):
         try:
-            return self._pocketsphinx.Decoder(**self._kwargs)
+            decoder = self._pocketsphinx.Decoder(**self._kwargs)
         except (RuntimeError, ValueError) as e:
             raise CallAssistError(f"pocketsphinx cannot start: {e}") from None
+        self._fresh.add(id(decoder))
+        return decoder
 
     def _release(self, decoder) -> None:
         with self._lock:
@@ -169,4 +189,7 @@ class SphinxEngine:
     def recognizer(self) -> SphinxRecognizer:
         with self._lock:
             decoder = self._idle.pop() if self._idle else None
-        return SphinxRecognizer(self, decoder or self._new_decoder())
+        decoder = decoder or self._new_decoder()
+        fresh = id(decoder) in self._fresh
+        self._fresh.discard(id(decoder))
+        return SphinxRecognizer(self, decoder, fresh)
