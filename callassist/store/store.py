@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -333,6 +334,26 @@ class Store:
         report = json.loads(rows[0][-1]) if rows[0][-1] else report_from_events(events)
         return StoredCall(row, report, events)
 
+    def iter_calls(
+        self, flt: CallFilter | None = None, events: bool = False, page: int = 500,
+    ) -> Iterator[StoredCall]:
+        """Every matching call with its report (and events if asked), newest first."""
+        offset = 0
+        while True:
+            rows = self.list_calls(flt, offset, page)
+            if not rows:
+                return
+            placeholders = ", ".join("?" for _ in rows)
+            reports = dict(self.conn.execute(
+                f"SELECT id, report FROM calls WHERE id IN ({placeholders})", [r.id for r in rows]
+            ))
+            for r in rows:
+                if events or not reports.get(r.id):
+                    yield self.get_call(r.id)
+                else:
+                    yield StoredCall(r, json.loads(reports[r.id]))
+            offset += page
+
     def _events(self, call_id: int) -> list[dict]:
         return [
             json.loads(d)
@@ -350,7 +371,8 @@ class Store:
 
     def coverage(self, flt: CallFilter | None = None, bucket_days: int = 7) -> list[dict]:
         """Per agent and period: how many calls, and how many covered each step.
-        Rows: {agent, day (first UTC day number of the period), calls, <step id>: count}."""
+        Rows: {agent, day (first UTC day number of the period), calls, warnings,
+        <step id>: calls that covered it}."""
         where, params = (flt or CallFilter()).where()
         sums = ", ".join(
             f"SUM(CASE WHEN (steps_mask & {bit}) <> 0 THEN 1 ELSE 0 END)"
@@ -358,16 +380,19 @@ class Store:
         )
         # The period length is an int written into the SQL: PostgreSQL must see the same
         # expression in SELECT and GROUP BY, which three separate parameters are not.
-        bucket = f"day / {int(bucket_days)}"
+        # Day 0 (1 Jan 1970) was a Thursday: shift by 3 so weeks start on Mondays.
+        shift = 3 if bucket_days == 7 else 0
+        bucket = f"(day + {shift}) / {int(bucket_days)}"
         rows = self.conn.execute(
-            f"SELECT agent, {bucket}, COUNT(*), {sums} FROM calls{where} "
+            f"SELECT agent, {bucket}, COUNT(*), SUM(warnings), {sums} FROM calls{where} "
             f"GROUP BY agent, {bucket} ORDER BY agent, {bucket}",
             params,
         )
         out = []
         for r in rows:
-            d = {"agent": r[0], "day": int(r[1]) * bucket_days, "calls": int(r[2])}
-            d.update({sid: int(n) for sid, n in zip(STEP_IDS, r[3:], strict=True)})
+            d = {"agent": r[0], "day": int(r[1]) * bucket_days - shift, "calls": int(r[2]),
+                 "warnings": int(r[3])}
+            d.update({sid: int(n) for sid, n in zip(STEP_IDS, r[4:], strict=True)})
             out.append(d)
         return out
 

@@ -91,3 +91,25 @@ def report_from_events(events: list[dict], duration: float | None = None) -> dic
         },
         "transcript": transcript,
     }
+
+
+def annotate_transcript(report: dict) -> list[list[dict]]:
+    """For each transcript turn, the steps and warnings whose evidence it is:
+    [{"type": "step"|"warning", "id": step id or warning kind, "at": seconds}, ...]."""
+    turns = report.get("transcript", [])
+    marks: list[list[dict]] = [[] for _ in turns]
+    items = [("step", sid, s) for sid, s in report.get("steps", {}).items() if s.get("covered")]
+    items += [("warning", w["kind"], w) for w in report.get("warnings", [])]
+    for kind, ident, item in items:
+        at, evidence = float(item.get("at") or 0.0), item.get("evidence") or ""
+        best = None
+        for i, t in enumerate(turns):
+            if t["speaker"] != "agent":
+                continue
+            inside = t["start"] - 0.05 <= at <= t["end"] + 0.05
+            score = (t["text"] == evidence) * 2 + inside
+            if score and (best is None or score > best[0]):
+                best = (score, i)
+        if best is not None:
+            marks[best[1]].append({"type": kind, "id": ident, "at": at})
+    return marks

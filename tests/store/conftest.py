@@ -13,6 +13,9 @@ import pytest
 
 from callassist.settings import Settings
 
+# The review window's tests drive a real Qt window without a display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:55432/callassist_test"
 
@@ -73,3 +76,44 @@ def store_url(request, tmp_path):
 @pytest.fixture
 def settings():
     return Settings(agent="Dana", retention="full")
+
+
+CORPUS = REPO / "tests" / "corpus"
+AGENTS = ("Dana Smith", "Lee Park", "Sam Rivera")
+DAY = 86400.0
+# Monday 2 November 2026, 09:00 UTC: the first stored call
+T0 = 1793610000.0
+
+
+def fill_store(store, n: int = 24) -> list[int]:
+    """The dev corpus calls through the coach, stored under three agents, one call a day."""
+    from callassist.coach.playbook import load_playbook
+    from callassist.coach.session import CallSession
+    from callassist.replay import analyse_transcript
+    from callassist.transcript import load_transcript
+
+    playbook = load_playbook()
+    paths = sorted(CORPUS.glob("dev-*.json"))
+    ids = []
+    for i in range(n):
+        t = load_transcript(paths[i % len(paths)])
+        report = analyse_transcript(t, CallSession(playbook)).report()
+        ids.append(store.save_report(report, source=str(paths[i % len(paths)].name),
+                                     agent=AGENTS[i % len(AGENTS)], started_at=T0 + i * DAY,
+                                     engine="vosk", model="test-model", title=t.title))
+    return ids
+
+
+@pytest.fixture
+def filled_store(tmp_path, settings):
+    from callassist.store import open_store
+
+    path = tmp_path / "team.sqlite3"
+    with open_store(str(path), settings=settings) as store:
+        fill_store(store)
+    return path
+
+
+@pytest.fixture
+def fill():
+    return fill_store

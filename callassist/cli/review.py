@@ -1,0 +1,37 @@
+"""`callassist review`: the supervisor's review window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from callassist.cli.calls import add_store_option
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "review", help="the supervisor's review window: calls, checklists, team coverage",
+        description="Opens the review window over the call store: every call with its "
+        "checklist, warnings, timeline and transcript, and each agent's coverage over time.",
+    )
+    add_store_option(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from callassist.store import open_store
+
+    store = open_store(args.store)  # a store problem is reported before any window opens
+    from PySide6.QtWidgets import QApplication
+
+    from callassist.ui.review import ReviewWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("CallAssist review")
+    app.setStyle("Fusion")
+    try:
+        window = ReviewWindow(store)
+        window.show()
+        return app.exec()
+    finally:
+        store.close()

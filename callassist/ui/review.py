@@ -1,0 +1,425 @@
+"""The supervisor's review window (`callassist review`): a call list with filters, a call view
+(checklist, warnings, timeline, transcript with the evidence highlighted) and a team view
+(coverage of each step per agent, week by week)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import time
+
+from PySide6.QtCore import QDate, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from callassist.coach.events import STEP_IDS
+from callassist.paths import config_dir
+from callassist.store import CallFilter, Store, StoredCall
+from callassist.store.export import WARNING_KINDS, clock, local_time
+from callassist.store.summary import STEP_LABELS, annotate_transcript
+from callassist.ui.review_chart import CoverageChart, agent_colour
+from callassist.ui.review_models import CallListModel
+from callassist.ui.review_timeline import TimelineWidget
+
+PERIODS = ("All time", "Today", "Last 7 days", "Last 30 days", "Last 90 days", "Custom range")
+EMPTY_HELP = (
+    "No calls stored yet.\n\nCalls are stored at the end of every call in the overlay, or with\n"
+    "callassist analyze FILE --save"
+)
+STYLE = """
+QLabel#title { font-size: 16pt; font-weight: 600; }
+QLabel#meta, QLabel#count { color: palette(placeholder-text); }
+QLabel#section { font-weight: 600; margin-top: 8px; }
+QFrame#card { background: palette(base); border: 1px solid palette(mid); border-radius: 6px; }
+"""
+
+
+def _window_settings() -> QSettings:
+    """Where the window remembers its size and layout: beside settings.toml."""
+    return QSettings(str(config_dir() / "review-window.ini"), QSettings.Format.IniFormat)
+
+
+def _day_start(d: QDate) -> float:
+    return time.mktime(dt.date(d.year(), d.month(), d.day()).timetuple())
+
+
+class FilterBar(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 6, 8, 6)
+        self.agent = QComboBox()
+        self.agent.setMinimumContentsLength(14)
+        self.period = QComboBox()
+        self.period.addItems(PERIODS)
+        today = QDate.currentDate()
+        self.since = QDateEdit(today.addDays(-30))
+        self.until = QDateEdit(today)
+        for d in (self.since, self.until):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+            d.setEnabled(False)
+        self.missed = QComboBox()
+        self.missed.addItem("Any", None)
+        self.missed.addItem("Any step missed", "any")
+        for sid in STEP_IDS:
+            self.missed.addItem(f"Missed {STEP_LABELS[sid]}", sid)
+        self.warning = QComboBox()
+        self.clear = QPushButton("Clear filters")
+        for label, w in (("Agent", self.agent), ("Date", self.period), (None, self.since),
+                         ("to", self.until), ("Steps", self.missed), ("Warning", self.warning)):
+            if label:
+                lay.addWidget(QLabel(label))
+            lay.addWidget(w)
+        lay.addWidget(self.clear)
+        lay.addStretch(1)
+        self.count = QLabel()
+        self.count.setObjectName("count")
+        lay.addWidget(self.count)
+        self.period.currentIndexChanged.connect(self._period_changed)
+        self.clear.clicked.connect(self.reset)
+
+    def set_choices(self, agents: list[str], kinds: list[str]) -> None:
+        current_agent, current_kind = self.agent.currentData(), self.warning.currentData()
+        for box in (self.agent, self.warning):
+            box.blockSignals(True)
+            box.clear()
+        self.agent.addItem("All agents", None)
+        for a in agents:
+            self.agent.addItem(a, a)
+        self.warning.addItem("Any", None)
+        self.warning.addItem("Any warning", "any")
+        for k in [*WARNING_KINDS, *sorted(set(kinds) - set(WARNING_KINDS))]:
+            self.warning.addItem(k.replace("_", " ").capitalize(), k)
+        for box, value in ((self.agent, current_agent), (self.warning, current_kind)):
+            box.setCurrentIndex(max(0, box.findData(value)))
+            box.blockSignals(False)
+
+    def _period_changed(self) -> None:
+        custom = self.period.currentText() == "Custom range"
+        self.since.setEnabled(custom)
+        self.until.setEnabled(custom)
+
+    def reset(self) -> None:
+        for box in (self.agent, self.period, self.missed, self.warning):
+            box.setCurrentIndex(0)
+
+    def value(self, with_agent: bool = True) -> CallFilter:
+        since = until = None
+        period = self.period.currentText()
+        today = QDate.currentDate()
+        days = {"Today": 0, "Last 7 days": 6, "Last 30 days": 29, "Last 90 days": 89}
+        if period in days:
+            since = _day_start(today.addDays(-days[period]))
+        elif period == "Custom range":
+            since = _day_start(self.since.date())
+            until = _day_start(self.until.date().addDays(1))
+        return CallFilter(
+            agent=self.agent.currentData() if with_agent else None, since=since, until=until,
+            missed=self.missed.currentData(), warning=self.warning.currentData(),
+        )
+
+    def connect_changed(self, slot) -> None:
+        for box in (self.agent, self.period, self.missed, self.warning):
+            box.currentIndexChanged.connect(slot)
+        for d in (self.since, self.until):
+            d.dateChanged.connect(slot)
+
+
+class CallView(QScrollArea):
+    """One call: header, checklist, warnings with advice, timeline, transcript."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(16, 12, 16, 12)
+        self.title = QLabel()
+        self.title.setObjectName("title")
+        self.meta = QLabel()
+        self.meta.setObjectName("meta")
+        self.meta.setWordWrap(True)
+        self.checklist = QLabel()
+        self.checklist.setTextFormat(Qt.TextFormat.RichText)
+        self.checklist.setWordWrap(True)
+        self.warnings = QLabel()
+        self.warnings.setTextFormat(Qt.TextFormat.RichText)
+        self.warnings.setWordWrap(True)
+        self.timeline = TimelineWidget()
+        self.transcript = QTextBrowser()
+        self.transcript.setOpenLinks(False)
+        self.transcript.setMinimumHeight(260)
+        for w in (self.title, self.meta, self._section("ASAP checklist"), self.checklist,
+                  self._section("Warnings"), self.warnings, self._section("Timeline"),
+                  self.timeline, self._section("Transcript"), self.transcript):
+            lay.addWidget(w)
+        lay.addStretch(1)
+        self.setWidget(body)
+        self.call: StoredCall | None = None
+        self.timeline.timeClicked.connect(self.show_time)
+        self.set_call(None)
+
+    @staticmethod
+    def _section(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setObjectName("section")
+        return label
+
+    def set_call(self, call: StoredCall | None) -> None:
+        self.call = call
+        self.timeline.set_call(call)
+        if call is None:
+            self.title.setText("No call selected")
+            for w in (self.meta, self.checklist, self.warnings):
+                w.setText("")
+            self.transcript.setHtml("")
+            return
+        r, rep = call.row, call.report
+        e = html.escape
+        self.title.setText(f"{r.agent} · {local_time(r.started_at, '%a %d %b %Y, %H:%M')}")
+        meta = [f"{clock(r.duration)} min", f"call {r.id}"]
+        if r.status != "complete":
+            meta.append(f"⚠ {r.status} (the program stopped mid-call)"
+                        if r.status == "interrupted" else r.status)
+        meta += [x for x in (r.title, r.source, " ".join(filter(None, (r.engine, r.model)))) if x]
+        first = rep.get("summary", {}).get("time_to_first_apology")
+        meta.append(f"first apology after {first:.0f} s" if first is not None else "no apology")
+        self.meta.setText(" · ".join(meta))
+        rows = []
+        for sid in STEP_IDS:
+            s = rep.get("steps", {}).get(sid, {})
+            if s.get("covered"):
+                how = " <i>(ticked by hand)</i>" if s.get("manual") else ""
+                ev = f"“{e(s.get('evidence') or '')}”" if s.get("evidence") else ""
+                rows.append(f"<tr><td style='color:#2E8B57;font-weight:600'>✓</td>"
+                            f"<td><b>{STEP_LABELS[sid]}</b></td><td>{clock(s.get('at'))}</td>"
+                            f"<td>{ev}{how}</td></tr>")
+            else:
+                rows.append(f"<tr><td style='color:#C0392B;font-weight:600'>✗</td>"
+                            f"<td><b>{STEP_LABELS[sid]}</b></td><td></td>"
+                            "<td style='color:#C0392B'>missed</td></tr>")
+        self.checklist.setText("<table cellpadding=3>" + "".join(rows) + "</table>")
+        warnings = rep.get("warnings", [])
+        if warnings:
+            self.warnings.setText("<table cellpadding=3>" + "".join(
+                f"<tr><td style='color:#C0392B'>▲</td><td><b>{e(w['kind'].replace('_', ' '))}"
+                f"</b></td><td>{clock(w.get('at'))}</td><td>"
+                + (f"“{e(w['evidence'])}”<br>" if w.get("evidence") else "")
+                + f"<span style='color:#555'>→ {e(w.get('advice') or '')}</span></td></tr>"
+                for w in warnings
+            ) + "</table>")
+        else:
+            self.warnings.setText("<span style='color:#2E8B57'>No warnings.</span>")
+        self.transcript.setHtml(self._transcript_html(call))
+
+    @staticmethod
+    def _transcript_html(call: StoredCall) -> str:
+        rep, e = call.report, html.escape
+        turns = rep.get("transcript", [])
+        if not turns:
+            why = (f"No transcript kept: retention is “{e(call.row.retention)}”."
+                   if call.row.retention != "full" else "No transcript.")
+            return f"<p style='color:#777'>{why}</p>"
+        out = []
+        for i, (t, marks) in enumerate(zip(turns, annotate_transcript(rep), strict=True)):
+            warn = any(m["type"] == "warning" for m in marks)
+            bg = "#FDE8EA" if warn else ("#E6F4EA" if marks else "transparent")
+            tags = " ".join(
+                f"<span style='background:{'#D1495B' if m['type'] == 'warning' else '#2E8B57'};"
+                f"color:white'>&nbsp;{e(STEP_LABELS.get(m['id'], m['id'].replace('_', ' ')))}"
+                "&nbsp;</span>"
+                for m in marks
+            )
+            who = "Agent" if t["speaker"] == "agent" else "Customer"
+            colour = "#2F6B47" if t["speaker"] == "agent" else "#3D5A85"
+            out.append(
+                f"<a name='t{i}'></a><table width='100%' cellpadding=4 "
+                f"style='background:{bg}'><tr><td width=48 style='color:#888'>"
+                f"{clock(t['start'])}</td><td width=84 style='color:{colour}'><b>{who}</b></td>"
+                f"<td>{e(t['text'])} {tags}</td></tr></table>"
+            )
+        return "".join(out)
+
+    def show_time(self, at: float) -> None:
+        if self.call is None:
+            return
+        turns = self.call.report.get("transcript", [])
+        best = None
+        for i, t in enumerate(turns):
+            if t["start"] - 0.05 <= at <= t["end"] + 0.05:
+                best = i
+                break
+            if t["start"] <= at:
+                best = i
+        if best is not None:
+            self.transcript.scrollToAnchor(f"t{best}")
+
+
+class TeamView(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        head = QLabel("Coverage of each ASAP step per agent, week by week "
+                      "(share of that week's calls; bigger dots = more calls)")
+        head.setObjectName("meta")
+        lay.addWidget(head)
+        self.chart = CoverageChart()
+        lay.addWidget(self.chart, 3)
+        self.table = QTableWidget(0, 3 + len(STEP_IDS))
+        self.table.setHorizontalHeaderLabels(
+            ["Agent", "Calls", "Warnings / call", *(STEP_LABELS[s] for s in STEP_IDS)])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(self.table, 1)
+
+    def set_rows(self, rows: list[dict]) -> None:
+        self.chart.set_rows(rows)
+        agents = sorted({r["agent"] for r in rows})
+        self.table.setRowCount(len(agents))
+        for i, agent in enumerate(agents):
+            mine = [r for r in rows if r["agent"] == agent]
+            calls = sum(r["calls"] for r in mine)
+            cells = [agent, str(calls), f"{sum(r['warnings'] for r in mine) / calls:.1f}"]
+            cells += [f"{100 * sum(r[s] for r in mine) / calls:.0f}%" for s in STEP_IDS]
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if j == 0:
+                    item.setForeground(agent_colour(i))
+                else:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(i, j, item)
+
+
+class ReviewWindow(QMainWindow):
+    def __init__(self, store: Store, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.setWindowTitle(f"CallAssist review · {store.location.display}")
+        self.setStyleSheet(STYLE)
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.filters = FilterBar()
+        outer.addWidget(self.filters)
+        self.tabs = QTabWidget()
+        outer.addWidget(self.tabs, 1)
+
+        self.model = CallListModel(store)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        for col, width in enumerate((128, 110, 56, 26, 26, 26, 26, 70, 84)):
+            self.table.setColumnWidth(col, width)
+        self.empty = QLabel(EMPTY_HELP)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setObjectName("meta")
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.table)
+        self.list_stack.addWidget(self.empty)
+        self.call_view = CallView()
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.list_stack)
+        split.addWidget(self.call_view)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([560, 760])
+        self.splitter = split
+        self.tabs.addTab(split, "Calls")
+        self.team = TeamView()
+        self.tabs.addTab(self.team, "Team")
+        self.setCentralWidget(central)
+
+        refresh = QAction("Refresh", self)
+        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        refresh.triggered.connect(self.refresh)
+        self.addAction(refresh)
+        self._debounce = QTimer(self, singleShot=True, interval=120)
+        self._debounce.timeout.connect(self.apply_filters)
+        self.filters.connect_changed(self._debounce.start)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.tabs.currentChanged.connect(lambda _: self._update_team())
+        self._restore()
+        self.refresh()
+
+    # -- data --------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.filters.set_choices(self.store.agents(), self.store.warning_kinds())
+        self.apply_filters()
+
+    def apply_filters(self) -> None:
+        selected = self.current_call_id()
+        self.model.set_filter(self.filters.value())
+        total = self.model.total
+        self.filters.count.setText(f"{total:,} call{'s' if total != 1 else ''}")
+        self.list_stack.setCurrentIndex(0 if total else 1)
+        self.empty.setText(EMPTY_HELP if self.store.count_calls() == 0
+                           else "No calls match these filters.")
+        row = next((i for i, r in enumerate(self.model.rows) if r.id == selected), 0)
+        if total:
+            self.table.selectRow(row)
+        else:
+            self.call_view.set_call(None)
+        self._update_team()
+
+    def _update_team(self) -> None:
+        if self.tabs.currentWidget() is self.team:
+            self.team.set_rows(self.store.coverage(self.filters.value(with_agent=False)))
+
+    def current_call_id(self) -> int | None:
+        r = self.model.call_at(self.table.currentIndex().row())
+        return r.id if r else None
+
+    def _row_changed(self, current, _previous) -> None:
+        r = self.model.call_at(current.row())
+        self.call_view.set_call(self.store.get_call(r.id) if r else None)
+
+    # -- window state ------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        s = _window_settings()
+        geometry = s.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 860)
+        state = s.value("splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        s = _window_settings()
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("splitter", self.splitter.saveState())
+        super().closeEvent(event)

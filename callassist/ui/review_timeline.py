@@ -1,0 +1,170 @@
+"""One call on a time axis: customer and agent speech as bands, then the steps, warnings and
+reminders as markers. Hover for details; click a marker to jump to that moment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from callassist.store import StoredCall
+from callassist.store.export import clock
+from callassist.store.summary import STEP_LABELS
+
+COLOURS = {
+    "customer": QColor("#8FA9CF"), "agent": QColor("#7CC49A"), "step": QColor("#2E8B57"),
+    "warning": QColor("#D1495B"), "reminder": QColor("#5B7BD5"),
+}
+ROWS = ("customer", "agent", "step", "warning", "reminder")
+ROW_LABELS = {"customer": "Customer", "agent": "Agent", "step": "Steps", "warning": "Warnings",
+              "reminder": "Reminders"}
+LEFT, RIGHT, TOP, ROW_H, AXIS_H = 86, 16, 8, 24, 22
+
+
+@dataclass(frozen=True)
+class Marker:
+    row: str
+    at: float
+    label: str
+    tip: str
+
+
+def markers(call: StoredCall) -> list[Marker]:
+    rep = call.report
+    out = []
+    for sid, s in rep.get("steps", {}).items():
+        if s.get("covered"):
+            how = " (ticked by hand)" if s.get("manual") else ""
+            out.append(Marker("step", float(s["at"]), STEP_LABELS.get(sid, sid),
+                              f"{STEP_LABELS.get(sid, sid)} at {clock(s['at'])}{how}\n"
+                              f"{s.get('evidence') or ''}".strip()))
+    for w in rep.get("warnings", []):
+        kind = w["kind"].replace("_", " ")
+        out.append(Marker("warning", float(w["at"]), kind,
+                          f"{kind} at {clock(w['at'])}\n{w.get('evidence') or ''}".strip()))
+    for r in rep.get("reminders", []):
+        out.append(Marker("reminder", float(r["at"]), r["kind"],
+                          f"{r['kind']} at {clock(r['at'])}: {r.get('text', '')}"))
+    return out
+
+
+class TimelineWidget(QWidget):
+    timeClicked = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.call: StoredCall | None = None
+        self._markers: list[Marker] = []
+        self._duration = 1.0
+        self.setMouseTracking(True)
+        self.setMinimumHeight(TOP + ROW_H * len(ROWS) + AXIS_H)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_call(self, call: StoredCall | None) -> None:
+        self.call = call
+        self._markers = markers(call) if call else []
+        if call:
+            ends = [s["end"] for s in call.speech] + [m.at for m in self._markers]
+            self._duration = max([call.row.duration, *ends, 1.0])
+        self.update()
+
+    def sizeHint(self):
+        return self.minimumSizeHint().expandedTo(self.minimumSize())
+
+    def _x(self, t: float) -> float:
+        width = max(1.0, self.width() - LEFT - RIGHT)
+        return LEFT + width * min(max(t, 0.0), self._duration) / self._duration
+
+    def _y(self, row: str) -> float:
+        return TOP + ROW_H * ROWS.index(row) + ROW_H / 2
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), self.palette().base())
+        fm = QFontMetrics(self.font())
+        muted = self.palette().placeholderText().color()
+        for row in ROWS:
+            y = self._y(row)
+            p.setPen(muted)
+            p.drawText(QRectF(6, y - ROW_H / 2, LEFT - 10, ROW_H),
+                       Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, ROW_LABELS[row])
+            p.setPen(QPen(QColor(0, 0, 0, 22), 1))
+            p.drawLine(QPointF(LEFT, y), QPointF(self.width() - RIGHT, y))
+        bottom = TOP + ROW_H * len(ROWS)
+        # time axis: about one tick per 90 px, on round seconds
+        span = self._duration
+        step = next((s for s in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800)
+                     if (self.width() - LEFT - RIGHT) / max(span / s, 1) >= 70), 3600)
+        t = 0.0
+        while t <= span + 1e-6:
+            x = self._x(t)
+            p.setPen(QPen(QColor(0, 0, 0, 14), 1))
+            p.drawLine(QPointF(x, TOP), QPointF(x, bottom))
+            p.setPen(muted)
+            p.drawText(QRectF(x - 30, bottom + 2, 60, AXIS_H - 4), Qt.AlignmentFlag.AlignCenter,
+                       clock(t))
+            t += step
+        if self.call is None:
+            return
+        for s in self.call.speech:
+            row = s["speaker"] if s["speaker"] in ("customer", "agent") else "agent"
+            y = self._y(row)
+            x0, x1 = self._x(float(s["start"])), self._x(float(s["end"]))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(COLOURS[row])
+            p.drawRoundedRect(QRectF(x0, y - 7, max(x1 - x0, 2.0), 14), 3, 3)
+        last_label_end: dict[str, float] = {}
+        for m in sorted(self._markers, key=lambda m: m.at):
+            x, y = self._x(m.at), self._y(m.row)
+            colour = COLOURS[m.row]
+            p.setPen(QPen(colour.darker(120), 1))
+            p.setBrush(colour)
+            path = QPainterPath()
+            if m.row == "step":
+                path.moveTo(x, y - 7)
+                path.lineTo(x + 7, y)
+                path.lineTo(x, y + 7)
+                path.lineTo(x - 7, y)
+            elif m.row == "warning":
+                path.moveTo(x, y - 7)
+                path.lineTo(x + 7, y + 6)
+                path.lineTo(x - 7, y + 6)
+            else:
+                path.addEllipse(QPointF(x, y), 4.5, 4.5)
+            path.closeSubpath()
+            p.drawPath(path)
+            if m.row != "reminder":
+                label = m.label if m.row == "warning" else m.label.split()[0]
+                w = fm.horizontalAdvance(label)
+                if x + 10 > last_label_end.get(m.row, -1) and x + 10 + w < self.width():
+                    p.setPen(colour.darker(140))
+                    p.drawText(QPointF(x + 10, y + fm.ascent() / 2 - 1), label)
+                    last_label_end[m.row] = x + 14 + w
+
+    def _marker_at(self, pos: QPointF) -> Marker | None:
+        best = None
+        for m in self._markers:
+            d = abs(self._x(m.at) - pos.x()) + abs(self._y(m.row) - pos.y())
+            if d < 12 and (best is None or d < best[0]):
+                best = (d, m)
+        return best[1] if best else None
+
+    def _time_at(self, x: float) -> float:
+        width = max(1.0, self.width() - LEFT - RIGHT)
+        return min(max((x - LEFT) / width, 0.0), 1.0) * self._duration
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        m = self._marker_at(event.position())
+        if m:
+            QToolTip.showText(event.globalPosition().toPoint(), m.tip, self)
+        else:
+            QToolTip.hideText()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.call is None or event.position().x() < LEFT:
+            return
+        m = self._marker_at(event.position())
+        self.timeClicked.emit(m.at if m else self._time_at(event.position().x()))
