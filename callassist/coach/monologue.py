@@ -28,6 +28,9 @@ class MonologueMonitor:
         self._stretches = 0
         self._customer_from: float | None = None
         self._customer_last: float | None = None
+        # When the customer last got in: agent speech before it (a final result arriving
+        # late) belongs to the stretch that ended there.
+        self._let_in: float | None = None
 
     def on_utterance(self, utt: Utterance, covered: frozenset[str]) -> Sequence[Event]:
         if utt.speaker == "agent":
@@ -35,7 +38,7 @@ class MonologueMonitor:
         if self._stretch_start is not None and utt.end - max(utt.start, self._stretch_start) >= (
             self.rule.customer_s
         ):
-            self._stretch_start = None
+            self._customer_got_in(utt.end)
         return []
 
     def on_level(self, speaker: str, at: float, dbfs: float, voiced: bool) -> Sequence[Event]:
@@ -48,10 +51,18 @@ class MonologueMonitor:
             self._customer_from = at
         self._customer_last = at
         if self._customer_from is not None and at - self._customer_from >= self.rule.customer_s:
-            self._stretch_start = None
+            self._customer_got_in(at)
         return []
 
+    def _customer_got_in(self, at: float) -> None:
+        self._stretch_start = None
+        self._let_in = at if self._let_in is None else max(self._let_in, at)
+
     def _agent_voice(self, start: float, end: float) -> list[Event]:
+        if self._let_in is not None:
+            if end <= self._let_in:
+                return []
+            start = max(start, self._let_in)
         last = self._last_voice
         if self._stretch_start is None or last is None or start - last >= self.rule.pause_s:
             self._stretch_start = start

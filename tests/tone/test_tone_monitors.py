@@ -320,6 +320,20 @@ def test_the_customer_getting_a_word_in_on_their_channel_ends_the_agents_stretch
     assert kinds(out, "monologue") == []
 
 
+def test_the_agents_final_result_arriving_after_the_customer_spoke_does_not_undo_their_turn(
+    playbook, levels, utter
+):
+    max_s = tone_rules(playbook).monologue.max_s
+    session = CallSession(playbook)
+    out = levels(session, "agent", 0.0, max_s - 5, -30.0)
+    out += levels(session, "customer", max_s - 4.8, 1.0, -28.0)  # "right, ok"
+    # the recogniser's final for the agent's first stretch comes in only now
+    events, _ = utter(session, "agent", 0.0, round((max_s - 5) * 2.5), 150)
+    out += events
+    out += levels(session, "agent", max_s - 3.5, max_s - 5, -30.0)
+    assert kinds(out, "monologue") == []
+
+
 def test_a_click_on_the_customers_channel_does_not_end_a_monologue(playbook, levels):
     max_s = tone_rules(playbook).monologue.max_s
     session = CallSession(playbook)
