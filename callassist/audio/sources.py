@@ -115,7 +115,7 @@ class MicrophoneSource:
 
     def __init__(
         self, device: str | int | None = None, speaker: str = "agent", block_s: float = BLOCK_S,
-        queue_s: float = 30.0,
+        queue_s: float = 30.0, stall_s: float = 3.0,
     ):
         self.device: InputDevice = resolve_input(device)
         self.speaker = speaker
@@ -125,6 +125,9 @@ class MicrophoneSource:
         self.overflows = 0  # blocks dropped because the reader fell behind, or PortAudio's own
         self.lost: str | None = None
         self._finished = threading.Event()
+        # A live input delivers blocks even in silence; none for stall_s means it is gone
+        # (PulseAudio, for one, keeps a stream "active" after its source was removed).
+        self.stall_s = stall_s
         self.description = f"{self.device.index}: {self.device.name}"
 
     def _callback(self, indata: np.ndarray, frames: int, time_info, status) -> None:
@@ -165,15 +168,18 @@ class MicrophoneSource:
         stream = self._open()
         resampler = Resampler(self.rate)
         done = 0
+        last = time.monotonic()
         try:
             while not stop.is_set():
                 try:
                     data = self._queue.get(timeout=0.25)
                 except queue.Empty:
-                    if self._finished.is_set() or not stream.active:
+                    silent_for = time.monotonic() - last
+                    if self._finished.is_set() or not stream.active or silent_for > self.stall_s:
                         self.lost = f"input '{self.device.name}' stopped (unplugged?)"
                         return
                     continue
+                last = time.monotonic()
                 samples = to_int16(resampler.process(data))
                 if samples.size:
                     yield Block(self.speaker, done / TARGET_RATE, samples)

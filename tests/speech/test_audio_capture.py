@@ -1,0 +1,115 @@
+"""Real capture: PulseAudio with a null sink (started by scripts/start-pulse.sh), `paplay`
+plays a spoken call into it, and the microphone source reads the sink's monitor through
+PortAudio (ALSA's pulse device), as it would read a headset."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from callassist.audio.devices import input_devices, resolve_input
+from callassist.audio.sources import MicrophoneSource, open_source
+from callassist.coach.events import LevelEvent
+from callassist.coach.session import CallSession
+from callassist.errors import CallAssistError
+from callassist.pipeline import run_call
+
+pytestmark = pytest.mark.pulse
+
+
+def paplay(wav) -> None:
+    subprocess.run(["paplay", "--device=callassist_test", str(wav)], check=True, timeout=120)
+
+
+def test_a_call_played_into_the_virtual_microphone_ticks_the_steps(
+    pulse, spoken_call, sphinx_engine, playbook
+):
+    wav, _ = spoken_call("dev-021", agent_only=True)
+    session = CallSession(playbook)
+    source = MicrophoneSource(pulse)
+    hearing = threading.Event()
+    stop = threading.Event()
+    levels: list[LevelEvent] = []
+
+    def emit(events) -> None:
+        levels.extend(e for e in events if isinstance(e, LevelEvent))
+        hearing.set()
+
+    worker = threading.Thread(
+        target=run_call, args=(session, sphinx_engine, source, emit, stop), daemon=True
+    )
+    worker.start()
+    assert hearing.wait(15), "the virtual microphone delivers audio"
+    paplay(wav)
+    time.sleep(1.0)
+    stop.set()
+    worker.join(10)
+    assert not worker.is_alive()
+    session.end()
+    covered = {k for k, v in session.report()["steps"].items() if v["covered"]}
+    assert {"apologize", "take_action"} <= covered
+    assert any(e.voiced for e in levels) and not all(e.voiced for e in levels)
+    assert source.overflows == 0
+
+
+def test_listen_on_the_virtual_microphone_prints_events_and_the_checklist_on_ctrl_c(
+    pulse, spoken_call, tmp_path
+):
+    wav, _ = spoken_call("dev-010", agent_only=True)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "callassist", "listen", "--device", pulse,
+         "--engine", "pocketsphinx"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        time.sleep(4.0)  # engine load and stream start
+        assert proc.poll() is None, proc.stderr.read()
+        paplay(wav)
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert "listening on" in err
+    assert "WARNING  defensive" in out or "WARNING  blame" in out
+    assert "ASAP checklist" in out and out.index("WARNING") < out.index("ASAP checklist")
+
+
+def test_devices_are_resolved_by_number_name_part_or_pulse_source(pulse):
+    devices = input_devices()
+    assert devices, "PortAudio lists the ALSA pulse input"
+    first = devices[0]
+    assert resolve_input(str(first.index)) == first
+    assert resolve_input(first.name) == first
+    assert resolve_input(pulse).pulse_source == pulse
+
+
+def test_devices_command_lists_inputs_and_pulse_sources(pulse, capsys):
+    from callassist.cli import main
+
+    assert main(["devices"]) == 0
+    out = capsys.readouterr().out
+    assert "(* default input)" in out and pulse in out
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("999", "no input device number 999: run `callassist devices` to list the inputs"),
+    ("no-such-headset", "no input device matches 'no-such-headset': run `callassist devices` to list the inputs"),
+])
+def test_a_missing_device_is_named_with_how_to_find_the_right_one(pulse, spec, message):
+    with pytest.raises(CallAssistError) as e:
+        open_source(device=spec)
+    assert str(e.value) == message
+
+
+def test_a_missing_customer_device_is_refused_before_the_call_starts(pulse):
+    with pytest.raises(CallAssistError, match="no-such-monitor"):
+        open_source(device=pulse, customer_device="no-such-monitor")
