@@ -102,7 +102,8 @@ def test_devices_command_lists_inputs_and_pulse_sources(pulse, capsys):
 
 @pytest.mark.parametrize("spec, message", [
     ("999", "no input device number 999: run `callassist devices` to list the inputs"),
-    ("no-such-headset", "no input device matches 'no-such-headset': run `callassist devices` to list the inputs"),
+    ("no-such-headset",
+     "no input device matches 'no-such-headset': run `callassist devices` to list the inputs"),
 ])
 def test_a_missing_device_is_named_with_how_to_find_the_right_one(pulse, spec, message):
     with pytest.raises(CallAssistError) as e:
