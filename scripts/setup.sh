@@ -9,6 +9,7 @@ SYSTEM_PACKAGES=(
   libportaudio2            # sounddevice's PortAudio
   espeak-ng sox            # scripted speech for tests and demos
   pulseaudio pulseaudio-utils   # virtual microphone for capture tests
+  libasound2-plugins       # ALSA's pulse device, through which PortAudio reads PulseAudio
   xvfb x11-utils imagemagick    # a real X display for screenshots
   libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon-x11-0 fonts-dejavu-core
   fonts-inter              # the overlay's typeface
