@@ -80,7 +80,8 @@ class PaceMonitor:
         if self._window and spans[0][0] - self._window[-1][1] >= rule.window_s:
             self._window.clear()
             self._fast = False
-        out: list[Event] = []
+        cue_at: float | None = None
+        cue_wpm = 0.0
         for start, end in spans:
             self._window.append((start, end))
             while self._window[0][0] < end - rule.window_s:
@@ -94,12 +95,18 @@ class PaceMonitor:
                 self._episode += 1
             elif self._fast and wpm <= rule.clear_wpm:
                 self._fast = False
-            if self._fast and self.gate.fire(end, self._episode):
-                evidence = rule.evidence.format(wpm=round(wpm))
-                out.append(WarningEvent(KIND, end, evidence, rule.advice))
+            if self._fast and cue_at is None and self.gate.fire(end, self._episode):
+                cue_at = end
+            if self._fast and cue_at is not None:
+                # The whole result is known: the cue names the pace it went on to, not the
+                # threshold it just crossed.
+                cue_wpm = max(cue_wpm, wpm)
         if self._fast:
             self.fast_s += self.clock.total - before
-        return out
+        if cue_at is None:
+            return []
+        evidence = rule.evidence.format(wpm=round(cue_wpm))
+        return [WarningEvent(KIND, cue_at, evidence, rule.advice)]
 
     def _window_wpm(self) -> float | None:
         speech = speaking_time(self._window, self.rule.pause_gap_s)
