@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from callassist.coach.playbook import Playbook, load_playbook
+from callassist.coach.tone_rules import tone_rules
 
 
 def add_playbook_option(parser: argparse.ArgumentParser) -> None:
@@ -16,4 +17,7 @@ def add_playbook_option(parser: argparse.ArgumentParser) -> None:
 
 
 def playbook_from(args: argparse.Namespace) -> Playbook:
-    return load_playbook(getattr(args, "playbook", None))
+    playbook = load_playbook(getattr(args, "playbook", None))
+    # The [tone] table is read when a call starts; a mistake in it is reported now instead.
+    tone_rules(playbook)
+    return playbook

@@ -115,3 +115,11 @@ def test_analyze_with_a_malformed_tone_table_exits_2_with_one_line(tmp_path, cap
     assert main(["analyze", str(call), "--playbook", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err == f"callassist: error: {bad}: tone.too_fast.max_wpm: must be a number >= 1\n"
+
+
+def test_run_refuses_a_malformed_tone_table_before_opening_the_overlay(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(edited("max_s = 40.0", "max_s = 0"), encoding="utf-8")
+    assert main(["run", "--playbook", str(bad), "--input", str(tmp_path / "none.wav")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"callassist: error: {bad}: tone.monologue.max_s: must be a number >= 1\n"
