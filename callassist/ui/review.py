@@ -131,6 +131,7 @@ class FilterBar(QWidget):
         days = {"Today": 0, "Last 7 days": 6, "Last 30 days": 29, "Last 90 days": 89}
         if period in days:
             since = _day_start(today.addDays(-days[period]))
+            until = _day_start(today.addDays(1))
         elif period == "Custom range":
             since = _day_start(self.since.date())
             until = _day_start(self.until.date().addDays(1))
