@@ -23,8 +23,8 @@ from callassist.replay import analyse_transcript  # noqa: E402
 from callassist.store import open_store  # noqa: E402
 from callassist.transcript import Transcript, load_transcript  # noqa: E402
 
-AGENTS = {"Dana Smith": 0.95, "Lee Park": 0.7, "Sam Rivera": 0.8, "Alex Chen": 0.55,
-          "Priya Nair": 0.88}
+AGENTS = {"Dana Smith": 0.97, "Lee Park": 0.84, "Sam Rivera": 0.9, "Alex Chen": 0.78,
+          "Priya Nair": 0.93}
 
 
 def main() -> int:
@@ -37,6 +37,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     playbook = load_playbook()
     corpus = [load_transcript(p) for p in sorted((REPO / "tests" / "corpus").glob("dev-*.json"))]
+    covered = {t: len(analyse_transcript(t, CallSession(playbook)).covered) for t in corpus}
     now = time.time()
     span = args.weeks * 7 * 86400
     with open_store(args.store) as store:
@@ -44,7 +45,10 @@ def main() -> int:
             agent = rng.choice(list(AGENTS))
             age = rng.random()  # 1 = oldest
             skill = min(0.99, AGENTS[agent] + (1 - age) * 0.15)
-            base = rng.choice(corpus)
+            # Better agents mostly take calls the ASAP way: of three scripted calls, they
+            # follow the one covering most steps; weaker agents more often any of them.
+            picks = rng.sample(corpus, 3)
+            base = max(picks, key=covered.get) if rng.random() < skill else picks[0]
             turns = tuple(t for t in base.turns if t.speaker == "customer" or rng.random() < skill)
             transcript = Transcript(base.id, base.title, turns or base.turns)
             report = analyse_transcript(transcript, CallSession(playbook)).report()

@@ -68,4 +68,8 @@ def run(args: argparse.Namespace) -> int:
 
         report["call_id"] = save_report(report, source=str(args.file))
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+    if args.save and not args.json:
+        call_id = report["call_id"]
+        print(f"\nSaved as call {call_id} (callassist calls show {call_id})" if call_id
+              else "\nNot saved: the retention setting is 'none'")
     return 0

@@ -67,7 +67,9 @@ __all__ = [
 
 
 def save_report(report: dict, source: str) -> int | None:
-    """Stores a finished call's report under the settings' agent and retention; returns the
-    call id (None when retention is `none`)."""
+    """Stores a finished call's report under the settings' agent and retention (its "engine"
+    and "model" keys, when a recording was analysed, go with it); returns the call id (None
+    when retention is `none`)."""
     with open_store() as store:
-        return store.save_report(report, source=source)
+        return store.save_report(report, source=source, engine=str(report.get("engine") or ""),
+                                 model=str(report.get("model") or ""))

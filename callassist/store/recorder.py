@@ -130,11 +130,11 @@ class CallRecorder:
         return (self.call_id, self._seq, float(at or 0.0), d["type"],
                 json.dumps(d, separators=(",", ":")))
 
-    def finish(self, report: dict | None = None) -> int:
+    def finish(self, report: dict | None = None) -> int | None:
         """Ends the call: stores the final report (or one rebuilt from the events) and marks
-        the call complete. Returns the call id."""
+        the call complete. Returns the call id (None under retention `none`)."""
         if self.finished:
-            return self.call_id
+            return self.call_id if self.retention != "none" else None
         tail = [s.close() for s in self._speech.values()]
         rows = [self._row({**seg, "speaker": spk})
                 for spk, seg in zip(self._speech, tail, strict=True) if seg]
@@ -143,9 +143,10 @@ class CallRecorder:
                 self.conn.executemany(
                     "INSERT INTO events (call_id, seq, at, type, data) VALUES (?, ?, ?, ?, ?)", rows
                 )
-        if self.retention != "none":
-            self.store._finish_call(self.call_id, report, status="complete")
         self.close()
+        if self.retention == "none":
+            return None
+        self.store._finish_call(self.call_id, report, status="complete")
         return self.call_id
 
     def close(self) -> None:

@@ -200,7 +200,7 @@ class CallView(QScrollArea):
         r, rep = call.row, call.report
         e = html.escape
         self.title.setText(f"{r.agent} · {local_time(r.started_at, '%a %d %b %Y, %H:%M')}")
-        meta = [f"{clock(r.duration)} min", f"call {r.id}"]
+        meta = [f"length {clock(r.duration)}", f"call {r.id}"]
         if r.status != "complete":
             meta.append(f"⚠ {r.status} (the program stopped mid-call)"
                         if r.status == "interrupted" else r.status)

@@ -20,7 +20,10 @@ COLOURS = {
 ROWS = ("customer", "agent", "step", "warning", "reminder")
 ROW_LABELS = {"customer": "Customer", "agent": "Agent", "step": "Steps", "warning": "Warnings",
               "reminder": "Reminders"}
-LEFT, RIGHT, TOP, ROW_H, AXIS_H = 86, 16, 8, 24, 22
+# Marker rows are taller: their labels take two lanes so close markers stay readable.
+ROW_HEIGHTS = {"customer": 22, "agent": 22, "step": 38, "warning": 38, "reminder": 22}
+LEFT, RIGHT, TOP, AXIS_H = 86, 16, 8, 22
+LANE = 9
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class TimelineWidget(QWidget):
         self._markers: list[Marker] = []
         self._duration = 1.0
         self.setMouseTracking(True)
-        self.setMinimumHeight(TOP + ROW_H * len(ROWS) + AXIS_H)
+        self.setMinimumHeight(TOP + sum(ROW_HEIGHTS.values()) + AXIS_H)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_call(self, call: StoredCall | None) -> None:
@@ -78,7 +81,8 @@ class TimelineWidget(QWidget):
         return LEFT + width * min(max(t, 0.0), self._duration) / self._duration
 
     def _y(self, row: str) -> float:
-        return TOP + ROW_H * ROWS.index(row) + ROW_H / 2
+        above = sum(ROW_HEIGHTS[r] for r in ROWS[: ROWS.index(row)])
+        return TOP + above + ROW_HEIGHTS[row] / 2
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
@@ -89,11 +93,11 @@ class TimelineWidget(QWidget):
         for row in ROWS:
             y = self._y(row)
             p.setPen(muted)
-            p.drawText(QRectF(6, y - ROW_H / 2, LEFT - 10, ROW_H),
+            p.drawText(QRectF(6, y - ROW_HEIGHTS[row] / 2, LEFT - 10, ROW_HEIGHTS[row]),
                        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, ROW_LABELS[row])
             p.setPen(QPen(QColor(0, 0, 0, 22), 1))
             p.drawLine(QPointF(LEFT, y), QPointF(self.width() - RIGHT, y))
-        bottom = TOP + ROW_H * len(ROWS)
+        bottom = TOP + sum(ROW_HEIGHTS.values())
         # time axis: about one tick per 90 px, on round seconds
         span = self._duration
         step = next((s for s in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800)
@@ -116,7 +120,7 @@ class TimelineWidget(QWidget):
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(COLOURS[row])
             p.drawRoundedRect(QRectF(x0, y - 7, max(x1 - x0, 2.0), 14), 3, 3)
-        last_label_end: dict[str, float] = {}
+        lanes_end: dict[tuple[str, int], float] = {}
         for m in sorted(self._markers, key=lambda m: m.at):
             x, y = self._x(m.at), self._y(m.row)
             colour = COLOURS[m.row]
@@ -139,10 +143,14 @@ class TimelineWidget(QWidget):
             if m.row != "reminder":
                 label = m.label if m.row == "warning" else m.label.split()[0]
                 w = fm.horizontalAdvance(label)
-                if x + 10 > last_label_end.get(m.row, -1) and x + 10 + w < self.width():
-                    p.setPen(colour.darker(140))
-                    p.drawText(QPointF(x + 10, y + fm.ascent() / 2 - 1), label)
-                    last_label_end[m.row] = x + 14 + w
+                # The upper lane first, then the lower one; a label with no room is left to
+                # the tooltip rather than drawn over another.
+                for lane, dy in ((0, -LANE), (1, LANE)):
+                    if x + 9 > lanes_end.get((m.row, lane), -1.0) and x + 9 + w < self.width():
+                        p.setPen(colour.darker(140))
+                        p.drawText(QPointF(x + 9, y + dy + fm.ascent() / 2 - 1), label)
+                        lanes_end[(m.row, lane)] = x + 15 + w
+                        break
 
     def _marker_at(self, pos: QPointF) -> Marker | None:
         best = None

@@ -144,3 +144,13 @@ def test_a_damaged_store_is_a_one_line_error_from_the_cli(capsys, tmp_path):
     bad.write_bytes(b"\x00garbage" * 1000)
     code, _, err = run(capsys, "calls", "list", "--store", str(bad))
     assert code == 2 and "damaged" in err and err.count("\n") == 1
+
+
+def test_analyze_save_says_where_the_call_went_or_that_retention_forbids_it(capsys, monkeypatch):
+    code, out, _ = run(capsys, "analyze", "tests/corpus/dev-001.json", "--save")
+    assert code == 0 and out.rstrip().endswith("(callassist calls show 1)")
+    monkeypatch.setenv("CALLASSIST_RETENTION", "none")
+    code, out, _ = run(capsys, "analyze", "tests/corpus/dev-001.json", "--save")
+    assert code == 0 and "Not saved: the retention setting is 'none'" in out
+    with open_store() as store:
+        assert store.count_calls() == 1
