@@ -31,12 +31,9 @@ class CustomerMonitor:
         self.voice = RaisedVoice(rule.level)
         self.gate = CueGate(rule.cooldown_s)
         self.anger_heard: list[str] = []
-        # Steps covered as of the last final result: levels arrive without them.
-        self._covered: frozenset[str] = frozenset()
         self._utterances = 0
 
     def on_utterance(self, utt: Utterance, covered: frozenset[str]) -> Sequence[Event]:
-        self._covered = covered
         if utt.speaker != "customer":
             return []
         self._utterances += 1
@@ -48,19 +45,23 @@ class CustomerMonitor:
         self.anger_heard += said
         reason = self.rule.words_reason.format(words=said[0])
         at = utt.time_of_token(matches[0].start)
-        return self._prompt(at, reason, ("words", self._utterances))
+        return self._prompt(at, reason, ("words", self._utterances), covered)
 
-    def on_level(self, speaker: str, at: float, dbfs: float, voiced: bool) -> Sequence[Event]:
+    def on_level(
+        self, speaker: str, at: float, dbfs: float, voiced: bool, covered: frozenset[str]
+    ) -> Sequence[Event]:
         if speaker != "customer":
             return []
         v = self.voice
         v.feed(at, dbfs, voiced)
         if not (v.raised and v.raised_s >= self.rule.level.sustain_s):
             return []
-        return self._prompt(at, self.rule.loud_reason, ("voice", v.episode))
+        return self._prompt(at, self.rule.loud_reason, ("voice", v.episode), covered)
 
-    def _prompt(self, at: float, reason: str, episode: tuple[str, int]) -> list[Event]:
-        missing = [s for s in self.rule.steps if s not in self._covered]
+    def _prompt(
+        self, at: float, reason: str, episode: tuple[str, int], covered: frozenset[str]
+    ) -> list[Event]:
+        missing = [s for s in self.rule.steps if s not in covered]
         if not missing or not self.gate.fire(at, episode):
             return []
         steps = _spoken_list([self.labels.get(s, s).lower() for s in missing])

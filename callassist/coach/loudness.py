@@ -32,7 +32,9 @@ class LoudnessMonitor:
     def on_utterance(self, utt: Utterance, covered: frozenset[str]) -> Sequence[Event]:
         return []
 
-    def on_level(self, speaker: str, at: float, dbfs: float, voiced: bool) -> Sequence[Event]:
+    def on_level(
+        self, speaker: str, at: float, dbfs: float, voiced: bool, covered: frozenset[str]
+    ) -> Sequence[Event]:
         if speaker != "agent":
             return []
         v = self.voice

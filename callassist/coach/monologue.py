@@ -41,7 +41,9 @@ class MonologueMonitor:
             self._customer_got_in(utt.end)
         return []
 
-    def on_level(self, speaker: str, at: float, dbfs: float, voiced: bool) -> Sequence[Event]:
+    def on_level(
+        self, speaker: str, at: float, dbfs: float, voiced: bool, covered: frozenset[str]
+    ) -> Sequence[Event]:
         if not voiced:
             return []
         if speaker == "agent":

@@ -114,7 +114,9 @@ class PaceMonitor:
             return None
         return len(self._window) / speech * 60.0
 
-    def on_level(self, speaker: str, at: float, dbfs: float, voiced: bool) -> Sequence[Event]:
+    def on_level(
+        self, speaker: str, at: float, dbfs: float, voiced: bool, covered: frozenset[str]
+    ) -> Sequence[Event]:
         return []
 
     def on_time(self, now: float) -> Sequence[Event]:

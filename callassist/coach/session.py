@@ -47,7 +47,9 @@ class Monitor(Protocol):
 
     def on_utterance(self, utt: Utterance, covered: frozenset[str]) -> Sequence[Event]: ...
 
-    def on_level(self, speaker: str, at: float, dbfs: float, voiced: bool) -> Sequence[Event]: ...
+    def on_level(
+        self, speaker: str, at: float, dbfs: float, voiced: bool, covered: frozenset[str]
+    ) -> Sequence[Event]: ...
 
     def on_time(self, now: float) -> Sequence[Event]: ...
 
@@ -143,8 +145,9 @@ class CallSession:
 
     def feed_level(self, speaker: str, at: float, dbfs: float, voiced: bool) -> list[Event]:
         out = self._emit([LevelEvent(speaker, at, dbfs, voiced)])
+        covered = frozenset(self._covered)
         for m in self.monitors:
-            out += self._emit(m.on_level(speaker, at, dbfs, voiced))
+            out += self._emit(m.on_level(speaker, at, dbfs, voiced, covered))
         return out
 
     def advance(self, now: float) -> list[Event]:

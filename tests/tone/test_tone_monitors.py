@@ -418,6 +418,15 @@ def test_the_customers_rising_voice_prompts_the_agent(playbook, levels):
     assert session.report()["summary"]["tone"]["customer"]["loud_s"] > 3
 
 
+def test_steps_ticked_by_hand_count_for_the_customers_rising_voice(playbook, levels):
+    session = CallSession(playbook)
+    levels(session, "customer", 0.0, 10.0, -30.0)
+    session.tick("apologize", 10.0)
+    session.tick("sympathize", 10.0)
+    out = levels(session, "customer", 10.0, 6.0, -18.0)
+    assert prompts(out) == []
+
+
 def test_a_calm_customer_prompts_nothing(playbook, levels):
     session = CallSession(playbook)
     out = levels(session, "customer", 0.0, 60.0, -30.0, jitter_db=3.0)
