@@ -132,11 +132,13 @@ def fill(url: str, calls: int) -> None:
 def list_load(url: str) -> list[tuple[str, float]]:
     """Seconds from opening the store to the review list's first page, per filter; and the
     whole review window up to its first call shown."""
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from callassist.ui.review import ReviewWindow
     from callassist.ui.review_models import CallListModel
 
+    qInstallMessageHandler(lambda *_: None)  # the offscreen platform's size-hint notices
     app = QApplication.instance() or QApplication([])
     out = []
     cases = [

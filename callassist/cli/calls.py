@@ -139,12 +139,12 @@ def run_show(args: argparse.Namespace) -> int:
         print(json.dumps({"call": r.__dict__, "report": call.report, "events": call.events},
                          indent=2))
         return 0
-    print(f"Call {r.id}: {r.agent}, {local_time(r.started_at)} ({r.status})")
-    extra = [x for x in (r.source, " ".join(filter(None, (r.engine, r.model)))) if x]
-    if extra:
-        print("  " + " · ".join(extra))
-    print()
-    print(format_report({**call.report, "id": None, "title": r.title}))
+    lines = format_report({**call.report, "id": str(r.id), "title": r.title}).splitlines()
+    meta = [r.agent, local_time(r.started_at), r.status, r.source,
+            " ".join(filter(None, (r.engine, r.model)))]
+    print(lines[0])
+    print("  " + " · ".join(x for x in meta if x))
+    print("\n".join(lines[1:]))
     turns = call.report.get("transcript", [])
     if turns:
         print("\nTranscript")

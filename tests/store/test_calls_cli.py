@@ -60,7 +60,8 @@ def test_list_filters_by_missed_step_and_warning_kind(capsys, filled_store):
 def test_show_prints_checklist_warnings_and_transcript_with_evidence_marked(capsys, filled_store):
     code, out, _ = run(capsys, "calls", "show", "4", "--store", str(filled_store))
     assert code == 0
-    assert out.startswith("Call 4: Dana Smith")
+    assert out.startswith("Call 4 — Cold hold without handoff")
+    assert out.splitlines()[1].strip().startswith("Dana Smith · 2026-11-05")
     assert "ASAP checklist" in out and "hold without handoff" in out
     assert "Transcript" in out and "[hold_without_handoff]" in out
 
