@@ -54,6 +54,8 @@ def main() -> int:
             report = analyse_transcript(transcript, CallSession(playbook)).report()
             day = now - age * span
             started = day - (day % 86400) + rng.uniform(8, 17) * 3600
+            if started > now - 900:  # later today: take it a day earlier instead
+                started -= 86400
             store.save_report(report, source=f"tests/corpus/{base.id}.json", agent=agent,
                               started_at=started, engine="vosk", model="vosk-model-en-us-0.22",
                               title=base.title)
@@ -63,8 +65,7 @@ def main() -> int:
                 session = CallSession(playbook)
                 for t in base.turns[:3]:
                     rec.write(session.feed_utterance(t.speaker, t.text, t.start, t.end))
-                rec.close()
-                store._finish_call(rec.call_id, None, status="interrupted")
+                rec.close()  # left without finishing: stored as interrupted
         print(f"{store.count_calls()} calls in {store.location.display}")
     return 0
 

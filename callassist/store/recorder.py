@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -86,8 +87,7 @@ class CallRecorder:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if not self.finished:
-            self.close()
+        self.close()
 
     def write(self, events: Iterable[Event | dict]) -> None:
         """Stores a batch of coach events (as returned by the session's feed_* calls)."""
@@ -143,14 +143,23 @@ class CallRecorder:
                 self.conn.executemany(
                     "INSERT INTO events (call_id, seq, at, type, data) VALUES (?, ?, ?, ?, ?)", rows
                 )
-        self.close()
+        self._shut()
         if self.retention == "none":
             return None
         self.store._finish_call(self.call_id, report, status="complete")
         return self.call_id
 
     def close(self) -> None:
-        """Stops writing without finishing (the call is closed as interrupted on next open)."""
+        """Stops writing without finishing: the call is closed as interrupted, with a report
+        rebuilt from its events (or on the next open, if the store cannot be reached now)."""
+        if self.finished:
+            return
+        self._shut()
+        if self.retention != "none":
+            with contextlib.suppress(StoreError):
+                self.store._finish_call(self.call_id, None, status="interrupted")
+
+    def _shut(self) -> None:
         self.finished = True
         self._stop.set()
         if self._syncer is not None:

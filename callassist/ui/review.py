@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -14,11 +15,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -33,9 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from callassist.coach.events import STEP_IDS
+from callassist.errors import CallAssistError
 from callassist.paths import config_dir
 from callassist.store import CallFilter, Store, StoredCall
-from callassist.store.export import WARNING_KINDS, clock, local_time
+from callassist.store.export import WARNING_KINDS, clock, local_time, to_csv, to_html
 from callassist.store.summary import STEP_LABELS, annotate_transcript
 from callassist.ui.review_chart import CoverageChart, agent_colour
 from callassist.ui.review_models import CallListModel
@@ -86,6 +90,10 @@ class FilterBar(QWidget):
             self.missed.addItem(f"Missed {STEP_LABELS[sid]}", sid)
         self.warning = QComboBox()
         self.clear = QPushButton("Clear filters")
+        self.refresh = QPushButton("Refresh")
+        self.refresh.setToolTip("Load calls stored since the window opened (F5)")
+        self.export = QPushButton("Export…")
+        self.export.setToolTip("Save the calls in the list as a printable HTML report or CSV")
         for label, w in (("Agent", self.agent), ("Date", self.period), (None, self.since),
                          ("to", self.until), ("Steps", self.missed), ("Warning", self.warning)):
             if label:
@@ -96,6 +104,8 @@ class FilterBar(QWidget):
         self.count = QLabel()
         self.count.setObjectName("count")
         lay.addWidget(self.count)
+        lay.addWidget(self.refresh)
+        lay.addWidget(self.export)
         self.period.currentIndexChanged.connect(self._period_changed)
         self.clear.clicked.connect(self.reset)
 
@@ -365,6 +375,8 @@ class ReviewWindow(QMainWindow):
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.refresh)
         self.addAction(refresh)
+        self.filters.refresh.clicked.connect(self.refresh)
+        self.filters.export.clicked.connect(self._ask_export)
         self._debounce = QTimer(self, singleShot=True, interval=120)
         self._debounce.timeout.connect(self.apply_filters)
         self.filters.connect_changed(self._debounce.start)
@@ -393,6 +405,39 @@ class ReviewWindow(QMainWindow):
         else:
             self.call_view.set_call(None)
         self._update_team()
+
+    def export_to(self, path: Path) -> int:
+        """Writes the calls the filters select: an HTML report, or CSV for a .csv name."""
+        calls = list(self.store.iter_calls(self.filters.value(), events=True))
+        text = to_csv(calls) if path.suffix.lower() == ".csv" else to_html(
+            calls, title=f"CallAssist calls: {self._filter_summary()}")
+        try:
+            path.write_text(text, "utf-8")
+        except OSError as e:
+            raise CallAssistError(f"{path}: cannot write: {e.strerror or e}") from None
+        return len(calls)
+
+    def _filter_summary(self) -> str:
+        f = self.filters
+        parts = [f.agent.currentText(), f.period.currentText()]
+        if f.period.currentText() == "Custom range":
+            parts[-1] = f"{f.since.date().toString('yyyy-MM-dd')} to " \
+                        f"{f.until.date().toString('yyyy-MM-dd')}"
+        parts += [x.currentText() for x in (f.missed, f.warning) if x.currentIndex() > 0]
+        return ", ".join(parts)
+
+    def _ask_export(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export calls", str(Path.home() / "callassist-report.html"),
+            "Printable report (*.html);;Spreadsheet (*.csv)")
+        if not name:
+            return
+        try:
+            n = self.export_to(Path(name))
+        except CallAssistError as e:
+            QMessageBox.warning(self, "Export failed", str(e))
+            return
+        self.statusBar().showMessage(f"{n} call(s) exported to {name}", 8000)
 
     def _update_team(self) -> None:
         if self.tabs.currentWidget() is self.team:

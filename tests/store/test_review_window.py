@@ -157,7 +157,6 @@ def test_an_interrupted_call_is_marked_as_such(qtbot, tmp_path, settings):
     with open_store(str(tmp_path / "s.sqlite3"), settings=settings) as store:
         rec = store.begin_call(agent="Dana")
         rec.close()
-        store._finish_call(rec.call_id, None, status="interrupted")
         w = ReviewWindow(store)
         qtbot.addWidget(w)
         assert "interrupted" in w.call_view.meta.text()
@@ -168,3 +167,22 @@ def test_review_refuses_a_damaged_store_before_opening_a_window(capsys, tmp_path
     bad.write_bytes(b"not sqlite" * 500)
     assert main(["review", "--store", str(bad)]) == 2
     assert "damaged" in capsys.readouterr().err
+
+
+def test_export_writes_the_filtered_calls_as_a_printable_report_or_csv(window, qtbot, tmp_path):
+    _choose(window.filters.agent, "Sam Rivera")
+    _settle(qtbot, window)
+    assert window.export_to(tmp_path / "week.html") == 8
+    page = (tmp_path / "week.html").read_text()
+    assert "Sam Rivera" in page and page.count('<section class="call">') == 8
+    assert window.export_to(tmp_path / "week.csv") == 8
+    assert len((tmp_path / "week.csv").read_text().splitlines()) == 9
+
+
+def test_refresh_shows_calls_stored_while_the_window_was_open(window, qtbot, filled_store):
+    with open_store(str(filled_store)) as other:
+        other.save_report({"duration": 3.0, "steps": {}, "warnings": []}, "new.json",
+                          agent="New Agent")
+    window.filters.refresh.click()
+    assert window.model.total == 25
+    assert window.filters.agent.findData("New Agent") >= 0

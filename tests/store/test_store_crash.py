@@ -79,3 +79,16 @@ def test_a_call_still_being_written_is_not_marked_interrupted_by_another_open(
             assert reader.get_call(rec.call_id).row.status == "live"
         rec.finish(None)
         assert writer.get_call(rec.call_id).row.status == "complete"
+
+
+def test_a_recorder_left_without_finish_closes_its_call_as_interrupted_at_once(
+    store_url, settings
+):
+    from callassist.coach.events import StepEvent
+
+    with open_store(store_url, settings=settings) as store:
+        with store.begin_call(agent="Dana") as rec:
+            rec.write([StepEvent("apologize", 2.0, "i am so sorry")])
+        call = store.get_call(rec.call_id)
+        assert call.row.status == "interrupted"
+        assert call.report["steps"]["apologize"]["covered"]
