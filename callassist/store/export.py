@@ -110,14 +110,17 @@ def timeline_svg(call: StoredCall, width: int = 720) -> str:
         cx, y = x(w["at"]), rows["warning"]
         parts.append(f'<path d="M{cx:.1f},{y - 7} l7,13 l-14,0 z" fill="{COLOURS["warning"]}">'
                      f'<title>{e(w["kind"])} at {clock(w["at"])}</title></path>')
+        parts.append(f'<text x="{cx + 8:.1f}" y="{y + 4}" font-size="10" '
+                     f'fill="{COLOURS["warning"]}">{e(w["kind"].replace("_", " "))}</text>')
     for r in rep.get("reminders", []):
         cx = x(r["at"])
         parts.append(f'<circle cx="{cx:.1f}" cy="{rows["reminder"]}" r="4" '
                      f'fill="{COLOURS["reminder"]}"><title>{e(r["kind"])}</title></circle>')
     for i in range(6):
         t = dur * i / 5
+        anchor = "end" if i == 5 else "middle"
         parts.append(f'<text x="{x(t):.1f}" y="122" font-size="10" fill="#666" '
-                     f'text-anchor="middle">{clock(t)}</text>')
+                     f'text-anchor="{anchor}">{clock(t)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
