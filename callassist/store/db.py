@@ -7,6 +7,7 @@ server that is down, a full disk) becomes a one-line CallAssistError that says w
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import re
 import sqlite3
@@ -40,9 +41,8 @@ def parse_url(url: str, default_path: Path) -> StoreLocation:
         return StoreLocation("sqlite", str(default_path))
     if url.startswith(("postgresql://", "postgres://")):
         return StoreLocation("postgresql", url)
-    if url.startswith("sqlite:///"):
-        return StoreLocation("sqlite", url[len("sqlite://"):])
     if url.startswith("sqlite://"):
+        # sqlite:///abs/path and sqlite://relative/path, as SQLAlchemy writes them
         return StoreLocation("sqlite", url[len("sqlite://"):])
     if "://" in url:
         raise StoreError(
@@ -52,8 +52,9 @@ def parse_url(url: str, default_path: Path) -> StoreLocation:
     return StoreLocation("sqlite", str(Path(url).expanduser()))
 
 
-class Connection:
-    """A connection in autocommit mode; `transaction()` groups statements."""
+class Connection(abc.ABC):
+    """A connection in autocommit mode; `transaction()` groups statements. Thread-safe: one
+    statement or transaction at a time."""
 
     dialect: str
     location: StoreLocation
@@ -62,22 +63,17 @@ class Connection:
         self.location = location
         self.lock = threading.RLock()
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]: ...
 
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        raise NotImplementedError
-        yield
+    @abc.abstractmethod
+    def transaction(self) -> contextlib.AbstractContextManager[None]: ...
 
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def errors(self) -> contextlib.AbstractContextManager:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def close(self) -> None: ...
 
 
 class SQLiteConnection(Connection):
