@@ -37,16 +37,31 @@ def _kinds(calls: list[StoredCall]) -> list[str]:
     return [*WARNING_KINDS, *sorted(seen - set(WARNING_KINDS))]
 
 
+def tone_figures(report: dict) -> dict[str, float]:
+    """The tone monitors' numeric figures, flattened: {"pace_average_wpm": 156, ...}."""
+    out: dict[str, float] = {}
+    for monitor, values in (report.get("summary", {}).get("tone") or {}).items():
+        if isinstance(values, dict):
+            for key, v in values.items():
+                if isinstance(v, int | float) and not isinstance(v, bool):
+                    out[f"{monitor}_{key}"] = v
+        elif isinstance(values, int | float) and not isinstance(values, bool):
+            out[monitor] = values
+    return out
+
+
 def to_csv(calls: Iterable[StoredCall]) -> str:
     calls = list(calls)
     kinds = _kinds(calls)
+    tones = [tone_figures(c.report) for c in calls]
+    tone_keys = sorted({k for t in tones for k in t})
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["call_id", "started", "agent", "duration_s", "status", "source", "title",
                 "engine", "model", "retention", "steps_covered",
                 *(f"{s}_at" for s in STEP_IDS), "time_to_first_apology_s", "warnings",
-                *(f"warnings_{k}" for k in kinds)])
-    for c in calls:
+                *(f"warnings_{k}" for k in kinds), *(f"tone_{k}" for k in tone_keys)])
+    for c, tone in zip(calls, tones, strict=True):
         r, steps = c.row, c.report.get("steps", {})
         by_kind = c.report.get("summary", {}).get("warnings_by_kind") or {}
         w.writerow([
@@ -54,7 +69,7 @@ def to_csv(calls: Iterable[StoredCall]) -> str:
             r.status, r.source, r.title, r.engine, r.model, r.retention, r.steps_covered,
             *("" if not steps.get(s, {}).get("covered") else steps[s].get("at") for s in STEP_IDS),
             "" if r.first_apology is None else r.first_apology, r.warnings,
-            *(by_kind.get(k, 0) for k in kinds),
+            *(by_kind.get(k, 0) for k in kinds), *(tone.get(k, "") for k in tone_keys),
         ])
     return out.getvalue()
 

@@ -39,13 +39,26 @@ from callassist.coach.events import STEP_IDS
 from callassist.errors import CallAssistError
 from callassist.paths import config_dir
 from callassist.store import CallFilter, Store, StoredCall
-from callassist.store.export import WARNING_KINDS, clock, local_time, to_csv, to_html
+from callassist.store.export import (
+    WARNING_KINDS,
+    clock,
+    local_time,
+    to_csv,
+    to_html,
+    tone_figures,
+)
 from callassist.store.summary import STEP_LABELS, annotate_transcript
 from callassist.ui.review_chart import CoverageChart, agent_colour
 from callassist.ui.review_models import CallListModel
 from callassist.ui.review_timeline import TimelineWidget
 
 PERIODS = ("All time", "Today", "Last 7 days", "Last 30 days", "Last 90 days", "Custom range")
+# The tone figures worth a glance in the call header (all are in the CSV export).
+TONE_META = (
+    ("pace_average_wpm", "{:.0f} words/min"),
+    ("monologue_longest_s", "longest monologue {:.0f} s"),
+    ("loudness_loud_s", "raised voice {:.0f} s"),
+)
 EMPTY_HELP = (
     "No calls stored yet.\n\nCalls are stored at the end of every call in the overlay, or with\n"
     "callassist analyze FILE --save"
@@ -217,6 +230,10 @@ class CallView(QScrollArea):
         meta += [x for x in (r.title, r.source, " ".join(filter(None, (r.engine, r.model)))) if x]
         first = rep.get("summary", {}).get("time_to_first_apology")
         meta.append(f"first apology after {first:.0f} s" if first is not None else "no apology")
+        tone = tone_figures(rep)
+        for key, text in TONE_META:
+            if tone.get(key):
+                meta.append(text.format(tone[key]))
         self.meta.setText(" · ".join(meta))
         rows = []
         for sid in STEP_IDS:

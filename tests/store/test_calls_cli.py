@@ -155,3 +155,11 @@ def test_analyze_save_says_where_the_call_went_or_that_retention_forbids_it(caps
     assert code == 0 and "Not saved: the retention setting is 'none'" in out
     with open_store() as store:
         assert store.count_calls() == 1
+
+
+def test_csv_carries_the_tone_figures_of_each_call(capsys, filled_store):
+    _, out, _ = run(capsys, "calls", "export", "--store", str(filled_store))
+    rows = list(csv.DictReader(io.StringIO(out)))
+    tone_columns = [k for k in rows[0] if k.startswith("tone_")]
+    assert tone_columns  # whatever figures the tone monitors report, flattened
+    assert any(float(r[k] or 0) > 0 for r in rows for k in tone_columns)
