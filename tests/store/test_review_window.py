@@ -186,3 +186,17 @@ def test_refresh_shows_calls_stored_while_the_window_was_open(window, qtbot, fil
     window.filters.refresh.click()
     assert window.model.total == 25
     assert window.filters.agent.findData("New Agent") >= 0
+
+
+@pytest.mark.postgres
+def test_the_review_window_reads_a_postgresql_team_store(qtbot, pg_url, settings, fill):
+    with open_store(pg_url, settings=settings) as store:
+        fill(store, 9)
+        w = ReviewWindow(store)
+        qtbot.addWidget(w)
+        assert w.model.total == 9
+        _choose(w.filters.agent, "Lee Park")
+        _settle(qtbot, w)
+        assert w.model.total == 3
+        w.tabs.setCurrentWidget(w.team)
+        assert w.team.table.rowCount() == 3

@@ -92,3 +92,31 @@ def test_a_recorder_left_without_finish_closes_its_call_as_interrupted_at_once(
         call = store.get_call(rec.call_id)
         assert call.row.status == "interrupted"
         assert call.report["steps"]["apologize"]["covered"]
+
+
+def test_a_live_calls_events_reach_the_database_file_itself_within_about_a_second(
+    tmp_path, settings
+):
+    """What a power cut would keep: the main file read on its own, ignoring the WAL."""
+    import sqlite3
+    import time
+
+    from callassist.coach.events import StepEvent
+
+    path = tmp_path / "calls.sqlite3"
+    with open_store(str(path), settings=settings) as store:
+        rec = store.begin_call()
+        rec.write([StepEvent("apologize", 1.0, "i am so sorry")])
+        deadline = time.monotonic() + 3.0
+        found = 0
+        while time.monotonic() < deadline and not found:
+            time.sleep(0.2)
+            main_only = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+            try:
+                found = main_only.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+            except sqlite3.OperationalError:  # not even the tables are in the main file yet
+                found = 0
+            finally:
+                main_only.close()
+        assert found == 1
+        rec.finish(None)
