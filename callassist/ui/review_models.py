@@ -105,9 +105,11 @@ class CallListModel(QAbstractTableModel):
             return Qt.AlignmentFlag.AlignCenter
         if role == Qt.ItemDataRole.FontRole and col in STEP_COLUMN:
             return self._bold
-        if role == Qt.ItemDataRole.ToolTipRole and col in STEP_COLUMN:
-            sid = STEP_COLUMN[col]
-            return f"{STEP_LABELS[sid]}: {'covered' if r.covered(sid) else 'missed'}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col in STEP_COLUMN:
+                sid = STEP_COLUMN[col]
+                return f"{STEP_LABELS[sid]}: {'covered' if r.covered(sid) else 'missed'}"
+            return "\n".join(x for x in (r.title, r.source, f"call {r.id}, {r.status}") if x)
         if role == Qt.ItemDataRole.UserRole:
             return r.id
         return None
