@@ -85,7 +85,12 @@ class Session:
             self._take()
 
     def _on_call_ending(self, report: dict, outcome: str) -> None:
-        if self.screenshot is not None and self.screenshot.at == "end" and outcome != FAILED:
+        if self.screenshot is None or outcome == FAILED or self.saved is not None:
+            return
+        # A moment later than the call lasted means its last moment.
+        if self.screenshot.at == "end" or not isinstance(self.screenshot.at, str):
+            if hasattr(self, "_poll"):
+                self._poll.stop()
             self._take()
 
     def _on_call_finished(self, report: dict, outcome: str) -> None:
@@ -103,6 +108,8 @@ class Session:
     def _take(self) -> None:
         path = self.screenshot.path
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Layouts and widgets shown by the latest events settle in posted events: let them.
+        QApplication.sendPostedEvents()
         if not self.window.grab().save(str(path)):
             self.error = f"cannot save the screenshot to {path}"
             self.exit_code = 2

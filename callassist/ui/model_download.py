@@ -14,7 +14,7 @@ PROGRESS_STEPS = 200  # progress signals per download, at most
 
 
 class ModelDownload(QObject):
-    progress = Signal(int, int)    # bytes done, bytes in all (0 when the server does not say)
+    progress = Signal(float, float)  # bytes done, bytes in all (0 when the server does not say)
     installed = Signal(str)        # the model folder
     failed = Signal(str)           # a one-line message
 

@@ -100,6 +100,7 @@ class OverlayWindow(QWidget):
     call_ending = Signal(object, str)        # report, how it ended; before the summary shows
     call_finished = Signal(object, str)      # report, how it ended (worker.STOPPED, ...)
     mode_changed = Signal(str)
+    events_applied = Signal(object)          # a batch of events, now on screen
 
     _prepare_requested = Signal()
     _run_requested = Signal()
@@ -153,8 +154,7 @@ class OverlayWindow(QWidget):
         self._run_requested.connect(self.worker.run_call)
         self.worker.status.connect(self._on_status)
         self.worker.call_started.connect(self._on_call_started)
-        self.worker.events.connect(self._on_events)
-        self.worker.call_ended.connect(self._on_call_ended)
+        self.worker.posted.connect(self._take_posted)
         self.worker.record_problem.connect(self._on_record_problem)
         self.thread.start()
 
@@ -218,7 +218,8 @@ class OverlayWindow(QWidget):
         self.message = MessageLine()
         root.addWidget(self.message)
 
-        self.details = ExpandedPanel(self.step_labels)
+        self.details = ExpandedPanel(
+            self.step_labels, {sid: self.playbook.steps[sid].prompt for sid in STEP_IDS})
         root.addWidget(self.details, 1)
 
         self.summary = SummaryPanel()
@@ -328,6 +329,13 @@ class OverlayWindow(QWidget):
         if self.timer_label.text() != text:
             self.timer_label.setText(text)
 
+    def _take_posted(self) -> None:
+        for kind, a, b in self.worker.take():
+            if kind == "events":
+                self._on_events(a, b)
+            else:
+                self._on_call_ended(a, b)
+
     def _on_events(self, sent_at: float, events: list) -> None:
         for e in events:
             if isinstance(e, StepEvent):
@@ -341,6 +349,7 @@ class OverlayWindow(QWidget):
                 self.step_changed.emit(e.step, e.covered, e.manual)
             elif isinstance(e, WarningEvent):
                 title = self.titles.get(e.kind, e.kind.replace("_", " ").capitalize())
+                self.message.changed_at = sent_at
                 self.message.show_warning(e.kind, title, short_advice(e.advice), WARNING_HOLD_S)
                 self.details.add_warning(title, e)
                 self.warning_shown.emit(e.kind)
@@ -350,6 +359,7 @@ class OverlayWindow(QWidget):
                 self.details.add_transcript(e)
             elif isinstance(e, LevelEvent) and e.speaker == "agent":
                 self.meter.set_dbfs(e.dbfs)
+        self.events_applied.emit(events)
 
     def _on_call_ended(self, report: dict, outcome: str) -> None:
         self.call_ending.emit(report, outcome)
@@ -359,6 +369,7 @@ class OverlayWindow(QWidget):
         self._set_in_call(False)
         self.last_report = report
         if outcome != FAILED:
+            self.message.clear()  # the summary lists the warnings now
             live = self.source.live and not self.quitting
             note = "Next call started: listening." if live else (
                 f"{SHORTCUTS['start']} starts the next call.")
@@ -437,7 +448,7 @@ class OverlayWindow(QWidget):
                                level="info", button="Cancel", busy=True)
         self.download.start()
 
-    def _on_download_progress(self, done: int, total: int) -> None:
+    def _on_download_progress(self, done: float, total: float) -> None:
         if self.banner.state != "download":
             return
         mb = done / 1e6

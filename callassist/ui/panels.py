@@ -75,9 +75,13 @@ class WarningCard(QFrame):
 class ExpandedPanel(QWidget):
     """Shown under the chips in expanded mode."""
 
-    def __init__(self, step_labels: dict[str, str], parent: QWidget | None = None):
+    def __init__(
+        self, step_labels: dict[str, str], step_prompts: dict[str, str],
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.step_labels = step_labels
+        self.step_prompts = step_prompts
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(6)
@@ -157,9 +161,11 @@ class ExpandedPanel(QWidget):
         if event is None or not event.covered:
             name.setStyleSheet("color: #8C95A3;")
             at.setText("")
-            said.set_full_text("")
+            said.setStyleSheet("color: #5A6370;")
+            said.set_full_text(self.step_prompts.get(sid, ""))
             return
         name.setStyleSheet("color: #7FB8E6;" if event.manual else "color: #3CC48F;")
+        said.setStyleSheet("")
         at.setText(clock(event.at))
         said.set_full_text("ticked by hand" if event.manual else f"“{event.evidence}”")
 

@@ -231,6 +231,7 @@ class MessageLine(QFrame):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.kind = ""        # "warning" or "reminder" while shown
+        self.changed_at: float | None = None  # perf_counter when its warning left the coach
         self.warning_kind = ""
         self._pending: list[tuple[str, str, float]] = []
         self.setObjectName("messageLine")
@@ -434,7 +435,7 @@ class StatusBanner(QFrame):
         self.show()
         self.changed.emit()
 
-    def show_progress(self, done: int, total: int) -> None:
+    def show_progress(self, done: float, total: float) -> None:
         if total > 0:
             self.progress.setRange(0, 1000)
             self.progress.setValue(round(1000 * done / total))

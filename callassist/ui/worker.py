@@ -2,7 +2,10 @@
 to the GUI through a Qt signal and to the call record (disk writes stay on this thread).
 
 The GUI never touches the session: manual ticks are queued here and applied between two batches,
-so the session only ever runs on the worker thread."""
+so the session only ever runs on the worker thread. Events and reports travel the other way
+through an outbox (a thread-safe queue) announced by an argument-less signal: Python objects
+never ride a queued Qt connection across threads, so their reference counts are only ever
+touched under the interpreter's own lock."""
 
 from __future__ import annotations
 
@@ -39,8 +42,7 @@ STOPPED, INPUT_ENDED, FAILED = "stopped", "input_ended", "failed"
 class CallWorker(QObject):
     status = Signal(str, str)           # state, message (see sources.StatusFn)
     call_started = Signal(float)        # call seconds per wall-clock second
-    events = Signal(float, object)      # perf_counter when the batch left the coach, events
-    call_ended = Signal(object, str)    # the report, how the call ended
+    posted = Signal()                   # the outbox has something: the GUI calls take()
     record_problem = Signal(str)        # the call record could not be written
 
     def __init__(
@@ -57,6 +59,11 @@ class CallWorker(QObject):
         self._records = records
         self._stop = threading.Event()
         self._manual: queue.SimpleQueue[tuple[str, bool]] = queue.SimpleQueue()
+        # ("events", perf_counter when the batch left the coach, events) or
+        # ("ended", report, how the call ended)
+        self._outbox: queue.SimpleQueue[tuple] = queue.SimpleQueue()
+        self.last_report: dict | None = None
+        self.last_outcome = ""
         self._running = threading.Event()
         self._closed = threading.Event()
         self._prepared = False
@@ -81,6 +88,15 @@ class CallWorker(QObject):
     def request_tick(self, step: str, covered: bool) -> None:
         """Tick (covered=True) or untick a step by hand in the running call."""
         self._manual.put((step, covered))
+
+    def take(self) -> list[tuple]:
+        """Everything the worker has posted since the last take, in order (GUI thread)."""
+        out = []
+        while True:
+            try:
+                out.append(self._outbox.get_nowait())
+            except queue.Empty:
+                return out
 
     @property
     def running(self) -> bool:
@@ -123,7 +139,8 @@ class CallWorker(QObject):
             out = list(batch) + self._apply_manual(session)
             if not out:
                 return
-            self.events.emit(time.perf_counter(), out)
+            self._outbox.put(("events", time.perf_counter(), out))
+            self.posted.emit()
             if not opened:
                 # Opened with the first events, so a call that never started (no microphone)
                 # leaves no empty record behind.
@@ -155,7 +172,9 @@ class CallWorker(QObject):
                 record.finish(report)
             except (OSError, CallAssistError) as e:
                 self.record_problem.emit(f"this call could not be saved: {e}")
-        self.call_ended.emit(report, outcome)
+        self.last_report, self.last_outcome = report, outcome
+        self._outbox.put(("ended", report, outcome))
+        self.posted.emit()
 
     def _apply_manual(self, session: CallSession) -> list[Event]:
         out: list[Event] = []

@@ -39,7 +39,7 @@ def test_a_recording_lights_the_chips_moves_the_meter_and_names_the_engine(
     source = SpeechSource(playbook, apology_wav, engine="pocketsphinx")
     window = make_window(source=source)
     peaks: list[float] = []
-    window.worker.events.connect(lambda _t, _e: peaks.append(window.meter.level))
+    window.events_applied.connect(lambda _e: peaks.append(window.meter.level))
     with qtbot.waitSignal(window.call_finished, timeout=30_000) as done:
         window.start_call()
     report, outcome = done.args
@@ -104,7 +104,7 @@ def test_a_download_shows_its_progress_and_a_broken_archive_is_a_one_line_error(
     seen: list[int] = []
     with qtbot.waitSignal(window.banner.action, timeout=1000):
         qtbot.mouseClick(window.banner.button, Qt.MouseButton.LeftButton)
-    window.download.progress.connect(lambda done, total: seen.append(done))
+    window.download.progress.connect(lambda done, total: seen.append(int(done)))
     with qtbot.waitSignal(window.download.failed, timeout=20_000):
         pass
     assert seen and seen[-1] == 3_000_000
