@@ -1,5 +1,11 @@
 """The Vosk engine: `vosk.Model` + `KaldiRecognizer` with word timings on partial and final
-results."""
+results.
+
+Vosk's own endpointing waits for 0.5 to 2 s of trailing silence (the model's conf decides)
+before it gives a final result; the recognizer here also ends an utterance itself once the
+audio has been quiet for `end_silence_s` after a partial result, so the coach sees the final
+sentence (and a hold-without-handoff timer starts) within about half a second.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from callassist.audio.levels import VoiceActivity, dbfs
 from callassist.coach.events import Word
 from callassist.errors import CallAssistError
 from callassist.speech.engine import Result
@@ -23,7 +30,7 @@ def _words(items: list[dict] | None) -> tuple[Word, ...]:
 
 
 class VoskRecognizer:
-    def __init__(self, model):
+    def __init__(self, model, end_silence_s: float = 0.4):
         import vosk
 
         self._rec = vosk.KaldiRecognizer(model, RATE)
@@ -32,6 +39,9 @@ class VoskRecognizer:
         self._n = 0  # samples accepted
         self._partial = ""
         self._partial_start: float | None = None
+        self._vad = VoiceActivity()
+        self._quiet_s = 0.0
+        self._end_silence_s = end_silence_s
 
     @property
     def now(self) -> float:
@@ -50,8 +60,12 @@ class VoskRecognizer:
 
     def accept(self, samples: np.ndarray) -> list[Result]:
         self._n += len(samples)
+        voiced = self._vad(dbfs(samples))
+        self._quiet_s = 0.0 if voiced else self._quiet_s + len(samples) / RATE
         if self._rec.AcceptWaveform(np.ascontiguousarray(samples, dtype="<i2").tobytes()):
             return self._final(self._rec.Result())
+        if self._partial and self._quiet_s >= self._end_silence_s:
+            return self._final(self._rec.FinalResult())
         data = json.loads(self._rec.PartialResult())
         text = data.get("partial", "").strip()
         if not text or text == self._partial:
