@@ -171,7 +171,7 @@ def main() -> int:
         ("step events timed", f"{len(step_ms)}", f"{len(calls)} calls at {SPEED:g}x"),
         ("warning -> line repainted, p95",
          f"{pct(warning_ms, 0.95):.1f} ms" if warning_ms else "n/a", f"{len(warning_ms)} timed"),
-        ("RSS before Qt (Python + coach)", f"{rss_before_qt:.0f} MB", ""),
+        ("RSS before the window (Python, Qt loaded)", f"{rss_before_qt:.0f} MB", ""),
         ("RSS with the window up", f"{rss_window:.0f} MB", ""),
         ("RSS after the calls / peak", f"{rss_after:.0f} / {rss_peak:.0f} MB", ""),
         ("CPU idle in a call (overlay + coach)", f"{cpu_coach:.2f} % of a core", "< 3 %"),

@@ -259,6 +259,7 @@ class OverlayWindow(QWidget):
         self.summary.hide()
         self._reset_call_view()
         self._set_in_call(True)
+        self.worker.arm()
         self._run_requested.emit()
 
     def end_call(self) -> None:
@@ -346,6 +347,8 @@ class OverlayWindow(QWidget):
                 chip.set_state(e.covered, e.manual)
                 self.details.set_step(e.step, e if e.covered else None)
                 self._update_hint()
+                if e.covered and self.summary.isVisible():
+                    self.dismiss_summary()  # the next call is under way
                 self.step_changed.emit(e.step, e.covered, e.manual)
             elif isinstance(e, WarningEvent):
                 title = self.titles.get(e.kind, e.kind.replace("_", " ").capitalize())
@@ -380,6 +383,7 @@ class OverlayWindow(QWidget):
         if outcome != FAILED and self.source.live and not self.quitting:
             self._reset_call_view()
             self._set_in_call(True)
+            self.worker.arm()
             self._run_requested.emit()
 
     def _on_record_problem(self, message: str) -> None:

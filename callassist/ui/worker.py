@@ -73,6 +73,13 @@ class CallWorker(QObject):
     def request_stop(self) -> None:
         self._stop.set()
 
+    def arm(self) -> None:
+        """Called by the GUI as it asks for a call: an End pressed before the call gets going
+        (the engine still loading) then still ends it."""
+        self._stop.clear()
+        while not self._manual.empty():
+            self._manual.get_nowait()
+
     def close(self) -> None:
         """Ends the running call and refuses new ones: the application is quitting."""
         self._closed.set()
@@ -119,9 +126,6 @@ class CallWorker(QObject):
         if self._running.is_set() or self._closed.is_set():
             return
         self._running.set()
-        self._stop.clear()
-        while not self._manual.empty():
-            self._manual.get_nowait()
         try:
             self.prepare()
             self._run_one()
@@ -156,7 +160,8 @@ class CallWorker(QObject):
         self.call_started.emit(self.source.speed)
         outcome = STOPPED
         try:
-            self.source.run_call(session, emit, self._stop, self.status.emit)
+            if not self._stop.is_set():
+                self.source.run_call(session, emit, self._stop, self.status.emit)
             if not self._stop.is_set():
                 outcome = INPUT_ENDED
         except InputUnavailable as e:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from callassist.coach.events import STEP_IDS
 from callassist.ui.overlay import COMPACT, EXPANDED
+from callassist.ui.sources import TranscriptSource
 from callassist.ui.worker import INPUT_ENDED, STOPPED
 
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 CALL_TIMEOUT_MS = 15_000
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
@@ -206,3 +210,37 @@ def test_the_window_floats_on_top_without_a_frame_and_without_taking_focus(make_
     assert flags & Qt.WindowType.FramelessWindowHint
     assert window.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
     assert window.testAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+
+
+class _LiveTranscript(TranscriptSource):
+    """Stands in for the microphone (no voice exists here): a live source, so ending a call
+    starts the next one."""
+
+    live = True
+
+
+def test_ending_a_live_call_shows_its_summary_and_starts_the_next_call(
+    qtbot, make_window,
+):
+    window = make_window(source=_LiveTranscript(CORPUS / "dev-001.json", 8))
+    window.start_call()
+    qtbot.waitUntil(lambda: window.chips["apologize"].covered, timeout=CALL_TIMEOUT_MS)
+    with qtbot.waitSignals([window.call_finished, window.call_started],
+                           timeout=CALL_TIMEOUT_MS):
+        window.end_call()
+    assert window.summary.isVisible()
+    assert window.summary.note.text() == "Next call started: listening."
+    assert not window.summary.next_button.isVisible()
+    assert window.in_call
+    assert not window.chips["take_action"].covered
+    qtbot.waitUntil(lambda: window.chips["apologize"].covered, timeout=CALL_TIMEOUT_MS)
+    assert not window.summary.isVisible(), "the next call's first step clears the summary"
+
+
+def test_end_pressed_before_the_call_gets_going_still_ends_it(qtbot, make_window):
+    window = make_window("dev-015", speed=1)
+    with qtbot.waitSignal(window.call_finished, timeout=CALL_TIMEOUT_MS) as done:
+        window.start_call()
+        window.end_call()
+    assert done.args[1] == STOPPED
+    assert done.args[0]["duration"] < 2
