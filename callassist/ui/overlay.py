@@ -256,7 +256,8 @@ class OverlayWindow(QWidget):
     def start_call(self) -> None:
         if self.in_call or self.worker.running or self.quitting:
             return
-        self.summary.hide()
+        if self.summary.isVisible():
+            self.dismiss_summary()
         self._reset_call_view()
         self._set_in_call(True)
         self.worker.arm()
@@ -378,6 +379,8 @@ class OverlayWindow(QWidget):
                 f"{SHORTCUTS['start']} starts the next call.")
             self.summary.show_report(report, self.step_labels, self.titles, note,
                                      next_button=not live)
+            if not live:
+                self.message.hide()  # the summary lists the warnings and says how to go on
             self._fit_content()
         self.call_finished.emit(report, outcome)
         if outcome != FAILED and self.source.live and not self.quitting:
@@ -517,6 +520,7 @@ class OverlayWindow(QWidget):
 
     def dismiss_summary(self) -> None:
         self.summary.hide()
+        self.message.show()
         self._fit_content()
 
     # -- position, size and drag --------------------------------------------------------------
