@@ -53,3 +53,19 @@ def make_window(qtbot, playbook, settings):
     yield make
     for w in windows:
         w.shutdown()
+
+
+@pytest.fixture(scope="session")
+def pulse_microphone() -> str:
+    """A PulseAudio server with the callassist_test null sink (scripts/start-pulse.sh); its
+    monitor serves as the headset microphone. Returns the monitor's name."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pulseaudio"):
+        pytest.fail("pulseaudio is missing: run scripts/setup.sh")
+    os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/callassist-runtime-{os.getuid()}")
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run(["bash", str(root / "scripts" / "start-pulse.sh")], check=True,
+                   capture_output=True, timeout=60)
+    return "callassist_test.monitor"

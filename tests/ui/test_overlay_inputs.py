@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import subprocess
 import threading
 
 import pytest
@@ -49,6 +50,31 @@ def test_a_recording_lights_the_chips_moves_the_meter_and_names_the_engine(
     assert max(peaks) > 0.3
     assert "pocketsphinx" in window.caption.text()
     assert report["duration"] > 4
+
+
+@pytest.mark.pulse
+@pytest.mark.audio
+def test_a_call_into_the_virtual_microphone_lights_the_chips_and_ending_it_starts_the_next(
+    qtbot, make_window, playbook, apology_wav, pulse_microphone,
+):
+    source = SpeechSource(playbook, device=pulse_microphone, engine="pocketsphinx")
+    window = make_window(source=source)
+    window.start_call()
+    levels: list[object] = []
+    window.events_applied.connect(lambda events: levels.extend(
+        e for e in events if e.type == "level"))
+    qtbot.waitUntil(lambda: bool(levels), timeout=20_000)  # the stream is open: speak now
+    player = subprocess.Popen(["paplay", "--device=callassist_test", str(apology_wav)])
+    try:
+        qtbot.waitUntil(lambda: window.chips["apologize"].covered, timeout=20_000)
+    finally:
+        player.wait(30)
+    assert any(e.voiced for e in levels)
+    with qtbot.waitSignals([window.call_finished, window.call_started], timeout=20_000):
+        window.end_call()
+    assert window.summary.isVisible() and window.in_call
+    assert window.last_report["steps"]["apologize"]["covered"]
+    assert window.caption.text() == "Microphone · pocketsphinx"
 
 
 def test_no_microphone_says_how_to_fix_it_and_offers_a_retry(qtbot, make_window, playbook):
