@@ -160,15 +160,20 @@ class CallWorker(QObject):
         self.call_started.emit(self.source.speed)
         outcome = STOPPED
         try:
-            if not self._stop.is_set():
+            if not self._prepared:
+                outcome = FAILED  # the engine did not load; the banner already says why
+            elif not self._stop.is_set():
                 self.source.run_call(session, emit, self._stop, self.status.emit)
-            if not self._stop.is_set():
-                outcome = INPUT_ENDED
+                if not self._stop.is_set():
+                    outcome = INPUT_ENDED
         except InputUnavailable as e:
             self.status.emit("no_mic", str(e))
             outcome = FAILED
         except CallAssistError as e:
             self.status.emit("error", str(e))
+            outcome = FAILED
+        except Exception as e:  # the GUI must hear that the call ended, whatever happened
+            self.status.emit("error", f"the call stopped unexpectedly: {type(e).__name__}: {e}")
             outcome = FAILED
         emit(session.end())
         report = session.report()

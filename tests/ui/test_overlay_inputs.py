@@ -157,3 +157,18 @@ def test_each_call_is_written_to_the_store_as_it_happens(qtbot, make_window, pla
     assert stored.report["steps"]["apologize"]["covered"]
     assert stored.report["summary"]["warnings_by_kind"] == report["summary"]["warnings_by_kind"]
     assert any(e["type"] == "warning" for e in stored.events)
+
+
+def test_an_engine_that_cannot_load_is_a_banner_and_the_call_does_not_hang(
+    qtbot, make_window, playbook, monkeypatch, tmp_path,
+):
+    monkeypatch.setenv("CALLASSIST_MODEL_DIR", str(tmp_path / "no-models"))
+    source = SpeechSource(playbook, device="no-such-headset-xyz", engine="vosk",
+                          model=str(tmp_path / "missing-model"))
+    window = make_window(source=source)
+    with qtbot.waitSignal(window.call_finished, timeout=30_000) as done:
+        window.start_call()
+    assert done.args[1] == FAILED
+    assert window.banner.state == "error"
+    assert "missing-model" in window.banner.text.text()
+    assert not window.in_call and window.call_button.text() == "Start call"
