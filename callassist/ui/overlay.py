@@ -63,6 +63,7 @@ DEFAULT_SIZES = {COMPACT: QSize(470, 150), EXPANDED: QSize(470, 560)}
 MIN_WIDTH = 400
 WARNING_HOLD_S = 15.0
 REMINDER_HOLD_S = 7.0
+PROMPT_HOLD_S = 12.0
 QUIT_WAIT_MS = 10_000
 
 SHORTCUTS = {
@@ -358,7 +359,12 @@ class OverlayWindow(QWidget):
                 self.details.add_warning(title, e)
                 self.warning_shown.emit(e.kind)
             elif isinstance(e, ReminderEvent):
-                self.message.show_reminder("", e.text, REMINDER_HOLD_S)
+                if e.kind in self.playbook.reminders:
+                    self.message.show_reminder("", e.text, REMINDER_HOLD_S)
+                else:
+                    # A monitor's prompt to act now (the caller is angry): warmer, longer.
+                    self.message.show_reminder("Now", e.text, PROMPT_HOLD_S, theme.TONE_ALERT,
+                                               urgent=True)
             elif isinstance(e, TranscriptEvent):
                 self.details.add_transcript(e)
             elif isinstance(e, LevelEvent) and e.speaker == "agent":

@@ -233,7 +233,7 @@ class MessageLine(QFrame):
         self.kind = ""        # "warning" or "reminder" while shown
         self.changed_at: float | None = None  # perf_counter when its warning left the coach
         self.warning_kind = ""
-        self._pending: list[tuple[str, str, float]] = []
+        self._pending: list[tuple[str, str, float, QColor]] = []
         self.setObjectName("messageLine")
         self.setFixedHeight(30)
         lay = QHBoxLayout(self)
@@ -277,11 +277,20 @@ class MessageLine(QFrame):
         self.warning_kind = kind
         self._show("warning", title, text, theme.WARNING, hold_s)
 
-    def show_reminder(self, title: str, text: str, hold_s: float) -> None:
-        if self.kind:
-            self._pending.append((title, text, hold_s))
+    def show_reminder(
+        self, title: str, text: str, hold_s: float, accent: QColor = theme.REMINDER,
+        urgent: bool = False,
+    ) -> None:
+        """A gentle reminder waits for whatever is shown; an urgent one (act now) replaces a
+        gentle reminder at once and goes first in line behind a warning."""
+        item = (title, text, hold_s, accent)
+        if self.kind == "warning" or (self.kind and not urgent):
+            if urgent:
+                self._pending.insert(0, item)
+            else:
+                self._pending.append(item)
             return
-        self._show("reminder", title, text, theme.REMINDER, hold_s)
+        self._show("reminder", title, text, accent, hold_s)
 
     def dismiss(self) -> None:
         self._fade.stop()
@@ -313,8 +322,8 @@ class MessageLine(QFrame):
 
     def _after_fade(self) -> None:
         if self._pending:
-            title, text, hold_s = self._pending.pop(0)
-            self._show("reminder", title, text, theme.REMINDER, hold_s)
+            title, text, hold_s, accent = self._pending.pop(0)
+            self._show("reminder", title, text, accent, hold_s)
         else:
             self._set_empty()
 

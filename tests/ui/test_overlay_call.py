@@ -244,3 +244,15 @@ def test_end_pressed_before_the_call_gets_going_still_ends_it(qtbot, make_window
         window.end_call()
     assert done.args[1] == STOPPED
     assert done.args[0]["duration"] < 2
+
+
+def test_an_angry_caller_brings_a_prompt_to_apologize_now(qtbot, make_window):
+    window = make_window("dev-013", speed=8)
+    prompts: list[tuple[str, str]] = []
+    window.events_applied.connect(lambda events: prompts.extend(
+        (window.message.title.text(), window.message.text.full_text())
+        for e in events if e.type == "reminder" and e.kind == "apologize_now"))
+    with qtbot.waitSignal(window.call_finished, timeout=CALL_TIMEOUT_MS):
+        window.start_call()
+    assert prompts and prompts[0][0] == "Now"
+    assert "apologize and sympathize now" in prompts[0][1]
