@@ -75,13 +75,15 @@ SHORTCUTS = {
 }
 
 _QUOTE = re.compile(r"[\"“]([^\"”]+)[\"”]")
-_TONE_TITLES = {"too_loud": "Too loud", "too_fast": "Too fast", "monologue": "Monologue"}
 
 
 def warning_titles(playbook: Playbook) -> dict[str, str]:
     titles = {kind: rule.label for kind, rule in playbook.warnings.items()}
     titles["hold_without_handoff"] = playbook.hold.label
-    return {**_TONE_TITLES, **titles}
+    for kind, table in playbook.tone.items():
+        if isinstance(table, dict) and isinstance(table.get("label"), str):
+            titles[kind] = table["label"]
+    return titles
 
 
 def _sentence(message: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -256,3 +257,30 @@ def test_an_angry_caller_brings_a_prompt_to_apologize_now(qtbot, make_window):
         window.start_call()
     assert prompts and prompts[0][0] == "Now"
     assert "apologize and sympathize now" in prompts[0][1]
+
+
+def test_talking_too_fast_lights_the_pace_light_with_its_advice(qtbot, make_window, tmp_path):
+    said = ("i am so sorry about that let me explain exactly what happened with your order and "
+            "what i am going to do about it right now because i know this has been really "
+            "frustrating for you and you deserve a proper answer today")
+    words = said.split(" ")
+    call = tmp_path / "fast-agent.json"
+    call.write_text(json.dumps({"id": "fast-agent", "turns": [
+        {"speaker": "customer", "start": 0.5, "end": 2.5, "text": "my order never arrived"},
+        {"speaker": "agent", "start": 3.0, "end": 3.0 + len(words) * 60 / 270,
+         "text": " ".join(words)},
+    ]}))
+    window = make_window(source=TranscriptSource(call, 8), mode=EXPANDED)
+    pace = window.details.tone_lights["too_fast"]
+    assert not pace.alert
+    shown: list[tuple[str, bool]] = []
+    window.warning_shown.connect(lambda kind: shown.append((window.message.title.text(),
+                                                            pace.alert)))
+    with qtbot.waitSignal(window.warning_shown, timeout=CALL_TIMEOUT_MS,
+                          check_params_cb=lambda kind: kind == "too_fast"):
+        window.start_call()
+    assert shown[-1] == ("Too fast", True)
+    assert "270 words a minute" in pace.toolTip()
+    assert not window.details.tone_lights["too_loud"].alert
+    pace.calm_down()  # after TONE_CALM_AFTER_S
+    assert not pace.alert
