@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 import threading
+import time
 
 from callassist.cli._common import add_playbook_option, playbook_from
 from callassist.cli._speech import add_channel_option, add_engine_options
@@ -97,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
 
     print(f"listening on {source.description} with {engine.name} ({engine.model}); "
           "Ctrl+C ends the call", file=sys.stderr)
+    started = time.strftime("live-%Y%m%d-%H%M%S")
     worker = threading.Thread(target=work, name="callassist-pipeline", daemon=True)
     worker.start()
     try:
@@ -108,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     if failure:
         raise failure[0]
     emit(session.end())
-    report = {"id": "", "title": "live call", **session.report(),
+    report = {"id": started, "title": source.description, **session.report(),
               "engine": engine.name, "model": engine.model}
     if args.save:
         from callassist.store import save_report
