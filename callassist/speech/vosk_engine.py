@@ -22,11 +22,20 @@ from callassist.speech.engine import Result
 RATE = 16000
 
 
+def _spoken(word: str) -> bool:
+    """Vosk marks noise and unknown words in brackets ("[unk]"); the coach needs words only."""
+    return bool(word) and not word.startswith("[")
+
+
 def _words(items: list[dict] | None) -> tuple[Word, ...]:
     return tuple(
         Word(w["word"], float(w["start"]), float(w["end"]), float(w.get("conf", 1.0)))
-        for w in items or ()
+        for w in items or () if _spoken(w["word"])
     )
+
+
+def _text(raw: str) -> str:
+    return " ".join(w for w in raw.split() if _spoken(w))
 
 
 class VoskRecognizer:
@@ -50,7 +59,7 @@ class VoskRecognizer:
     def _final(self, raw: str) -> list[Result]:
         data = json.loads(raw)
         self._partial, start, self._partial_start = "", self._partial_start, None
-        text = data.get("text", "").strip()
+        text = _text(data.get("text", ""))
         if not text:
             return []
         words = _words(data.get("result"))
@@ -67,7 +76,7 @@ class VoskRecognizer:
         if self._partial and self._quiet_s >= self._end_silence_s:
             return self._final(self._rec.FinalResult())
         data = json.loads(self._rec.PartialResult())
-        text = data.get("partial", "").strip()
+        text = _text(data.get("partial", ""))
         if not text or text == self._partial:
             return []
         self._partial = text

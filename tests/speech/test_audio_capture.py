@@ -114,3 +114,33 @@ def test_a_missing_device_is_named_with_how_to_find_the_right_one(pulse, spec, m
 def test_a_missing_customer_device_is_refused_before_the_call_starts(pulse):
     with pytest.raises(CallAssistError, match="no-such-monitor"):
         open_source(device=pulse, customer_device="no-such-monitor")
+
+
+def test_a_customer_input_beside_the_microphone_is_heard_as_the_customer(
+    pulse, spoken_call, sphinx_engine, playbook
+):
+    """Both inputs read the same virtual microphone here; what matters is that two live
+    streams run at once and each is tagged with its speaker."""
+    wav, _ = spoken_call("dev-018", agent_only=True)
+    source = open_source(device=pulse, customer_device=pulse)
+    session = CallSession(playbook)
+    stop = threading.Event()
+    speakers: set[str] = set()
+
+    def emit(events) -> None:
+        speakers.update(e.speaker for e in events if isinstance(e, LevelEvent))
+
+    worker = threading.Thread(
+        target=run_call, args=(session, sphinx_engine, source, emit, stop), daemon=True
+    )
+    worker.start()
+    deadline = time.monotonic() + 15
+    while speakers != {"agent", "customer"} and time.monotonic() < deadline:
+        time.sleep(0.1)
+    paplay(wav)
+    time.sleep(1.0)
+    stop.set()
+    worker.join(10)
+    assert speakers == {"agent", "customer"}
+    heard = {t["speaker"] for t in session.report()["transcript"]}
+    assert heard == {"agent", "customer"}

@@ -149,3 +149,11 @@ def test_a_step_ticks_from_a_partial_result_before_the_sentence_ends(
     partial_before = [e for e in events[:first_step]
                       if isinstance(e, TranscriptEvent) and not e.final]
     assert partial_before and final_after
+
+
+def test_vosk_noise_markers_never_reach_the_coach(korean_engine, korean_wav, playbook):
+    session = CallSession(playbook)
+    run_call(session, korean_engine, FileSource(korean_wav), lambda ev: None, threading.Event())
+    said = [e for e in session.events if isinstance(e, TranscriptEvent)]
+    assert said
+    assert not any("[" in e.text or any("[" in w.text for w in e.words) for e in said)
