@@ -20,7 +20,7 @@ from callassist.coach.events import (
     event_to_dict,
 )
 from callassist.coach.session import CallSession
-from callassist.pipeline import load_engine, open_source, run_call, stderr_status
+from callassist.pipeline import Status, load_engine, open_source, run_call, stderr_status
 from callassist.report_text import format_report
 
 
@@ -67,12 +67,20 @@ def describe(event: Event) -> str | None:
     return None
 
 
+def loading_status(status: Status) -> None:
+    """Model loading takes seconds before anything is heard: say so, then the usual notes."""
+    if status.kind == "loading":
+        print(status.message, file=sys.stderr, flush=True)
+    else:
+        stderr_status(status)
+
+
 def run(args: argparse.Namespace) -> int:
     playbook = playbook_from(args)
     source = open_source(
         args.input, args.device, args.customer_device, args.customer_channel, realtime=True
     )
-    engine = load_engine(args.engine, args.model, playbook, on_status=stderr_status,
+    engine = load_engine(args.engine, args.model, playbook, on_status=loading_status,
                          bias=not args.no_bias)
     session = CallSession(playbook)
     stop = threading.Event()

@@ -144,3 +144,14 @@ def test_a_customer_input_beside_the_microphone_is_heard_as_the_customer(
     assert speakers == {"agent", "customer"}
     heard = {t["speaker"] for t in session.report()["transcript"]}
     assert heard == {"agent", "customer"}
+
+
+def test_a_reader_that_falls_behind_loses_blocks_counted_as_overflows_not_a_hang(pulse):
+    source = MicrophoneSource(pulse, queue_s=0.3)  # room for three 0.1 s blocks
+    stop = threading.Event()
+    for got, _ in enumerate(source.blocks(stop), start=1):
+        time.sleep(0.5)  # a recogniser far slower than real time
+        if got == 6:
+            stop.set()
+    assert source.overflows > 0
+    assert source.lost is None
