@@ -155,3 +155,37 @@ def test_a_reader_that_falls_behind_loses_blocks_counted_as_overflows_not_a_hang
             stop.set()
     assert source.overflows > 0
     assert source.lost is None
+
+
+def test_a_microphone_lost_mid_call_ends_the_capture_and_keeps_what_was_heard(
+    pulse, spoken_call, sphinx_engine, playbook
+):
+    """Suspending the null sink stops its monitor delivering audio, as unplugging a USB
+    headset stops its input."""
+    from callassist.speech.engine import Status
+
+    wav, _ = spoken_call("dev-018", agent_only=True)
+    session = CallSession(playbook)
+    source = MicrophoneSource(pulse, stall_s=1.5)
+    statuses: list[Status] = []
+    result = []
+    hearing = threading.Event()
+    worker = threading.Thread(
+        target=lambda: result.append(run_call(
+            session, sphinx_engine, source, lambda ev: hearing.set(), threading.Event(),
+            on_status=statuses.append,
+        )), daemon=True,
+    )
+    worker.start()
+    assert hearing.wait(15)
+    paplay(wav)
+    time.sleep(0.8)
+    subprocess.run(["pactl", "suspend-sink", "callassist_test", "1"], check=True)
+    try:
+        worker.join(15)
+    finally:
+        subprocess.run(["pactl", "suspend-sink", "callassist_test", "0"], check=True)
+    assert not worker.is_alive(), "the capture ends by itself"
+    assert result[0].lost and "stopped (unplugged?)" in result[0].lost
+    assert any(s.kind == "lost" and "the call so far is kept" in s.message for s in statuses)
+    assert session.report()["transcript"], "what was recognised before is kept"
