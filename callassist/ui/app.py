@@ -3,6 +3,7 @@ first call, and the `--screenshot` / `--exit-after` plumbing `callassist run` of
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from dataclasses import dataclass
@@ -41,7 +42,21 @@ class Screenshot:
     at: str | float = "end"
 
 
+def check_display() -> None:
+    """Qt aborts the whole process when it has no display: say what to do instead."""
+    if QApplication.instance() is not None or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        raise CallAssistError(
+            "no display to show the overlay on: run it in the desktop session, or use "
+            "`callassist listen` for coaching in the terminal"
+        )
+
+
 def application() -> QApplication:
+    check_display()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("CallAssist")
     app.setStyle("Fusion")

@@ -61,3 +61,15 @@ def test_speed_is_refused_for_a_recording(tmp_path):
     done = _run("run", "--input", str(wav), "--speed", "4", tmp_path=tmp_path)
     assert done.returncode == 2
     assert "--speed is for transcripts" in done.stderr
+
+
+def test_without_a_display_run_says_what_to_do_instead_of_crashing(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["CALLASSIST_CONFIG_DIR"] = str(tmp_path / "config")
+    done = subprocess.run([sys.executable, "-m", "callassist", "run", "--input",
+                           str(CORPUS / "dev-001.json"), "--exit-after"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith("callassist: error: no display")
+    assert done.stderr.strip().count("\n") == 0
