@@ -156,15 +156,21 @@ class SphinxEngine:
             ) from None
         pocketsphinx.set_loglevel("FATAL")
         self._pocketsphinx = pocketsphinx
-        self._tmp = tempfile.TemporaryDirectory(prefix="callassist-lm-")
         self._kwargs: dict = {"loglevel": "FATAL"}
         if playbook is not None:
             from callassist.speech.sphinx_lm import write_playbook_lm
 
             model_dir = Path(pocketsphinx.get_model_path()) / "en-us"
-            lm_path, dict_path = write_playbook_lm(
-                playbook, model_dir / "cmudict-en-us.dict", Path(self._tmp.name)
-            )
+            try:
+                self._tmp = tempfile.TemporaryDirectory(prefix="callassist-lm-")
+                lm_path, dict_path = write_playbook_lm(
+                    playbook, model_dir / "cmudict-en-us.dict", Path(self._tmp.name)
+                )
+            except OSError as e:
+                raise CallAssistError(
+                    f"cannot write the playbook language model to {tempfile.gettempdir()}: "
+                    f"{e.strerror or e}: free some disk space or pass --no-bias"
+                ) from None
             self._kwargs.update(lm=str(lm_path), dict=str(dict_path))
             self.model = "en-us + playbook language model"
         else:

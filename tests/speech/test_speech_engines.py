@@ -157,3 +157,17 @@ def test_vosk_noise_markers_never_reach_the_coach(korean_engine, korean_wav, pla
     said = [e for e in session.events if isinstance(e, TranscriptEvent)]
     assert said
     assert not any("[" in e.text or any("[" in w.text for w in e.words) for e in said)
+
+
+def test_no_room_for_the_playbook_language_model_is_one_line_with_the_fix(
+    playbook, tmp_path, monkeypatch
+):
+    """A temp folder that cannot be written stands in for a full disk (filling the build
+    machine's disk is not an option); both end in the same OSError path."""
+    import tempfile
+
+    full = tmp_path / "full"
+    full.write_text("a file where the temp folder should be")
+    monkeypatch.setattr(tempfile, "tempdir", str(full))
+    with pytest.raises(CallAssistError, match="free some disk space or pass --no-bias"):
+        load_engine("pocketsphinx", playbook=playbook)
