@@ -11,6 +11,8 @@ import pytest
 
 from callassist.cli import main
 
+pytestmark = pytest.mark.audio
+
 
 def analyze(capsys, *argv: str) -> dict:
     assert main(["analyze", *map(str, argv), "--json"]) == 0

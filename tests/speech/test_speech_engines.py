@@ -18,6 +18,8 @@ from callassist.pipeline import analyse_recording, run_call
 from callassist.speech.engine import FALLBACK_NOTE, Status, load_engine
 from callassist.speech.sphinx_lm import build_corpus, dictionary_words, playbook_sentences
 
+pytestmark = pytest.mark.audio
+
 
 def test_vosk_partials_then_a_final_with_word_timings_reach_the_coach_in_order(
     korean_engine, korean_wav, playbook
