@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from callassist.coach.events import STEP_IDS
 from callassist.ui.overlay import COMPACT, EXPANDED
@@ -284,3 +285,28 @@ def test_talking_too_fast_lights_the_pace_light_with_its_advice(qtbot, make_wind
     assert not window.details.tone_lights["too_loud"].alert
     pace.calm_down()  # after TONE_CALM_AFTER_S
     assert not pace.alert
+
+
+def test_the_window_can_be_dragged_by_its_background_and_remembers_where(
+    qtbot, make_window, settings,
+):
+    window = make_window("dev-001")
+    window.move(200, 150)
+    start = window.pos()
+    inside = QPoint(window.width() // 2, window.height() - 6)  # the card's bottom margin
+    assert window.childAt(inside) is None
+
+    def mouse(kind, local, buttons):
+        glob = window.mapToGlobal(local)
+        event = QMouseEvent(kind, QPointF(local), QPointF(glob), Qt.MouseButton.LeftButton,
+                            buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(window, event)
+
+    left = Qt.MouseButton.LeftButton
+    mouse(QEvent.Type.MouseButtonPress, inside, left)
+    mouse(QEvent.Type.MouseMove, inside + QPoint(40, 25), left)
+    mouse(QEvent.Type.MouseButtonRelease, inside + QPoint(40, 25), Qt.MouseButton.NoButton)
+    assert window.pos() == start + QPoint(40, 25)
+    assert settings.value("window/pos") == window.pos()
+    assert window.grip.isVisible()
+    assert window.grip.geometry().bottomRight().x() >= window.width() - 5
