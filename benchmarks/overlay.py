@@ -159,6 +159,7 @@ def main() -> int:
     write_wav(silent_wav, (rng.normal(0, 30, int(16000 * (IDLE_S + 10)))).astype(np.int16))
     cpu_pipeline = idle_cpu(SpeechSource(playbook, silent_wav, engine="pocketsphinx"),
                             warmup_s=4.0)
+    rss_engine = rss_mb("VmHWM")
 
     widgets.StepChip.paintEvent = chip_paint
     widgets.MessageLine.paintEvent = line_paint
@@ -174,6 +175,7 @@ def main() -> int:
         ("RSS before the window (Python, Qt loaded)", f"{rss_before_qt:.0f} MB", ""),
         ("RSS with the window up", f"{rss_window:.0f} MB", ""),
         ("RSS after the calls / peak", f"{rss_after:.0f} / {rss_peak:.0f} MB", ""),
+        ("RSS peak with pocketsphinx loaded", f"{rss_engine:.0f} MB", ""),
         ("CPU idle in a call (overlay + coach)", f"{cpu_coach:.2f} % of a core", "< 3 %"),
         ("CPU idle in a call (+ pipeline, pocketsphinx)", f"{cpu_pipeline:.2f} % of a core",
          "silent WAV"),

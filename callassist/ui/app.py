@@ -18,7 +18,7 @@ from callassist.errors import CallAssistError
 from callassist.ui.overlay import OverlayWindow
 from callassist.ui.sources import CallSource
 from callassist.ui.tray import app_icon, make_tray
-from callassist.ui.worker import FAILED, INPUT_ENDED, MonitorFactory, RecordFactory
+from callassist.ui.worker import FAILED, INPUT_ENDED, RecordFactory
 
 SETTINGS_FILE = "overlay.ini"
 
@@ -145,12 +145,10 @@ def run_overlay(
     mode: str | None = None,
     screenshot: Screenshot | None = None,
     exit_after: bool = False,
-    monitors: MonitorFactory | None = None,
     records: RecordFactory | None = None,
 ) -> int:
     app = application()
-    window = OverlayWindow(source, playbook, overlay_settings(), monitors=monitors,
-                           records=records, mode=mode)
+    window = OverlayWindow(source, playbook, overlay_settings(), records=records, mode=mode)
     window.tray = make_tray(window, window.start_call, window.end_call, window.quit)
     session = Session(window, screenshot, exit_after)
     # Ctrl+C in the terminal ends the call cleanly too; the timer lets Python see the signal.

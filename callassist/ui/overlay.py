@@ -56,7 +56,7 @@ from callassist.ui import theme
 from callassist.ui.panels import ExpandedPanel, SummaryPanel, clock
 from callassist.ui.sources import CallSource
 from callassist.ui.widgets import LevelMeter, MessageLine, StatusBanner, StepChip
-from callassist.ui.worker import FAILED, CallWorker, MonitorFactory, RecordFactory
+from callassist.ui.worker import FAILED, CallWorker, RecordFactory
 
 COMPACT, EXPANDED = "compact", "expanded"
 DEFAULT_SIZES = {COMPACT: QSize(470, 150), EXPANDED: QSize(470, 560)}
@@ -113,7 +113,6 @@ class OverlayWindow(QWidget):
         source: CallSource,
         playbook: Playbook,
         settings: QSettings,
-        monitors: MonitorFactory | None = None,
         records: RecordFactory | None = None,
         mode: str | None = None,
     ):
@@ -149,7 +148,7 @@ class OverlayWindow(QWidget):
         self._build()
         self._build_shortcuts()
 
-        self.worker = CallWorker(source, playbook, monitors=monitors, records=records)
+        self.worker = CallWorker(source, playbook, records=records)
         self.thread = QThread()
         self.thread.setObjectName("callassist-call")
         self.worker.moveToThread(self.thread)

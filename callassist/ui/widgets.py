@@ -151,18 +151,11 @@ class LevelMeter(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.level = 0.0  # 0..1
-        self.available = True
         self._decay = QTimer(self)
         self._decay.setInterval(50)
         self._decay.timeout.connect(self._fall)
         self.setFixedSize(64, 8)
         self.setToolTip("Microphone level")
-
-    def set_available(self, available: bool, why: str = "") -> None:
-        self.available = available
-        self.level = 0.0
-        self.setToolTip("Microphone level" if available else why)
-        self.update()
 
     def set_dbfs(self, dbfs: float) -> None:
         value = min(1.0, max(0.0, (dbfs - self.FLOOR_DB) / -self.FLOOR_DB))
@@ -184,8 +177,8 @@ class LevelMeter(QWidget):
         r = QRectF(self.rect())
         track = QPainterPath()
         track.addRoundedRect(r, 4, 4)
-        p.fillPath(track, QColor(255, 255, 255, 20 if self.available else 10))
-        if not self.available or self.level <= 0:
+        p.fillPath(track, QColor(255, 255, 255, 20))
+        if self.level <= 0:
             return
         bar = QPainterPath()
         bar.addRoundedRect(QRectF(r.x(), r.y(), max(r.height(), r.width() * self.level),

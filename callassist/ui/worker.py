@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from callassist.coach.events import Event
 from callassist.coach.playbook import Playbook
-from callassist.coach.session import CallSession, Monitor
+from callassist.coach.session import CallSession
 from callassist.errors import CallAssistError
 from callassist.ui.sources import CallSource, InputUnavailable
 
@@ -32,7 +32,6 @@ class CallRecord(Protocol):
 
 # Opens the record of a new call (or returns None when calls are not stored).
 RecordFactory = Callable[[CallSource], CallRecord | None]
-MonitorFactory = Callable[[Playbook], Sequence[Monitor]]
 
 # How a call ended: the agent (or quitting) stopped it, the input file played to its end, or
 # the source failed before the call could run (no microphone, unreadable file).
@@ -49,13 +48,11 @@ class CallWorker(QObject):
         self,
         source: CallSource,
         playbook: Playbook,
-        monitors: MonitorFactory | None = None,
         records: RecordFactory | None = None,
     ):
         super().__init__()
         self.source = source
         self.playbook = playbook
-        self._monitors = monitors
         self._records = records
         self._stop = threading.Event()
         self._manual: queue.SimpleQueue[tuple[str, bool]] = queue.SimpleQueue()
@@ -133,8 +130,7 @@ class CallWorker(QObject):
             self._running.clear()
 
     def _run_one(self) -> None:
-        monitors = list(self._monitors(self.playbook)) if self._monitors else None
-        session = CallSession(self.playbook, monitors=monitors)
+        session = CallSession(self.playbook)  # with the playbook's tone monitors
         record: CallRecord | None = None
         opened = False
 
