@@ -172,3 +172,18 @@ def test_an_engine_that_cannot_load_is_a_banner_and_the_call_does_not_hang(
     assert window.banner.state == "error"
     assert "missing-model" in window.banner.text.text()
     assert not window.in_call and window.call_button.text() == "Start call"
+
+
+def test_quitting_mid_call_finishes_its_stored_record(qtbot, make_window):
+    from callassist.store import open_store
+
+    records = StoreRecords()
+    window = make_window("dev-015", speed=2, records=records)
+    window.start_call()
+    qtbot.waitUntil(lambda: window.chips["sympathize"].covered, timeout=15_000)
+    window.shutdown()
+    with open_store() as store:
+        stored = store.get_call(records.last.call_id)
+    assert stored.row.status == "complete"
+    assert stored.report["ended"] and stored.report["steps"]["sympathize"]["covered"]
+    assert not stored.report["steps"]["take_action"]["covered"]
