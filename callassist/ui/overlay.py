@@ -55,7 +55,7 @@ from callassist.coach.playbook import Playbook
 from callassist.ui import theme
 from callassist.ui.panels import ExpandedPanel, SummaryPanel, clock
 from callassist.ui.sources import CallSource
-from callassist.ui.widgets import LevelMeter, MessageLine, StatusBanner, StepChip
+from callassist.ui.widgets import ElidedLabel, LevelMeter, MessageLine, StatusBanner, StepChip
 from callassist.ui.worker import FAILED, CallWorker, RecordFactory
 
 COMPACT, EXPANDED = "compact", "expanded"
@@ -180,7 +180,7 @@ class OverlayWindow(QWidget):
         self.live_dot.setToolTip("Not in a call")
         self.timer_label = QLabel("0:00")
         self.timer_label.setObjectName("timer")
-        self.caption = QLabel(self.source.label)
+        self.caption = ElidedLabel(self.source.label)
         self.caption.setObjectName("caption")
         self.meter = LevelMeter()
         self.meter.setVisible(self.source.has_audio)
@@ -192,8 +192,7 @@ class OverlayWindow(QWidget):
         self.close_button = self._icon_button("×", self._close_clicked)
         header.addWidget(self.live_dot)
         header.addWidget(self.timer_label)
-        header.addWidget(self.caption)
-        header.addStretch(1)
+        header.addWidget(self.caption, 1)
         header.addWidget(self.meter)
         header.addSpacing(4)
         header.addWidget(self.mode_button)
@@ -403,7 +402,7 @@ class OverlayWindow(QWidget):
 
     def _on_status(self, state: str, message: str) -> None:
         if state == "ready":
-            self.caption.setText(self.source.label)
+            self.caption.set_full_text(self.source.label)
             if self._fallback_note and not self._downloading():
                 self._show_fallback()
             elif self.banner.state in ("loading", "no_mic", "error", "lost"):

@@ -88,7 +88,7 @@ class SpeechSource:
         self.model_choice = model
         self.bias = bias
         self.engine = None
-        self.where = "Microphone" if self.live else f"{self.input_file.name} · recording"
+        self.where = "Microphone" if self.live else self.input_file.name
         self.label = self.where
         if self.input_file is not None:
             from callassist.audio.wavfile import read_info
