@@ -20,6 +20,7 @@ from callassist.coach.events import (
     event_to_dict,
 )
 from callassist.coach.session import CallSession
+from callassist.coach.tone import monitors_for
 from callassist.pipeline import Status, load_engine, open_source, run_call, stderr_status
 from callassist.report_text import format_report
 
@@ -75,6 +76,19 @@ def loading_status(status: Status) -> None:
         stderr_status(status)
 
 
+def remembered_voice_level(args: argparse.Namespace) -> float | None:
+    """With --save, the agent's usual level from their last stored call (see coach.tone)."""
+    if not args.save:
+        return None
+    from callassist.store import open_store
+
+    store = open_store()
+    try:
+        return store.remembered_voice_level()
+    finally:
+        store.close()
+
+
 def run(args: argparse.Namespace) -> int:
     playbook = playbook_from(args)
     source = open_source(
@@ -82,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     )
     engine = load_engine(args.engine, args.model, playbook, on_status=loading_status,
                          bias=not args.no_bias)
-    session = CallSession(playbook)
+    session = CallSession(playbook, monitors_for(playbook, remembered_voice_level(args)))
     stop = threading.Event()
     failure: list[BaseException] = []
 

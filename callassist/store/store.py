@@ -362,6 +362,21 @@ class Store:
             )
         ]
 
+    def remembered_voice_level(self, agent: str | None = None) -> float | None:
+        """The agent's usual voiced level in dBFS, as their latest finished call left it
+        (`summary.tone.loudness.baseline_dbfs`): the tone monitors start from it
+        (`callassist.coach.tone.monitors_for`) so a call loud from the first word still shows."""
+        rows = self.conn.execute(
+            "SELECT report FROM calls WHERE agent = ? AND status = 'complete' "
+            "AND report IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT 1",
+            (agent or self.settings.agent,),
+        )
+        if not rows:
+            return None
+        loudness = json.loads(rows[0][0]).get("summary", {}).get("tone", {}).get("loudness", {})
+        level = loudness.get("baseline_dbfs")
+        return float(level) if isinstance(level, int | float) else None
+
     def agents(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT agent FROM calls ORDER BY agent")]
 

@@ -36,6 +36,16 @@ class StoreRecords:
         self.url = url
         self.last: StoredCall | None = None
 
+    def voice_level(self) -> float | None:
+        """The agent's usual voice level from their last stored call (tone monitors)."""
+        from callassist.store import open_store
+
+        store = open_store(self.url)
+        try:
+            return store.remembered_voice_level()
+        finally:
+            store.close()
+
     def __call__(self, source: CallSource) -> StoredCall:
         from callassist.store import open_store
 

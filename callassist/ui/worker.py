@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from callassist.coach.events import Event
 from callassist.coach.playbook import Playbook
 from callassist.coach.session import CallSession
+from callassist.coach.tone import monitors_for
 from callassist.errors import CallAssistError
 from callassist.ui.sources import CallSource, InputUnavailable
 
@@ -130,7 +131,7 @@ class CallWorker(QObject):
             self._running.clear()
 
     def _run_one(self) -> None:
-        session = CallSession(self.playbook)  # with the playbook's tone monitors
+        session = CallSession(self.playbook, monitors_for(self.playbook, self._voice_level()))
         record: CallRecord | None = None
         opened = False
 
@@ -189,6 +190,17 @@ class CallWorker(QObject):
             at = session.now
             out += session.tick(step, at) if covered else session.untick(step, at)
         return out
+
+    def _voice_level(self) -> float | None:
+        """The agent's usual level remembered by the store, so the loudness cue compares this
+        call with the agent's other calls from the first word (None: learn it in the call)."""
+        remembered = getattr(self._records, "voice_level", None)
+        if remembered is None:
+            return None
+        try:
+            return remembered()
+        except (OSError, CallAssistError):
+            return None  # the record itself will say the store is unavailable
 
     def _open_record(self) -> CallRecord | None:
         if self._records is None:
