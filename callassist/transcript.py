@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from callassist.coach.events import SPEAKERS, Word
-from callassist.errors import CallAssistError
+from callassist.errors import CallAssistError, open_input
 
 
 class TranscriptError(CallAssistError):
@@ -102,14 +102,12 @@ def parse_transcript(doc: object, source: str) -> Transcript:
 
 def load_transcript(path: str | Path) -> Transcript:
     p = Path(path)
+    with open_input(p, "a transcript file", TranscriptError) as f:
+        raw = f.read()
     try:
-        text = p.read_text("utf-8")
-    except FileNotFoundError:
-        raise TranscriptError(f"{p}: file not found") from None
-    except IsADirectoryError:
-        raise TranscriptError(f"{p}: is a folder, not a transcript file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise TranscriptError(f"{p}: cannot read: {e}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise TranscriptError(f"{p}: not a text file (expected UTF-8 JSON)") from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:

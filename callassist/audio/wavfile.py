@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from callassist.errors import CallAssistError
+from callassist.errors import CallAssistError, open_input
 
 _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
 
@@ -41,15 +41,7 @@ def _bad(path: Path, problem: str) -> WavError:
 
 def read_info(path: str | Path) -> WavInfo:
     p = Path(path)
-    try:
-        f = p.open("rb")
-    except FileNotFoundError:
-        raise WavError(f"{p}: file not found") from None
-    except IsADirectoryError:
-        raise WavError(f"{p}: is a folder, not a WAV recording") from None
-    except OSError as e:
-        raise WavError(f"{p}: cannot read: {e.strerror or e}") from None
-    with f:
+    with open_input(p, "a WAV recording", WavError) as f:
         size = p.stat().st_size
         head = f.read(12)
         if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":

@@ -9,7 +9,7 @@ from pathlib import Path
 from callassist.cli._common import add_playbook_option, playbook_from
 from callassist.cli._speech import add_channel_option, add_engine_options
 from callassist.coach.session import CallSession
-from callassist.errors import CallAssistError
+from callassist.errors import CallAssistError, open_input
 from callassist.replay import analyse_transcript
 from callassist.report_text import format_report
 from callassist.transcript import load_transcript
@@ -34,15 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def file_kind(path: Path) -> str:
     """'transcript' or 'audio', by content rather than by name."""
-    try:
-        with path.open("rb") as f:
-            head = f.read(16)
-    except FileNotFoundError:
-        raise CallAssistError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise CallAssistError(f"{path}: is a folder, not a recording or transcript") from None
-    except OSError as e:
-        raise CallAssistError(f"{path}: cannot read: {e}") from None
+    with open_input(path, "a recording or transcript") as f:
+        head = f.read(16)
     if head.lstrip()[:1] in (b"{", b"["):
         return "transcript"
     if head[:4] == b"RIFF" or path.suffix.lower() == ".wav":
