@@ -198,3 +198,31 @@ def test_recognition_slips_in_long_words_are_forgiven(agent_says):
 def test_contractions_with_and_without_apostrophes_match_alike(agent_says):
     assert agent_says("that's on us") == agent_says("thats on us") == agent_says("that is on us")
     assert "defensive" in agent_says("you should've called us sooner")[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "steps", "warnings"),
+    [
+        ("that was a mistake on our part", {"accept_responsibility"}, set()),
+        ("we clearly got it wrong", {"accept_responsibility"}, set()),
+        ("it's understandable you're angry", {"sympathize"}, set()),
+        ("anyone in your position would be annoyed", {"sympathize"}, set()),
+        ("if i were you i'd be livid", {"sympathize"}, set()),
+        ("it is what it is", set(), {"defensive"}),
+        ("i've already told you three times", set(), {"defensive"}),
+        ("the guy you spoke to before got it wrong", set(), {"blame"}),
+        ("that's on the post office", set(), {"blame"}),
+        ("to be honest that's down to the manufacturer", set(), {"blame"}),
+        ("we're sorry you were disappointed", set(), {"hollow_apology"}),
+        ("i apologise if we caused you any distress", set(), {"hollow_apology"}),
+        ("let me get that refunded for you", {"take_action"}, set()),
+        ("i'm putting a rush on your order", {"take_action"}, set()),
+        ("i'll get a new one out to you today", {"take_action"}, set()),
+        ("let me look into it", set(), set()),
+        ("let me make sure i have the right account", set(), set()),
+        ("you should get a reset link now", set(), set()),
+        ("sorry you broke up there", set(), set()),
+    ],
+)
+def test_other_wordings_of_the_same_behaviours(agent_says, text, steps, warnings):
+    assert agent_says(text) == (steps, warnings)
