@@ -34,7 +34,13 @@ if [ ! -f "$dir/PG_VERSION" ]; then
     echo "start-postgres: initdb failed, see $dir.initdb.log" >&2; exit 1; }
 fi
 
-if ! as_user "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+answers() { "$bin/pg_isready" -h 127.0.0.1 -p "$port" -q -t 2; }
+if ! answers && as_user "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+  # The pid file names a process that does not answer: a server killed without cleaning up
+  # (its pid may even linger as a zombie). Its lock files would stop a new one starting.
+  rm -f "$dir/postmaster.pid" "$dir/.s.PGSQL.$port.lock"
+fi
+if ! answers; then
   as_user "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on" start >/dev/null || {
     echo "start-postgres: the server did not start, see $dir/server.log" >&2; exit 1; }

@@ -8,6 +8,9 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/callassist-runtime-$(id -u)}"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 
 if ! pactl info >/dev/null 2>&1; then
+  # No server answers, so a pid file left here is stale (a killed server) and would stop
+  # a new one from starting.
+  rm -f "$XDG_RUNTIME_DIR/pulse/pid"
   args=(--daemonize=yes --exit-idle-time=-1 --system=false --disallow-exit -n
         --load=module-native-protocol-unix --load=module-always-sink)
   pulseaudio "${args[@]}" 2>/dev/null || pulseaudio "${args[@]}"
