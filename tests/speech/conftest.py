@@ -10,6 +10,7 @@ when none is up.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -51,6 +52,18 @@ def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("spoken")
 
 
+def call_file(call_id: str) -> Path:
+    """A dev call from tests/corpus, or a call scripted for these tests in ./calls."""
+    scripted = Path(__file__).parent / "calls" / f"{call_id}.json"
+    return scripted if scripted.exists() else CORPUS / f"{call_id}.json"
+
+
+@pytest.fixture(scope="session")
+def call_labels() -> Callable[[str], dict]:
+    """call_labels("dev-011") -> the call's "expect" block."""
+    return lambda call_id: json.loads(call_file(call_id).read_text())["expect"]
+
+
 @pytest.fixture(scope="session")
 def spoken_call(audio_dir: Path) -> Callable[..., tuple[Path, list[SpokenTurn]]]:
     """spoken_call("dev-021") -> (stereo WAV: agent left, customer right; where turns landed).
@@ -61,7 +74,7 @@ def spoken_call(audio_dir: Path) -> Callable[..., tuple[Path, list[SpokenTurn]]]
         key = (call_id, agent_only)
         if key not in cache:
             wav = audio_dir / f"{call_id}{'-agent' if agent_only else ''}.wav"
-            transcript = load_transcript(CORPUS / f"{call_id}.json")
+            transcript = load_transcript(call_file(call_id))
             speakers = ("agent",) if agent_only else ("agent", "customer")
             cache[key] = (wav, speak_transcript(transcript, wav, not agent_only, speakers))
         return cache[key]

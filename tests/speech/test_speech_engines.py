@@ -119,8 +119,7 @@ def test_the_playbook_language_model_speaks_the_playbook_in_words_the_dictionary
     assert any(s.startswith("i am") and s.endswith("sorry") for s in sentences), "as written"
     corpus = build_corpus(playbook, words)
     assert all(w in words for s in corpus for w in s)
-    assert any(s[:3] == ["that's", "on", "me"] or s[:4] == ["that", "is", "on", "me"]
-               for s in corpus)
+    assert any(" ".join(s[-3:]) in ("is on me", "is on us", "was on us") for s in corpus)
 
 
 def test_pocketsphinx_with_the_playbook_hears_an_apology_the_stock_model_misses(
