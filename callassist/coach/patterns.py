@@ -24,8 +24,13 @@ from callassist.coach.text import Tokens, edit_distance
 
 _TOKEN = re.compile(r"\(|\)|\[|\]|\||[^\s()\[\]|]+")
 _WORD = re.compile(r"^[a-z0-9']+\*?$")
-_GAP = re.compile(r"^~(\d+)$")
-_LEX = re.compile(r"^\{([a-z_]+)\}$")
+GAP = re.compile(r"^~(\d+)$")
+LIST = re.compile(r"^\{([a-z_]+)\}$")
+
+
+def pattern_tokens(pattern: str) -> list[str]:
+    """A pattern's tokens: words, ``~N`` gaps, ``{list}`` names and the brackets and bars."""
+    return _TOKEN.findall(pattern.lower())
 
 
 class PatternError(ValueError):
@@ -76,9 +81,9 @@ class _Parser:
         if tok == "[":
             return self._group("]") + "?"
         self.pos += 1
-        if m := _GAP.match(tok):
+        if m := GAP.match(tok):
             return rf"(?:\S+ ){{0,{int(m.group(1))}}}"
-        if m := _LEX.match(tok):
+        if m := LIST.match(tok):
             name = m.group(1)
             if name not in self.lexicon:
                 raise PatternError(f"unknown lexicon list {{{name}}}")
@@ -100,7 +105,7 @@ class _Parser:
 def _compile_body(
     pattern: str, lexicon: Mapping[str, list[str]], literals: set[str], depth: int = 0
 ) -> str:
-    tokens = _TOKEN.findall(pattern.lower())
+    tokens = pattern_tokens(pattern)
     if not tokens:
         raise PatternError("empty pattern")
     return _Parser(tokens, lexicon, literals, depth=depth).parse()

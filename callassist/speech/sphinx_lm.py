@@ -20,11 +20,9 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
+from callassist.coach.patterns import GAP, LIST, pattern_tokens
 from callassist.coach.playbook import Playbook, default_playbook_text
 
-_TOKEN = re.compile(r"\(|\)|\[|\]|\||[^\s()\[\]|]+")
-_GAP = re.compile(r"^~(\d+)$")
-_LEX = re.compile(r"^\{([a-z_]+)\}$")
 # A gap in a pattern stands for whatever the agent says in between; these fill it.
 _GAP_WORDS = ("the", "it", "this", "that", "your", "a", "you", "all", "now", "for you")
 # Patterns are written expanded ("i am sorry"); agents say "i'm sorry".
@@ -96,7 +94,7 @@ class _Expander:
         return self._by_prefix[prefix]
 
     def expand(self, pattern: str, depth: int = 0) -> list[str]:
-        tokens = _TOKEN.findall(pattern.lower())
+        tokens = pattern_tokens(pattern)
         words, _ = self._alternatives(tokens, 0, depth)
         return words
 
@@ -120,10 +118,10 @@ class _Expander:
                     out += inner
                 continue
             pos += 1
-            if m := _GAP.match(tok):
+            if m := GAP.match(tok):
                 if self.rng.random() < 0.5:
                     out += self.rng.choice(_GAP_WORDS).split()
-            elif m := _LEX.match(tok):
+            elif m := LIST.match(tok):
                 entries = self.lexicon.get(m.group(1))
                 if entries and depth < 4:
                     out += self.expand(self.rng.choice(entries), depth + 1)
