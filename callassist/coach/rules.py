@@ -38,20 +38,26 @@ def _negated(text: TokenText, m: Match, literals: frozenset[str], pb: Playbook) 
     return False
 
 
-def _first(
+def _matches(
     phrases: PhraseSet,
     text: TokenText,
     pb: Playbook,
     negatable: bool,
     vetoes: list[Match],
+) -> list[Match]:
+    return [
+        m
+        for m in phrases.find(text)
+        if not (negatable and _negated(text, m, phrases.literals, pb))
+        and not any(m.overlaps(v) for v in vetoes)
+    ]
+
+
+def _first(
+    phrases: PhraseSet, text: TokenText, pb: Playbook, negatable: bool, vetoes: list[Match]
 ) -> Match | None:
-    for m in phrases.find(text):
-        if negatable and _negated(text, m, phrases.literals, pb):
-            continue
-        if any(m.overlaps(v) for v in vetoes):
-            continue
-        return m
-    return None
+    found = _matches(phrases, text, pb, negatable, vetoes)
+    return found[0] if found else None
 
 
 def analyse(pb: Playbook, tokens: Tokens) -> Analysis:
@@ -59,19 +65,23 @@ def analyse(pb: Playbook, tokens: Tokens) -> Analysis:
     text = TokenText(tokens)
     result = Analysis(text)
 
+    # Every span each warning holds after its own vetoes: a step overlapping one of its
+    # `unless_warnings` does not count ("i am sorry you feel that way").
+    warning_spans: dict[str, list[Match]] = {}
     for kind, rule in pb.warnings.items():
-        m = _first(rule.phrases, text, pb, rule.negatable, rule.unless.find(text))
-        if m is None and rule.together:
+        spans = _matches(rule.phrases, text, pb, rule.negatable, rule.unless.find(text))
+        if not spans and rule.together:
             parts = [p.search(text) for p in rule.together]
             if all(parts):
-                m = Match(min(p.start for p in parts), max(p.end for p in parts))
-        if m is not None:
-            result.warnings[kind] = m
+                spans = [Match(min(p.start for p in parts), max(p.end for p in parts))]
+        warning_spans[kind] = spans
+        if spans:
+            result.warnings[kind] = spans[0]
 
     for sid, rule in pb.steps.items():
         vetoes = rule.unless.find(text)
         for kind in rule.unless_warnings:
-            vetoes += pb.warnings[kind].phrases.find(text)
+            vetoes += warning_spans[kind]
         m = _first(rule.phrases, text, pb, rule.negatable, vetoes)
         if m is not None:
             result.steps[sid] = m

@@ -226,3 +226,31 @@ def test_contractions_with_and_without_apostrophes_match_alike(agent_says):
 )
 def test_other_wordings_of_the_same_behaviours(agent_says, text, steps, warnings):
     assert agent_says(text) == (steps, warnings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i'm sorry about that but it's not our fault",
+        "sorry about that but there's a process",
+        "i'm sorry but i won't be spoken to like that",
+    ],
+)
+def test_a_but_after_the_apology_that_leads_to_an_excuse_makes_it_hollow(agent_says, text):
+    steps, warnings = agent_says(text)
+    assert "hollow_apology" in warnings
+    assert "apologize" not in steps
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i'm so sorry about that but the good news is i can fix it today",
+        "i'm really sorry but let me see what i can do",
+        "i'm sorry but i can sort this out for you right now",
+    ],
+)
+def test_a_but_after_the_apology_that_leads_to_help_keeps_it(agent_says, text):
+    steps, warnings = agent_says(text)
+    assert "apologize" in steps
+    assert "hollow_apology" not in warnings
