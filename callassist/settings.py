@@ -6,8 +6,11 @@ They live in `settings.toml` in the platform's config folder (`callassist.paths.
     retention = "full"            # full | checklist | none (see callassist.store)
     store = ""                    # "" = SQLite in the data folder; or a file path, sqlite:///path,
                                   # or postgresql://user:pass@host/db for a team server
+    model = ""                    # "" = the installed English Vosk model; or a model's name
+                                  # (`callassist models list`) or folder
 
-Environment variables override the file: CALLASSIST_AGENT, CALLASSIST_RETENTION, CALLASSIST_STORE.
+Environment variables override the file: CALLASSIST_AGENT, CALLASSIST_RETENTION, CALLASSIST_STORE,
+CALLASSIST_MODEL.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ ENV = {
     "agent": "CALLASSIST_AGENT",
     "retention": "CALLASSIST_RETENTION",
     "store": "CALLASSIST_STORE",
+    "model": "CALLASSIST_MODEL",
 }
 
 
@@ -38,6 +42,7 @@ class Settings:
     agent: str
     retention: str = "full"
     store: str = ""
+    model: str = ""
 
 
 def settings_path() -> Path:
@@ -94,6 +99,7 @@ def load_settings(path: Path | None = None) -> Settings:
         agent=values.get("agent") or _default_agent(),
         retention=retention,
         store=values.get("store", ""),
+        model=values.get("model", ""),
     )
 
 
@@ -108,6 +114,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         f"agent = {q(settings.agent)}\n"
         f"retention = {q(settings.retention)}\n"
         f"store = {q(settings.store)}\n"
+        f"model = {q(settings.model)}\n"
     )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from callassist.errors import CallAssistError
+from callassist.settings import settings_path
 from callassist.speech import download as dl
 from callassist.speech.models import (
     MODEL_CHOICE_ENV,
@@ -73,12 +74,12 @@ def run_list(args: argparse.Namespace) -> int:
         for m in models:
             mark = "*" if m.is_default else " "
             print(f"  {mark} {m.name:<{width}}  {m.lang:<7} {m.size_text:>7}  {m.path}")
-        print(f"Choose another with --model NAME|PATH or the {MODEL_CHOICE_ENV} environment "
-              f"variable.")
+        print(f"Choose another with --model NAME|PATH, `model = \"NAME\"` in "
+              f"{settings_path()} or the {MODEL_CHOICE_ENV} environment variable.")
         try:
             default_model()
         except CallAssistError as e:
-            print(f"warning: {MODEL_CHOICE_ENV}: {e}")
+            print(f"warning: the chosen default model: {e}")
     else:
         print("No Vosk model installed: speech recognition uses the pocketsphinx fallback, "
               "which is less accurate.")

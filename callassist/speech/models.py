@@ -200,7 +200,10 @@ def _scan() -> list[ModelInfo]:
 
 
 def _choose(models: list[ModelInfo], choice: str | None) -> ModelInfo | None:
-    choice = choice or os.environ.get(MODEL_CHOICE_ENV) or None
+    if not choice:
+        from callassist.settings import load_settings
+
+        choice = load_settings().model or None  # the `model` setting or CALLASSIST_MODEL
     if choice:
         return _lookup(models, choice)
     english = [m for m in models if m.is_english]
@@ -226,9 +229,10 @@ def installed_models(choice: str | None = None) -> list[ModelInfo]:
 
 
 def default_model(choice: str | None = None) -> ModelInfo | None:
-    """The model to use: `choice` (a name or path from settings or --model), else the
-    CALLASSIST_MODEL environment variable, else an installed English model (the smallest en-us
-    one), else the first model found; None when no Vosk model is installed.
+    """The model to use: `choice` (a name or path from --model), else the `model` setting
+    (`callassist.settings`; the CALLASSIST_MODEL environment variable overrides it), else an
+    installed English model (the smallest en-us one), else the first model found; None when
+    no Vosk model is installed.
 
     A choice that names neither an installed model nor a model folder raises CallAssistError.
     """

@@ -90,6 +90,19 @@ def test_a_choice_from_settings_or_the_environment_wins(monkeypatch, make_model)
     assert [m.name for m in installed_models() if m.is_default] == ["vosk-model-small-fr-0.22"]
 
 
+def test_the_model_setting_chooses_the_default_and_the_environment_overrides_it(
+    monkeypatch, make_model
+):
+    from callassist.settings import Settings, save_settings
+
+    make_model(paths.user_models_dir() / "vosk-model-small-en-us-0.15")
+    make_model(paths.user_models_dir() / "vosk-model-small-fr-0.22")
+    save_settings(Settings(agent="Dana", model="vosk-model-small-fr-0.22"))
+    assert default_model().name == "vosk-model-small-fr-0.22"
+    monkeypatch.setenv("CALLASSIST_MODEL", "vosk-model-small-en-us-0.15")
+    assert default_model().name == "vosk-model-small-en-us-0.15"
+
+
 def test_a_chosen_model_that_is_not_installed_is_a_clear_error(make_model):
     make_model(paths.user_models_dir() / "vosk-model-small-en-us-0.15")
     with pytest.raises(CallAssistError, match=r"no installed model named 'vosk-model-xx'.*"

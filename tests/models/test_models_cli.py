@@ -142,7 +142,7 @@ def test_list_still_lists_when_the_chosen_default_is_not_installed(make_model, c
     assert main(["models", "list"]) == 0
     out = capsys.readouterr().out
     assert f"    {NAME}" in out  # listed, not marked as default
-    assert "warning: CALLASSIST_MODEL: no installed model named 'vosk-model-gone'" in out
+    assert "warning: the chosen default model: no installed model named 'vosk-model-gone'" in out
 
 
 def test_remove_deletes_an_installed_model_and_says_what_the_default_is_now(make_model, capsys):

@@ -21,6 +21,16 @@ def test_the_file_is_read_and_the_environment_overrides_it(private_folders, monk
     assert load_settings() == Settings("Lee", "none", "/x/calls.db")
 
 
+def test_the_speech_model_setting_is_kept_and_the_environment_overrides_it(
+    private_folders, monkeypatch
+):
+    monkeypatch.delenv("CALLASSIST_MODEL", raising=False)
+    save_settings(Settings(agent="Dana", model="vosk-model-small-en-us-0.15"))
+    assert load_settings().model == "vosk-model-small-en-us-0.15"
+    monkeypatch.setenv("CALLASSIST_MODEL", "/models/mine")
+    assert load_settings().model == "/models/mine"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
