@@ -29,20 +29,18 @@ from pathlib import Path
 
 import numpy as np
 
+from callassist.audio.resample import TARGET_RATE
+from callassist.audio.sources import FileSource
+from callassist.audio.speak import speak_text, speak_transcript
+from callassist.audio.wavfile import write_wav
+from callassist.coach.events import StepEvent, TranscriptEvent
+from callassist.coach.playbook import load_playbook
+from callassist.coach.session import CallSession
+from callassist.pipeline import run_call
+from callassist.speech.engine import load_engine
+from callassist.transcript import load_transcript
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from callassist.audio.resample import TARGET_RATE  # noqa: E402
-from callassist.audio.sources import FileSource  # noqa: E402
-from callassist.audio.speak import speak_text, speak_transcript  # noqa: E402
-from callassist.audio.wavfile import write_wav  # noqa: E402
-from callassist.coach.events import StepEvent, TranscriptEvent  # noqa: E402
-from callassist.coach.playbook import load_playbook  # noqa: E402
-from callassist.coach.session import CallSession  # noqa: E402
-from callassist.pipeline import run_call  # noqa: E402
-from callassist.speech.engine import load_engine  # noqa: E402
-from callassist.transcript import load_transcript  # noqa: E402
-
 CORPUS = ROOT / "tests" / "corpus"
 # Utterances that end with a key phrase, and the step that phrase covers. Written for this
 # benchmark (not taken from the labelled calls).

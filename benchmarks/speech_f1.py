@@ -19,17 +19,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from callassist.audio.speak import speak_transcript
+from callassist.coach.playbook import load_playbook
+from callassist.coach.session import CallSession
+from callassist.pipeline import analyse_recording
+from callassist.replay import analyse_transcript
+from callassist.speech.engine import load_engine
+from callassist.transcript import load_transcript
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from callassist.audio.speak import speak_transcript  # noqa: E402
-from callassist.coach.playbook import load_playbook  # noqa: E402
-from callassist.coach.session import CallSession  # noqa: E402
-from callassist.pipeline import analyse_recording  # noqa: E402
-from callassist.replay import analyse_transcript  # noqa: E402
-from callassist.speech.engine import load_engine  # noqa: E402
-from callassist.transcript import load_transcript  # noqa: E402
-
 CORPUS = ROOT / "tests" / "corpus"
 
 

@@ -49,7 +49,9 @@ class HoldTracker:
         hold: bool,
         pause: bool,
         handoff: bool,
-    ) -> list[WarningEvent]:
+    ) -> None:
+        """Opens a hold or pause to watch, and marks holds a handoff now covers; warnings
+        come from on_speech, on_time and on_end."""
         grace = self.rule.handoff_grace_s
         if handoff:
             self._last_handoff = end
@@ -64,7 +66,6 @@ class HoldTracker:
             self._pending.append(
                 _Pending(at, end, evidence, is_hold=hold, handed_off=handoff or recent_handoff)
             )
-        return []
 
     def on_time(self, now: float) -> list[WarningEvent]:
         out = []

@@ -102,7 +102,7 @@ class Playbook:
         return str(self.tone.get(kind, {}).get("label", kind.replace("_", " ").capitalize()))
 
 
-class _Reader:
+class PlaybookReader:
     """Reads typed values out of the parsed TOML, naming the entry in every error."""
 
     def __init__(self, source: str, lexicon: dict[str, list[str]]):
@@ -198,7 +198,7 @@ _TOP_KEYS = {"version", "settings", "lexicon", "steps", "warnings", "reminders",
 
 
 def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
-    bare = _Reader(source, {})
+    bare = PlaybookReader(source, {})
     bare.table(data, "playbook", _TOP_KEYS, {"steps", "warnings"})
     if data.get("version", 1) != 1:
         raise bare.fail("version", f"unsupported version {data.get('version')!r} (expected 1)")
@@ -206,7 +206,7 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
         data.get("lexicon", {}), "lexicon", set(data.get("lexicon", {})), set()
     )
     lexicon = {name: bare.strings(v, f"lexicon.{name}") for name, v in lexicon_raw.items()}
-    r = _Reader(source, lexicon)
+    r = PlaybookReader(source, lexicon)
     settings = r.table(data.get("settings", {}), "settings", {"negation_window"}, set())
 
     steps_raw = r.table(data["steps"], "steps", set(STEP_IDS), set(STEP_IDS))

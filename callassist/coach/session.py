@@ -235,16 +235,14 @@ class CallSession:
                 out += self._emit([StepEvent(sid, utt.time_of_token(m.start), utt.text)])
         out += self._agent_warnings(utt, analysis)
         hold_at = analysis.hold or analysis.pause
-        out += self._emit(
-            self._hold.on_agent_utterance(
-                utt.start,
-                utt.end,
-                utt.time_of_token(hold_at.start) if hold_at else utt.start,
-                utt.text,
-                hold=analysis.hold is not None,
-                pause=analysis.pause is not None,
-                handoff=analysis.handoff is not None,
-            )
+        self._hold.on_agent_utterance(
+            utt.start,
+            utt.end,
+            utt.time_of_token(hold_at.start) if hold_at else utt.start,
+            utt.text,
+            hold=analysis.hold is not None,
+            pause=analysis.pause is not None,
+            handoff=analysis.handoff is not None,
         )
         return out
 

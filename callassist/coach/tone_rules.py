@@ -15,7 +15,7 @@ from typing import Any
 
 from callassist.coach.events import STEP_IDS
 from callassist.coach.patterns import PhraseSet
-from callassist.coach.playbook import Playbook, _Reader, load_playbook
+from callassist.coach.playbook import Playbook, PlaybookReader, load_playbook
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ _CUSTOMER_KEYS = {
 _TONE_KEYS = {"too_loud", "too_fast", "monologue", "customer"}
 
 
-class _ToneReader(_Reader):
+class _ToneReader(PlaybookReader):
     def template(self, data: dict, key: str, entry: str, fields: tuple[str, ...]) -> str:
         """A text with {placeholders}; only the named ones may appear."""
         value = self.text(data, key, entry)
@@ -127,7 +127,7 @@ class _ToneReader(_Reader):
         return rule
 
 
-def _merged(raw: Any, fallback: dict[str, Any], r: _Reader) -> dict[str, dict[str, Any]]:
+def _merged(raw: Any, fallback: dict[str, Any], r: PlaybookReader) -> dict[str, dict[str, Any]]:
     """The playbook's tone tables over the built-in ones: a playbook written before tone cues
     existed, or one that changes a single threshold, keeps every other built-in value."""
     tone = r.table(raw, "tone", _TONE_KEYS, set())
