@@ -32,6 +32,8 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
                         help=f"calls that missed this step ({', '.join(STEP_IDS)}, or any)")
     parser.add_argument("--warning", metavar="KIND",
                         help="calls with this warning kind (e.g. blame), or any")
+    parser.add_argument("--practice", action="store_true",
+                        help="practice attempts (`callassist practice`) instead of real calls")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -89,7 +91,7 @@ def filter_from(args: argparse.Namespace):
         agent=args.agent or None,
         since=_epoch(since) if since else None,
         until=_epoch(until + dt.timedelta(days=1)) if until else None,
-        missed=args.missed, warning=args.warning,
+        missed=args.missed, warning=args.warning, practice=bool(args.practice),
     )
 
 

@@ -65,6 +65,9 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+PRACTICE_SOURCE = "practice:"  # + the scenario id: a practice attempt (callassist practice)
+
+
 @dataclass(frozen=True)
 class CallFilter:
     """What the call list shows. Times are seconds since the epoch; `until` is exclusive."""
@@ -75,9 +78,15 @@ class CallFilter:
     missed: str | None = None  # a step id, or "any" for calls missing at least one step
     warning: str | None = None  # a warning kind, or "any" for calls with any warning
     status: str | None = None
+    # Practice attempts (source "practice:<scenario>") stay out of real calls' figures:
+    # False = real calls only, True = practice attempts only, None = both.
+    practice: bool | None = False
 
     def where(self) -> tuple[str, list]:
         clauses, params = [], []
+        if self.practice is not None:
+            clauses.append("source LIKE ?" if self.practice else "source NOT LIKE ?")
+            params.append(PRACTICE_SOURCE + "%")
         if self.agent:
             clauses.append("agent = ?")
             params.append(self.agent)
