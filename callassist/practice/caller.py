@@ -30,7 +30,6 @@ from callassist.coach.events import (
 )
 from callassist.practice.scenario import HANDOFF, Line, Scenario
 
-
 TURN_GAP_S = 0.4  # the trainee's silence after a sentence that ends their turn
 
 
@@ -151,7 +150,10 @@ class Caller:
             self._handed_off |= j.handoff
             paused = j.hold or j.pause or j.handoff  # what the turn ended on
         at = sentences[-1].end
-        if paused and not any(self.scenario.reactions[k].anger > 0 for k in self._new):
+        reactions = self.scenario.reactions
+        worse = any(reactions[k].anger > 0 for k in self._new)
+        after = self.anger + sum(reactions[k].anger for k in dict.fromkeys(self._new))
+        if paused and not worse and not self._satisfied(after):
             self.on_hold = True
             return [self._say("on_hold", at)]
         self.on_hold = False
@@ -159,9 +161,9 @@ class Caller:
 
     # -- answers -----------------------------------------------------------------------------
 
-    def _satisfied(self) -> bool:
+    def _satisfied(self, anger: float | None = None) -> bool:
         have = self._covered | ({HANDOFF} if self._handed_off else set())
-        calm = self.anger <= self.scenario.mood.calm_at
+        calm = (self.anger if anger is None else anger) <= self.scenario.mood.calm_at
         return calm and set(self.scenario.satisfied_when) <= have
 
     def _answer(self, at: float) -> list[Say]:
