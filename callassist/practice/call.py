@@ -82,13 +82,13 @@ class PracticeCall:
 
     # -- the runner's thread ---------------------------------------------------------------------
 
-    def _say(self, says: Sequence[Say], player: Player, heard_end: float | None) -> None:
-        for i, s in enumerate(says):
+    def _say(self, says: Sequence[Say], player: Player) -> None:
+        for s in says:
             if self.on_say:
                 self.on_say(s)
-            if i == 0 and heard_end is not None:  # the first line of an answer is the reaction
+            if s.answers_turn:
                 now = self.gate.call_time(time.monotonic())
-                self.reactions.append(Reaction(s, heard_end, now))
+                self.reactions.append(Reaction(s, s.at, now))
             player.play(s, self.clips[s.line])
 
     def _emit(self, events: Sequence[Event], player: Player, stop: threading.Event) -> None:
@@ -96,7 +96,7 @@ class PracticeCall:
         out = list(events)
         if not self._opened and self.gate.call_time(time.monotonic()) > 0.3:
             self._opened = True
-            self._say(self.caller.opening(now), player, None)
+            self._say(self.caller.opening(now), player)
         while True:  # the caller's lines that have been heard, as the customer's sentences
             try:
                 p = self._heard.get_nowait()
@@ -108,10 +108,8 @@ class PracticeCall:
             out += self.session.feed_utterance("customer", say.line.text, start, end)
         for listener in self.listeners:
             listener(out)
-        ends = [e.end for e in out if e.type == "transcript" and e.speaker == "agent" and e.final]
         says = self.caller.hear(out, now) + (self.caller.on_time(now) if self._opened else [])
-        if says:
-            self._say(says, player, ends[-1] if ends else None)
+        self._say(says, player)
         if self.caller.done and player.idle and self._heard.empty():
             self._ended_at = self._ended_at or time.monotonic()
             if time.monotonic() - self._ended_at > END_GRACE_S:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from callassist.coach.events import (
     STEP_IDS,
@@ -30,7 +30,8 @@ from callassist.coach.events import (
 )
 from callassist.practice.scenario import HANDOFF, Line, Scenario
 
-TURN_GAP_S = 0.4  # the trainee's silence after a sentence that ends their turn
+TURN_GAP_S = 0.8  # the trainee's silence after a sentence that ends their turn (pauses
+# between sentences of one turn are shorter; the answer still starts within ~1 s)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Say:
     at: float  # call time it was decided
     anger: float  # the caller's anger after it
     ends: bool = False  # the call ends once it has been said
+    answers_turn: bool = False  # the first line answering the trainee's turn (ended at `at`)
 
 
 class Caller:
@@ -76,6 +78,7 @@ class Caller:
         self._quiet_since = 0.0
         self._voice_until = 0.0  # the trainee's voice was last heard until then
         self._sentences: list[TranscriptEvent] = []  # finished, not answered yet
+        self._mid_sentence = False  # a partial result came after the last final one
 
     @property
     def done(self) -> bool:
@@ -92,8 +95,8 @@ class Caller:
 
     def hear(self, events: Iterable[Event], now: float) -> list[Say]:
         """Each batch of the coach's events as it comes; `now` is the call's clock. The caller
-        answers once the trainee has finished a sentence and then been silent for TURN_GAP_S
-        (a recogniser may end a sentence at a pause for breath)."""
+        answers once the trainee has finished a sentence, started no other and been silent for
+        TURN_GAP_S (a recogniser may end a sentence at a pause for breath)."""
         out: list[Say] = []
         for e in events:
             if isinstance(e, StepEvent):
@@ -105,9 +108,14 @@ class Caller:
                 self._quiet_since = max(self._quiet_since, self._voice_until)
             elif isinstance(e, TranscriptEvent) and e.speaker == "agent":
                 self._quiet_since = max(self._quiet_since, e.end)
-                if e.final and e.text.strip():
-                    self._sentences.append(e)
-        if self._sentences and not self.done and now - self._voice_until >= TURN_GAP_S:
+                if e.final:
+                    self._mid_sentence = False
+                    if e.text.strip():
+                        self._sentences.append(e)
+                elif e.text.strip():
+                    self._mid_sentence = True  # the next sentence has begun
+        turn_over = not self._mid_sentence and now - self._voice_until >= TURN_GAP_S
+        if self._sentences and not self.done and turn_over:
             sentences, self._sentences = self._sentences, []
             out += self._turn(sentences)
         return out
@@ -140,7 +148,7 @@ class Caller:
         return []
 
     def _turn(self, sentences: list[TranscriptEvent]) -> list[Say]:
-        paused = False
+        paused = False  # what the turn ended on: a hold, a pause or a handoff
         for e in sentences:
             j = self.judge(e.text)
             for kind in j.warnings:
@@ -148,8 +156,14 @@ class Caller:
                     self._answered.add((kind, e.text))
                     self._new.append(kind)
             self._handed_off |= j.handoff
-            paused = j.hold or j.pause or j.handoff  # what the turn ended on
-        at = sentences[-1].end
+            paused = j.hold or j.pause or j.handoff
+        says = self._turn_answer(sentences[-1].end, paused)
+        if says:
+            says[0] = replace(says[0], answers_turn=True)
+            self.said[-len(says)] = says[0]
+        return says
+
+    def _turn_answer(self, at: float, paused: bool) -> list[Say]:
         reactions = self.scenario.reactions
         worse = any(reactions[k].anger > 0 for k in self._new)
         after = self.anger + sum(reactions[k].anger for k in dict.fromkeys(self._new))
@@ -167,7 +181,9 @@ class Caller:
         return calm and set(self.scenario.satisfied_when) <= have
 
     def _answer(self, at: float) -> list[Say]:
-        new, self._new = list(dict.fromkeys(self._new)), []
+        # a step a partial result ticked and the final one unticked was not said after all
+        new = [k for k in dict.fromkeys(self._new) if k not in STEP_IDS or k in self._covered]
+        self._new = []
         reactions = self.scenario.reactions
         mood = self.scenario.mood
         self.anger = max(0.0, self.anger + sum(reactions[k].anger for k in new))

@@ -32,7 +32,7 @@ class ScriptedTrainee:
     sink: str
     audio_dir: Path
     voice: str = "en-us"
-    rate: int = 150
+    rate: int = 125
     pause_s: float = 0.6  # after the caller stops, before the trainee answers
     spoken: list[tuple[str, float, float]] = field(default_factory=list)  # text, start, end
     _said: threading.Event = field(default_factory=threading.Event)

@@ -63,7 +63,7 @@ class Dialogue:
         events += self.session.feed_utterance("agent", text, start, end)
         out = self._hear(events, end)
         self.t = end
-        while not out and not self.caller.done and self.t < end + 1.0:
+        while not out and not self.caller.done and self.t < end + 1.5:
             self.t += 0.1
             out = self._hear(self.session.advance(self.t), self.t)
         self.t += 2.0

@@ -126,5 +126,5 @@ def test_the_caller_does_not_answer_in_the_middle_of_the_trainees_sentence(dialo
     events += d.session.feed_utterance("agent", "I am so sorry", 6.0, 7.0)
     events += d.session.feed_level("agent", 7.2, -20.0, True)
     assert d.caller.hear(events, 7.3) == []
-    later = d.session.feed_level("agent", 7.9, -70.0, False)
-    assert reasons(d.caller.hear(later, 7.9))[0] == "apologize"
+    later = d.session.feed_level("agent", 8.2, -70.0, False)
+    assert reasons(d.caller.hear(later, 8.2))[0] == "apologize"

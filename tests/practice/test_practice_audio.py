@@ -1,0 +1,171 @@
+"""Practice calls on real parts: PulseAudio with two virtual devices. The caller's voice (the
+default, neural voice) plays through PortAudio into its own null sink; a scripted trainee
+(espeak-ng lines, good and bad) is played with paplay into the virtual microphone's sink, whose
+monitor the call listens to through PortAudio with the default speech engine.
+
+The trainee's lines are worded so both the synthetic voice and the fallback recogniser get
+through them; what a line means is the coach's business, tested in tests/coach."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from callassist.audio.sources import MicrophoneSource
+from callassist.coach.events import StepEvent, TranscriptEvent, WarningEvent
+from callassist.pipeline import load_engine
+from callassist.practice.call import PracticeCall
+from callassist.practice.scenario import default_folders, find_scenario, load_scenario_file
+from callassist.practice.scripted import ScriptedTrainee
+from callassist.practice.voice import load_voice
+
+pytestmark = [pytest.mark.pulse, pytest.mark.audio]
+ROOT = Path(__file__).resolve().parents[2]
+MIC_SINK = "callassist_test"  # its monitor is the trainee's microphone
+CALLER_SINK = "callassist_caller"
+
+GOOD = [  # for the double charge; each step in two wordings, as a trainee might
+    "I am so sorry about this. I understand how frustrating that must be. "
+    "I am really sorry, that must be so stressful.",
+    "That is our mistake, and I will make it right. I will make it right today.",
+    "Here is what I will do. You will get a full refund. Your refund is on its way.",
+]
+DEFENSIVE = ["Rules are rules.", "As I already told you.", "Stop shouting at me."]
+HOLD = ["Let me put you on hold.", "<hold 14>"]
+
+
+def _pactl(*args: str) -> str:
+    return subprocess.run(["pactl", *args], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="session")
+def sinks() -> tuple[str, str]:
+    if not shutil.which("pulseaudio"):
+        pytest.fail("pulseaudio is missing: run scripts/setup.sh")
+    os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/callassist-runtime-{os.getuid()}")
+    subprocess.run(["bash", str(ROOT / "scripts" / "start-pulse.sh")], check=True,
+                   capture_output=True)
+    if f"\t{CALLER_SINK}\t" not in _pactl("list", "short", "sinks"):
+        _pactl("load-module", "module-null-sink", f"sink_name={CALLER_SINK}")
+    return MIC_SINK, CALLER_SINK
+
+
+@pytest.fixture(scope="session")
+def engine(sinks, playbook):
+    return load_engine(None, None, playbook)
+
+
+@pytest.fixture(scope="session")
+def voice():
+    return load_voice("auto")
+
+
+def practise(scenario, lines, engine, voice, playbook, tmp_path, limit_s=90.0):
+    mic, caller_sink = MIC_SINK, CALLER_SINK
+    source = MicrophoneSource(f"{mic}.monitor")
+    call = PracticeCall(scenario, playbook, engine, source, voice, output=caller_sink)
+    trainee = ScriptedTrainee(lines, mic, tmp_path)
+    call.on_say = trainee.caller_said
+    events = []
+    call.listeners.append(events.extend)
+    stop = threading.Event()
+    threading.Thread(target=trainee.run, args=(call, stop), daemon=True).start()
+    timer = threading.Timer(limit_s, stop.set)
+    timer.start()
+    try:
+        card = call.run(stop)
+    finally:
+        stop.set()
+        timer.cancel()
+    return card, call, events
+
+
+def kinds(events, cls):
+    return [e.kind for e in events if isinstance(e, cls)]
+
+
+def test_a_good_trainee_calms_the_caller_and_scores_all_four_steps(
+    engine, voice, playbook, tmp_path
+):
+    scenario = find_scenario("double-charge", default_folders())
+    card, call, _ = practise(scenario, GOOD, engine, voice, playbook, tmp_path)
+    p = card["practice"]
+    assert p["outcome"] == "satisfied" == scenario.expect.outcome
+    assert {s for s, v in card["steps"].items() if v["covered"]} == set(scenario.expect.steps)
+    assert p["anger_end"] < p["anger_start"]
+    reasons = [s["reason"] for s in p["caller_lines"]]
+    assert reasons[:2] == ["opening", "opening"] and reasons[-1] == "satisfied"
+    # the caller's lines are the customer's side of the transcript
+    said = [t for t in card["transcript"] if t["speaker"] == "customer"]
+    assert [t["text"] for t in said] == [s["text"] for s in p["caller_lines"]]
+    assert call.reactions and all(r.sounded is not None for r in call.reactions)
+
+
+def test_a_defensive_trainee_escalates_the_caller_and_gets_the_warning(
+    engine, voice, playbook, tmp_path
+):
+    scenario = find_scenario("lost-parcel", default_folders())
+    card, _, _ = practise(scenario, DEFENSIVE, engine, voice, playbook, tmp_path)
+    p = card["practice"]
+    assert "defensive" in [w["kind"] for w in card["warnings"]]
+    assert "defensive" in [s["reason"] for s in p["caller_lines"]]
+    assert p["anger_end"] > p["anger_start"]
+    assert p["outcome"] == "gives_up"
+
+
+def test_a_hold_without_handoff_draws_the_complaint(engine, voice, playbook, tmp_path):
+    scenario = find_scenario("lost-parcel", default_folders())
+    card, _, _ = practise(scenario, HOLD, engine, voice, playbook, tmp_path,
+                                  limit_s=35.0)
+    reasons = [s["reason"] for s in card["practice"]["caller_lines"]]
+    assert "on_hold" in reasons and "hold_without_handoff" in reasons
+    assert reasons.index("hold_without_handoff") > reasons.index("on_hold")
+    assert "hold_without_handoff" in [w["kind"] for w in card["warnings"]]
+
+
+ECHO = """
+title = "Echo probe"
+situation = "A caller whose every line, heard as the trainee's, would tick a step or warn."
+opening = [
+  "I am so sorry about this, I understand how frustrating that must be.",
+  "That is our mistake, and I will make it right. Rules are rules. Let me put you on hold.",
+]
+"""
+
+
+def test_the_callers_voice_reaching_the_microphone_never_coaches(
+    engine, voice, playbook, tmp_path
+):
+    # Echo: the caller's sink is looped into the microphone's, as speakers into a mic.
+    module = _pactl("load-module", "module-loopback", f"source={CALLER_SINK}.monitor",
+                    f"sink={MIC_SINK}", "latency_msec=60").strip()
+    record = tmp_path / "mic.raw"
+    parec = subprocess.Popen(["parec", f"--device={MIC_SINK}.monitor", "--format=s16le",
+                              "--rate=16000", "--channels=1", str(record)])
+    try:
+        (tmp_path / "echo.toml").write_text(ECHO)
+        scenario = load_scenario_file(tmp_path / "echo.toml")
+        started = time.monotonic()
+        _, call, events = practise(scenario, [], engine, voice, playbook, tmp_path,
+                                      limit_s=16.0)
+    finally:
+        parec.terminate()
+        parec.wait(5)
+        _pactl("unload-module", module)
+    # the echo did reach the microphone: it carried the caller's speech
+    mic = np.frombuffer(record.read_bytes(), dtype=np.int16).astype(np.float64)
+    assert time.monotonic() - started > 10
+    assert np.sqrt(np.mean(mic**2)) > 100
+    assert call.gate.muted_blocks > 30
+    # and the coach saw none of it as the trainee's
+    assert kinds(events, StepEvent) == []
+    assert kinds(events, WarningEvent) == []
+    assert [e for e in events if isinstance(e, TranscriptEvent) and e.speaker == "agent"
+            and e.text.strip()] == []
