@@ -5,10 +5,7 @@ A call needs the four steps only when the customer was upset: anger in their wor
 voice, or a complaint about something that went wrong. Other calls are routine, and their
 coverage is never counted against the agent.
 
-The score, in one sentence (README says the same):
-    15 points for each ASAP step covered when the customer was upset (a routine call gets
-    all 60), 30 points less 10 for each warning, and 10 points for apologising within 30 s of
-    the customer first getting upset (a routine call gets them too).
+The score is explained in one sentence, SCORE_FORMULA, shown wherever the score is.
 """
 
 from __future__ import annotations
@@ -23,8 +20,17 @@ CUE_STRENGTH = {"complaint": 1, "words": 2, "voice": 2}
 FRUSTRATION_LABELS = ("none", "complaint", "angry", "very angry")
 
 
+SCORE_FORMULA = (
+    "Out of 100: 15 points for each ASAP step covered when the customer was upset (a routine "
+    "call gets all 60), 30 points less 10 for each warning, and 10 points for apologising "
+    "within 30 s of the customer first getting upset (a routine call gets them too)."
+)
+
+
 @dataclass(frozen=True)
 class ScoreRule:
+    """The numbers in SCORE_FORMULA."""
+
     step_points: int = 15
     warning_points: int = 30
     per_warning: int = 10
