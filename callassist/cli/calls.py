@@ -43,6 +43,8 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
                         help="calls whose transcript has these words, e.g. --search policy")
     parser.add_argument("--flagged", metavar="STATUS", nargs="?", const="any",
                         help="calls flagged for coaching (any, or: to do, discussed, done)")
+    parser.add_argument("--practice", action="store_true",
+                        help="practice attempts (`callassist practice`) instead of real calls")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -153,7 +155,7 @@ def filter_from(args: argparse.Namespace, store=None):
         until=_epoch(until + dt.timedelta(days=1)) if until else None,
         missed=args.missed, warning=args.warning,
         needs=getattr(args, "needs", None), search=getattr(args, "search", None),
-        flag=flagged,
+        flag=flagged, practice=bool(getattr(args, "practice", False)),
     )
 
 

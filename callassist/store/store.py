@@ -75,6 +75,9 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+PRACTICE_SOURCE = "practice:"  # + the scenario id: a practice attempt (callassist practice)
+
+
 @dataclass(frozen=True)
 class CallFilter:
     """What the call list shows. Times are seconds since the epoch; `until` is exclusive."""
@@ -89,9 +92,15 @@ class CallFilter:
     frustration: int | None = None  # at least this strong (1 complaint, 2 angry, 3 very angry)
     search: str | None = None  # words said in the call (full-text search of the transcript)
     flag: str | None = None  # a coaching flag status, or "any" for every flagged call
+    # Practice attempts (source "practice:<scenario>") stay out of real calls' figures:
+    # False = real calls only, True = practice attempts only, None = both.
+    practice: bool | None = False
 
     def where(self, dialect: str = "sqlite") -> tuple[str, list]:
         clauses, params = [], []
+        if self.practice is not None:
+            clauses.append("source LIKE ?" if self.practice else "source NOT LIKE ?")
+            params.append(PRACTICE_SOURCE + "%")
         if self.agent:
             clauses.append("agent = ?")
             params.append(self.agent)

@@ -1,0 +1,72 @@
+"""A scripted trainee for tests, benchmarks and demos on a machine with no person at it: it
+waits for the caller to finish, then plays its next line (espeak-ng) into a PulseAudio sink whose
+monitor is the practice call's microphone (the virtual microphone of scripts/start-pulse.sh).
+
+    trainee = ScriptedTrainee(lines, sink="callassist_test", audio_dir=tmp)
+    call.on_say = trainee.caller_said
+    threading.Thread(target=trainee.run, args=(call, stop)).start()
+
+`spoken` records when each line finished playing (time.monotonic()), for the latency benchmark.
+A line "<hold N>" stays silent for N seconds.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from callassist.audio.speak import speak_text
+from callassist.audio.wavfile import write_wav
+from callassist.practice.caller import Say
+
+HOLD = re.compile(r"<hold (\d+(?:\.\d+)?)>")
+
+
+@dataclass
+class ScriptedTrainee:
+    lines: list[str]
+    sink: str
+    audio_dir: Path
+    voice: str = "en-us"
+    rate: int = 150
+    pause_s: float = 0.6  # after the caller stops, before the trainee answers
+    spoken: list[tuple[str, float, float]] = field(default_factory=list)  # text, start, end
+    _said: threading.Event = field(default_factory=threading.Event)
+
+    def caller_said(self, say: Say) -> None:
+        self._said.set()
+
+    def _wav(self, i: int, text: str) -> Path:
+        path = self.audio_dir / f"trainee-{i:02d}-{abs(hash((text, self.voice))) % 10**8}.wav"
+        if not path.exists():
+            write_wav(path, speak_text(text, self.voice, self.rate))
+        return path
+
+    def run(self, call, stop: threading.Event) -> None:
+        """Answers each time the caller has spoken and fallen silent, until the lines run out,
+        the caller is done or stop is set."""
+        wavs = [None if HOLD.fullmatch(t) else self._wav(i, t) for i, t in enumerate(self.lines)]
+        for text, wav in zip(self.lines, wavs, strict=True):
+            if not self._said.wait(60) or stop.is_set():
+                return
+            # the caller may say two lines in a row: wait for the whole answer
+            while not stop.is_set():
+                time.sleep(0.1)
+                if call.player_idle():
+                    break
+            if stop.is_set() or call.caller.done:
+                return
+            time.sleep(self.pause_s)
+            self._said.clear()
+            hold = HOLD.fullmatch(text)
+            if hold:
+                stop.wait(float(hold.group(1)))
+                self._said.set()
+                continue
+            start = time.monotonic()
+            subprocess.run(["paplay", f"--device={self.sink}", str(wav)], check=True, timeout=60)
+            self.spoken.append((text, start, time.monotonic()))

