@@ -160,9 +160,11 @@ def filter_from(args: argparse.Namespace, store=None):
 
 
 def known_warning_kinds() -> list[str]:
+    """The phrase warnings and the tone cues (too_loud, too_fast, monologue) of the playbook."""
     from callassist.coach.playbook import load_playbook
 
-    return sorted(load_playbook().warnings)
+    playbook = load_playbook()
+    return sorted({*playbook.warnings, *(k for k in playbook.tone if k != "customer")})
 
 
 def _check_choice(option: str, value: str | None, choices: list[str], what: str) -> None:

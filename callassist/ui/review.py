@@ -273,8 +273,6 @@ class CallView(QScrollArea):
             meta.append(f"customer {judged.frustration_label}{upset}")
         else:
             meta.append("routine call: the customer was not upset")
-        first = rep.get("summary", {}).get("time_to_first_apology")
-        meta.append(f"first apology after {first:.0f} s" if first is not None else "no apology")
         tone = tone_figures(rep)
         for key, text in TONE_META:
             if tone.get(key):
@@ -430,7 +428,7 @@ class ReviewWindow(QMainWindow):
         self.table.setShowGrid(False)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for col, width in enumerate((128, 110, 56, 26, 26, 26, 26, 70, 84)):
+        for col, width in enumerate((124, 96, 50, 74, 44, 24, 24, 24, 24, 62, 70, 76)):
             self.table.setColumnWidth(col, width)
         self.empty = QLabel(EMPTY_HELP)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from callassist.coach.assessment import FRUSTRATION_LABELS
 from callassist.coach.events import STEP_IDS
 from callassist.errors import CallAssistError
 from callassist.store import CallFilter, Store
@@ -189,7 +190,7 @@ class CoachingQueue(QWidget):
                 flag = self.store.coaching.flag(r.id)
                 notes = self.store.coaching.notes(r.id)
                 rows.append([r.flag or "", r.agent, str(r.id), local_time(r.started_at),
-                             "routine" if not r.needs_asap else f"upset ({r.frustration})",
+                             FRUSTRATION_LABELS[r.frustration] if r.needs_asap else "routine",
                              "" if r.score is None else str(r.score), str(r.warnings),
                              flag.reason if flag else "", str(len(notes))])
                 ids.append(r.id)

@@ -12,7 +12,7 @@ import queue
 import threading
 import time
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -117,6 +117,9 @@ class FloorView(QWidget):
         header.setStretchLastSection(True)
         lay.addWidget(self.table, 1)
         self.worker: FloorWorker | None = None
+        # The "on call" clocks move even while nobody speaks.
+        self._clock = QTimer(self, interval=1000)
+        self._clock.timeout.connect(self._show_calls)
 
     def start(self) -> None:
         """Starts following the floor (the first time the tab is shown)."""
@@ -125,8 +128,10 @@ class FloorView(QWidget):
         self.worker = FloorWorker(self.location)
         self.worker.posted.connect(self._drain, Qt.ConnectionType.QueuedConnection)
         self.worker.start()
+        self._clock.start()
 
     def stop(self) -> None:
+        self._clock.stop()
         if self.worker is not None:
             self.worker.stop()
             self.worker = None
