@@ -156,3 +156,11 @@ def test_timeline_labels_never_overlap_and_ticks_are_even():
     ticks = axis_ticks(14.0)
     assert ticks == [0, 5, 10]  # round steps, not 0:00 0:02 0:05 0:07
     assert len({b - a for a, b in itertools.pairwise(ticks)}) == 1
+
+
+def test_review_without_a_display_is_a_one_line_error(capsys, monkeypatch, filled_store):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    code, _, err = run(capsys, "review", "--store", str(filled_store))
+    assert code == 2 and "no display to show the review window on" in err
+    assert "calls list" in err and err.count("\n") == 1
