@@ -8,9 +8,10 @@ They live in `settings.toml` in the platform's config folder (`callassist.paths.
                                   # or postgresql://user:pass@host/db for a team server
     model = ""                    # "" = the installed English Vosk model; or a model's name
                                   # (`callassist models list`) or folder
+    retention_days = 0            # delete calls older than this many days at start-up (0: keep)
 
 Environment variables override the file: CALLASSIST_AGENT, CALLASSIST_RETENTION, CALLASSIST_STORE,
-CALLASSIST_MODEL.
+CALLASSIST_MODEL, CALLASSIST_RETENTION_DAYS.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ ENV = {
     "retention": "CALLASSIST_RETENTION",
     "store": "CALLASSIST_STORE",
     "model": "CALLASSIST_MODEL",
+    "retention_days": "CALLASSIST_RETENTION_DAYS",
 }
+MAX_RETENTION_DAYS = 36500
 
 
 class SettingsError(CallAssistError):
@@ -43,6 +46,7 @@ class Settings:
     retention: str = "full"
     store: str = ""
     model: str = ""
+    retention_days: int = 0
 
 
 def settings_path() -> Path:
@@ -86,6 +90,8 @@ def load_settings(path: Path | None = None) -> Settings:
             value, where = raw[key], f"{path}: {key}"
         if value is None:
             continue
+        if key == "retention_days" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
         if not isinstance(value, str):
             raise SettingsError(f"{where} must be a string, not {value!r}")
         values[key] = value.strip()
@@ -100,7 +106,21 @@ def load_settings(path: Path | None = None) -> Settings:
         retention=retention,
         store=values.get("store", ""),
         model=values.get("model", ""),
+        retention_days=_days(values.get("retention_days", ""), path),
     )
+
+
+def _days(text: str, path: Path) -> int:
+    try:
+        days = int(text or 0)
+    except ValueError:
+        days = -1
+    if not 0 <= days <= MAX_RETENTION_DAYS:
+        raise SettingsError(
+            f"retention_days '{text}' is not a whole number of days from 0 (keep every call) "
+            f"to {MAX_RETENTION_DAYS} (set it in {path} or {ENV['retention_days']})"
+        )
+    return days
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
@@ -115,6 +135,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         f"retention = {q(settings.retention)}\n"
         f"store = {q(settings.store)}\n"
         f"model = {q(settings.model)}\n"
+        f"retention_days = {int(settings.retention_days)}\n"
     )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

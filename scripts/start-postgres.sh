@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL server for the team-store tests and prints its URL.
-# Safe to run again: an already running server is reused. As root (CI, fresh machine) the
+# Safe to run again: an already running server is reused. Each agent's overlay holds two
+# connections (reading, and writing the live call), so the live-floor benchmark's 50 agents need
+# more than PostgreSQL's default 100. As root (CI, fresh machine) the
 # server runs as the `postgres` user, since PostgreSQL refuses to run as root.
 #   CALLASSIST_PG_DIR   data folder   (default /tmp/callassist-pg)
 #   CALLASSIST_PG_PORT  port on 127.0.0.1 (default 55432)
@@ -42,7 +44,7 @@ if ! answers && as_user "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
 fi
 if ! answers; then
   as_user "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on" start >/dev/null || {
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c max_connections=250" start >/dev/null || {
     echo "start-postgres: the server did not start, see $dir/server.log" >&2; exit 1; }
 fi
 

@@ -9,9 +9,12 @@ import sys
 import time
 from pathlib import Path
 
+from callassist.coach.assessment import FRUSTRATION_LABELS, assess
 from callassist.coach.events import STEP_IDS
 from callassist.errors import CallAssistError
 from callassist.report_text import format_report
+from callassist.store.coaching import FLAG_STATUSES
+from callassist.store.store import SORT_KEYS
 
 STEP_LETTERS = ("A", "S", "A", "P")
 
@@ -32,6 +35,14 @@ def add_filter_options(parser: argparse.ArgumentParser) -> None:
                         help=f"calls that missed this step ({', '.join(STEP_IDS)}, or any)")
     parser.add_argument("--warning", metavar="KIND",
                         help="calls with this warning kind (e.g. blame), or any")
+    parser.add_argument("--upset", dest="needs", action="store_const", const="upset",
+                        help="only calls where the customer was upset (they needed ASAP)")
+    parser.add_argument("--routine", dest="needs", action="store_const", const="routine",
+                        help="only routine calls (the customer was not upset)")
+    parser.add_argument("--search", metavar="WORDS",
+                        help="calls whose transcript has these words, e.g. --search policy")
+    parser.add_argument("--flagged", metavar="STATUS", nargs="?", const="any",
+                        help="calls flagged for coaching (any, or: to do, discussed, done)")
     parser.add_argument("--practice", action="store_true",
                         help="practice attempts (`callassist practice`) instead of real calls")
 
@@ -45,10 +56,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_filter_options(lp)
     add_store_option(lp)
     lp.add_argument("--limit", type=int, default=50, help="at most this many calls (default 50)")
+    lp.add_argument("--sort", choices=SORT_KEYS, default="started",
+                    help="order by this column, highest first (default: started, newest first)")
     lp.set_defaults(func=run_list)
 
     sp = calls.add_parser("show", help="one call's checklist, warnings and transcript")
-    sp.add_argument("call_id", type=int)
+    sp.add_argument("call_id", type=int, help="the call's id (the first column of calls list)")
     sp.add_argument("--json", action="store_true", help="the stored report and events as JSON")
     add_store_option(sp)
     sp.set_defaults(func=run_show)
@@ -63,9 +76,47 @@ def register(sub: argparse._SubParsersAction) -> None:
     ep.add_argument("--format", choices=("csv", "json", "html"), default="csv")
     ep.add_argument("-o", "--output", type=Path, metavar="PATH",
                     help="file to write (a folder for several calls as JSON); default: stdout")
+    ep.add_argument("--no-bom", action="store_true",
+                    help="CSV without the byte-order mark that lets Excel read accents right")
     add_filter_options(ep)
     add_store_option(ep)
     ep.set_defaults(func=run_export)
+
+    np_ = calls.add_parser("note", help="add a coaching note to a call, or list its notes")
+    np_.add_argument("call_id", type=int, help="the call's id")
+    np_.add_argument("text", nargs="?", help="the note; without it, the call's notes are listed")
+    np_.add_argument("--at", metavar="M:SS", help="pin the note to this moment of the call")
+    np_.add_argument("--author", help="who writes it (default: the agent setting)")
+    add_store_option(np_)
+    np_.set_defaults(func=run_note)
+
+    fp = calls.add_parser("flag", help="flag a call for coaching, or change or clear its flag")
+    fp.add_argument("call_id", type=int, help="the call's id")
+    fp.add_argument("--status", choices=FLAG_STATUSES, default="to do",
+                    help="to do (default), discussed or done")
+    fp.add_argument("--reason", default="", help="why it is worth coaching")
+    fp.add_argument("--clear", action="store_true", help="remove the flag")
+    fp.add_argument("--author", help="who flags it (default: the agent setting)")
+    add_store_option(fp)
+    fp.set_defaults(func=run_flag)
+
+    qp = calls.add_parser("queue", help="the coaching queue: flagged calls across agents")
+    qp.add_argument("--status", choices=FLAG_STATUSES, help="only flags with this status")
+    add_store_option(qp)
+    qp.set_defaults(func=run_queue)
+
+    dp = calls.add_parser("delete", help="delete calls and every trace of their words")
+    dp.add_argument("call_ids", type=int, nargs="+", metavar="CALL_ID")
+    dp.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    add_store_option(dp)
+    dp.set_defaults(func=run_delete)
+
+    pp = calls.add_parser("purge", help="delete every call older than a number of days")
+    pp.add_argument("--older-than", type=float, required=True, metavar="DAYS",
+                    help="delete calls that started more than DAYS days ago")
+    pp.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    add_store_option(pp)
+    pp.set_defaults(func=run_purge)
 
 
 def _day(text: str | None, option: str) -> dt.date | None:
@@ -81,29 +132,83 @@ def _epoch(day: dt.date) -> float:
     return time.mktime(day.timetuple())
 
 
-def filter_from(args: argparse.Namespace):
+def filter_from(args: argparse.Namespace, store=None):
+    """The filters the options name. With the store, an agent or warning kind it has never
+    seen is an error listing the valid choices, not an empty answer."""
     from callassist.store import CallFilter
 
     since, until = _day(args.since, "--since"), _day(args.until, "--until")
     if since and until and until < since:
         raise CallAssistError(f"--until {until} is before --since {since}")
+    if store is not None:
+        _check_choice("--agent", args.agent, store.agents(), "agent")
+        if args.warning and args.warning != "any":
+            kinds = sorted({*store.warning_kinds(), *known_warning_kinds()})
+            _check_choice("--warning", args.warning, [*kinds, "any"], "warning kind")
+    flagged = getattr(args, "flagged", None)
+    if flagged and flagged not in (*FLAG_STATUSES, "any"):
+        raise CallAssistError(
+            f"--flagged '{flagged}' is not a flag status (one of {', '.join(FLAG_STATUSES)}, any)")
     return CallFilter(
         agent=args.agent or None,
         since=_epoch(since) if since else None,
         until=_epoch(until + dt.timedelta(days=1)) if until else None,
-        missed=args.missed, warning=args.warning, practice=bool(args.practice),
+        missed=args.missed, warning=args.warning,
+        needs=getattr(args, "needs", None), search=getattr(args, "search", None),
+        flag=flagged, practice=bool(getattr(args, "practice", False)),
     )
 
 
+def known_warning_kinds() -> list[str]:
+    """The phrase warnings and the tone cues (too_loud, too_fast, monologue) of the playbook."""
+    from callassist.coach.playbook import load_playbook
+
+    playbook = load_playbook()
+    return sorted({*playbook.warnings, *(k for k in playbook.tone if k != "customer")})
+
+
+def _check_choice(option: str, value: str | None, choices: list[str], what: str) -> None:
+    if value and value not in choices:
+        valid = ", ".join(choices) if choices else "none stored yet"
+        raise CallAssistError(f"{option} '{value}' is not a stored {what} (valid: {valid})")
+
+
+def describe_filters(args: argparse.Namespace) -> str:
+    """The filters in words, for the header of a printed report."""
+    parts = [f"agent {args.agent}" if args.agent else "all agents"]
+    if args.since or args.until:
+        parts.append(f"{args.since or 'the first call'} to {args.until or 'today'}")
+    else:
+        parts.append("all dates")
+    if args.missed:
+        parts.append(f"missed {args.missed.replace('_', ' ')}")
+    if args.warning:
+        parts.append(f"warning {args.warning.replace('_', ' ')}")
+    if getattr(args, "needs", None):
+        parts.append(f"{args.needs} calls")
+    if getattr(args, "search", None):
+        parts.append(f"saying \u201c{args.search}\u201d")
+    if getattr(args, "flagged", None):
+        parts.append(f"flagged ({args.flagged})")
+    return ", ".join(parts)
+
+
 def _open(args: argparse.Namespace):
+    """The store to read. A path given with --store must already hold a store: a typo is
+    reported, never answered with a new empty one."""
     from callassist.store import open_store
 
-    return open_store(args.store)
+    return open_store(args.store, must_exist=bool(args.store))
 
 
-def _steps(mask_row) -> str:
+def _steps(row) -> str:
+    """A S A P, a dot for a step missed on an upset call; routine calls needed none."""
+    if not row.needs_asap:
+        return " ".join(
+            letter if row.covered(sid) else " " for sid, letter in
+            zip(STEP_IDS, STEP_LETTERS, strict=True))
     return " ".join(
-        letter if mask_row.covered(sid) else "·"
+        letter if row.covered(sid) else "·"
         for sid, letter in zip(STEP_IDS, STEP_LETTERS, strict=True)
     )
 
@@ -111,20 +216,24 @@ def _steps(mask_row) -> str:
 def run_list(args: argparse.Namespace) -> int:
     from callassist.store.export import clock, local_time
 
-    flt = filter_from(args)
     with _open(args) as store:
+        flt = filter_from(args, store)
         total = store.count_calls(flt)
-        rows = store.list_calls(flt, 0, max(1, args.limit))
+        rows = store.list_calls(flt, 0, max(1, args.limit), sort=args.sort)
     if not rows:
         print("no calls match" if total == 0 else "")
         return 0
     width = max(8, *(len(r.agent) for r in rows))
-    print(f"{'id':>6}  {'started':<16}  {'agent':<{width}}  {'length':>6}  steps    "
-          f"{'warn':>4}  status")
+    print(f"{'id':>6}  {'started':<16}  {'agent':<{width}}  {'length':>6}  {'call':<8} "
+          f"{'score':>5}  steps    {'warn':>4}  status")
     for r in rows:
-        status = r.status + (f"  {r.title}" if r.title else "")
+        status = r.status + (f" [coach: {r.flag}]" if r.flag else "") + (
+            f"  {r.title}" if r.title else "")
+        need = FRUSTRATION_LABELS[r.frustration] if r.needs_asap else "routine"
+        score = "" if r.score is None else str(r.score)
         print(f"{r.id:>6}  {local_time(r.started_at):<16}  {r.agent:<{width}}  "
-              f"{clock(r.duration):>6}  {_steps(r)}  {r.warnings:>4}  {status}")
+              f"{clock(r.duration):>6}  {need:<8} {score:>5}  {_steps(r)}  {r.warnings:>4}  "
+              f"{status}")
     if total > len(rows):
         print(f"({len(rows)} of {total} calls shown; --limit N for more)")
     return 0
@@ -144,8 +253,17 @@ def run_show(args: argparse.Namespace) -> int:
     lines = format_report({**call.report, "id": str(r.id), "title": r.title}).splitlines()
     meta = [r.agent, local_time(r.started_at), r.status, r.source,
             " ".join(filter(None, (r.engine, r.model)))]
+    judged = assess(call.report)
     print(lines[0])
     print("  " + " · ".join(x for x in meta if x))
+    print(f"  score {judged.explain()}")
+    if judged.needs_asap:
+        said = [f"{clock(m['at'])} {m['cue']}" + (f" \u201c{m['evidence']}\u201d"
+                                                     if m["evidence"] else "")
+                for m in judged.moments]
+        print(f"  customer upset ({judged.frustration_label}): " + "; ".join(said))
+    else:
+        print("  routine call: the customer was not upset, so no ASAP steps were needed")
     print("\n".join(lines[1:]))
     turns = call.report.get("transcript", [])
     if turns:
@@ -165,13 +283,17 @@ def run_export(args: argparse.Namespace) -> int:
         if args.call_ids:
             calls = [store.get_call(i) for i in args.call_ids]
         else:
-            calls = list(store.iter_calls(filter_from(args), events=True))
+            calls = list(store.iter_calls(filter_from(args, store), events=True))
     if not calls:
         raise CallAssistError("no calls match: nothing exported (check the filters)")
     if args.format == "csv":
-        _write(args.output, export.to_csv(calls))
+        # Excel reads a CSV file as the local code page unless it starts with a BOM.
+        bom = "" if args.no_bom or args.output is None else "\ufeff"
+        _write(args.output, bom + export.to_csv(calls))
     elif args.format == "html":
-        _write(args.output, export.to_html(calls))
+        what = (f"calls {', '.join(map(str, args.call_ids))}" if args.call_ids
+                else describe_filters(args))
+        _write(args.output, export.to_html(calls, title=f"CallAssist calls: {what}"))
     elif len(calls) == 1 and (args.output is None or not args.output.is_dir()):
         _write(args.output, json.dumps(export.to_corpus(calls[0]), indent=2) + "\n")
     else:
@@ -187,6 +309,106 @@ def run_export(args: argparse.Namespace) -> int:
             _write(args.output / f"call-{c.row.id}.json",
                    json.dumps(export.to_corpus(c), indent=2) + "\n")
         print(f"{len(calls)} calls written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _author(args: argparse.Namespace) -> str:
+    from callassist.settings import load_settings
+
+    return args.author or load_settings().agent
+
+
+def _moment(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        minutes, _, seconds = text.rpartition(":")
+        value = int(minutes or 0) * 60 + float(seconds)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 1e7:
+        raise CallAssistError(f"--at '{text}' is not a moment of the call: use M:SS, e.g. 1:05")
+    return value
+
+
+def run_note(args: argparse.Namespace) -> int:
+    from callassist.store.export import clock
+
+    with _open(args) as store:
+        if args.text:
+            note = store.coaching.add_note(args.call_id, args.text, _author(args),
+                                           _moment(args.at))
+            print(f"note {note.id} added to call {args.call_id}")
+            return 0
+        store.get_call(args.call_id)  # an unknown call is an error, not an empty list
+        notes = store.coaching.notes(args.call_id)
+    if not notes:
+        print(f"call {args.call_id} has no notes")
+    for n in notes:
+        where = clock(n.at) if n.at is not None else "call"
+        print(f"{where:>6}  {n.author}: {n.text}")
+    return 0
+
+
+def run_flag(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        if args.clear:
+            store.get_call(args.call_id)
+            store.coaching.clear_flag(args.call_id)
+            print(f"call {args.call_id}: flag cleared")
+            return 0
+        flag = store.coaching.set_flag(args.call_id, args.status, _author(args), args.reason)
+    print(f"call {args.call_id} flagged for coaching: {flag.status}")
+    return 0
+
+
+def run_queue(args: argparse.Namespace) -> int:
+    from callassist.store import CallFilter
+    from callassist.store.export import local_time
+
+    with _open(args) as store:
+        rows = store.list_calls(CallFilter(flag=args.status or "any"), 0, 500)
+        flags = {r.id: store.coaching.flag(r.id) for r in rows}
+    if not rows:
+        print("no calls are flagged for coaching")
+        return 0
+    for r in rows:
+        f = flags[r.id]
+        why = f"  ({f.reason})" if f and f.reason else ""
+        print(f"{r.id:>6}  {r.flag:<9}  {r.agent:<16}  {local_time(r.started_at)}  "
+              f"score {'' if r.score is None else r.score:>3}{why}")
+    return 0
+
+
+def _confirm(args: argparse.Namespace, question: str) -> None:
+    if args.yes:
+        return
+    if not sys.stdin.isatty():
+        raise CallAssistError(f"{question}: pass --yes to confirm (nothing was deleted)")
+    answer = input(f"{question} [y/N] ").strip().lower()
+    if answer not in ("y", "yes"):
+        raise CallAssistError("nothing was deleted")
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        for call_id in args.call_ids:
+            store.get_call(call_id)  # every id must exist before anything is deleted
+        n = len(set(args.call_ids))
+        _confirm(args, f"delete {n} call{'s' if n != 1 else ''} and their transcripts for good")
+        deleted = store.delete_calls(args.call_ids)
+    print(f"{deleted} call{'s' if deleted != 1 else ''} deleted")
+    return 0
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        if not 0 < args.older_than <= 36500:
+            raise CallAssistError(
+                f"--older-than {args.older_than:g} is not a number of days from 1 to 36500")
+        _confirm(args, f"delete every call older than {args.older_than:g} days for good")
+        deleted = store.purge(args.older_than)
+    print(f"{deleted} call{'s' if deleted != 1 else ''} deleted")
     return 0
 
 

@@ -13,6 +13,7 @@ from callassist.cli._common import add_playbook_option, playbook_from
 from callassist.cli._speech import add_channel_option, add_engine_options
 from callassist.coach.events import (
     Event,
+    MoodEvent,
     ReminderEvent,
     StepEvent,
     TranscriptEvent,
@@ -62,6 +63,10 @@ def describe(event: Event) -> str | None:
                 f"\"{event.evidence}\" → {event.advice}")
     if isinstance(event, ReminderEvent):
         return f"{event.at:7.1f} s  reminder {event.text}"
+    if isinstance(event, MoodEvent):
+        what = {"complaint": "complains", "words": "is angry", "voice": "raises their voice"}
+        said = f": \"{event.evidence}\"" if event.evidence else ""
+        return f"{event.at:7.1f} s  customer {what.get(event.cue, event.cue)}{said}"
     if isinstance(event, TranscriptEvent):
         tag = "said" if event.final else "…"
         return f"{event.start:7.1f} s  {event.speaker:<8} {tag} \"{event.text}\""

@@ -14,14 +14,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Opens the review window over the call store: every call with its "
         "checklist, warnings, timeline and transcript, and each agent's coverage over time.",
     )
+    p.add_argument("--live", action="store_true",
+                   help="open on the live floor: every agent's call in progress, with alerts")
     add_store_option(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from callassist.store import open_store
+    from callassist.ui.app import check_display
 
-    store = open_store(args.store)  # a store problem is reported before any window opens
+    check_display("the review window", "`callassist calls list|show|export`")
+    # A store problem is reported before any window opens.
+    store = open_store(args.store, must_exist=bool(args.store))
     from PySide6.QtWidgets import QApplication
 
     from callassist.ui.review import ReviewWindow
@@ -31,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     app.setStyle("Fusion")
     try:
         window = ReviewWindow(store)
+        if args.live:
+            window.tabs.setCurrentWidget(window.floor)
         window.show()
         return app.exec()
     finally:

@@ -65,7 +65,19 @@ class LevelEvent:
     type: str = field(default="level", init=False)
 
 
-Event = StepEvent | WarningEvent | ReminderEvent | TranscriptEvent | LevelEvent
+@dataclass(frozen=True)
+class MoodEvent:
+    """The customer showed frustration: `cue` is "complaint", "words" (anger in their words) or
+    "voice" (their voice raised); `strength` 1 (a complaint) or 2 (anger)."""
+
+    at: float
+    cue: str
+    evidence: str
+    strength: int
+    type: str = field(default="mood", init=False)
+
+
+Event = StepEvent | WarningEvent | ReminderEvent | TranscriptEvent | LevelEvent | MoodEvent
 
 
 def event_to_dict(event: Event) -> dict:
@@ -80,6 +92,7 @@ def event_from_dict(data: dict) -> Event:
         "reminder": ReminderEvent,
         "transcript": TranscriptEvent,
         "level": LevelEvent,
+        "mood": MoodEvent,
     }
     fields = {k: v for k, v in data.items() if k != "type"}
     cls = kinds[data["type"]]

@@ -29,11 +29,13 @@ def build_report(session: CallSession) -> dict:
             "evidence": e.evidence if e else None,
             "manual": e.manual if e else False,
         }
-    warnings = [
+    # In time order: blame is raised when the agent's next words are heard, after warnings
+    # said later than it.
+    warnings = sorted((
         {"kind": w.kind, "at": _r(w.at), "evidence": w.evidence, "advice": w.advice}
         for w in session.events
         if isinstance(w, WarningEvent)
-    ]
+    ), key=lambda w: w["at"] or 0.0)
     reminders = [
         {"kind": r.kind, "at": _r(r.at), "text": r.text}
         for r in session.events

@@ -73,6 +73,7 @@ class CustomerRule:
     loud_reason: str
     steps: tuple[str, ...]
     anger: PhraseSet
+    complaint: PhraseSet
     level: LevelRule
     cooldown_s: float
 
@@ -93,7 +94,8 @@ _PACE_KEYS = {
 }
 _MONOLOGUE_KEYS = {"label", "advice", "evidence", "max_s", "pause_s", "customer_s", "cooldown_s"}
 _CUSTOMER_KEYS = {
-    "kind", "text", "words_reason", "loud_reason", "steps", "anger", "cooldown_s", *_LEVEL_KEYS,
+    "kind", "text", "words_reason", "loud_reason", "steps", "anger", "complaint", "cooldown_s",
+    *_LEVEL_KEYS,
 }
 _TONE_KEYS = {"too_loud", "too_fast", "monologue", "customer"}
 
@@ -205,6 +207,7 @@ def parse_tone(raw: Any, source: str, fallback: dict[str, Any] | None = None) ->
         loud_reason=r.template(t, "loud_reason", e, ()),
         steps=steps,
         anger=r.phrases(t, "anger", e, required=True),
+        complaint=r.phrases(t, "complaint", e),
         level=r.level(t, e),
         cooldown_s=r.number(t, "cooldown_s", e, 0.0),
     )

@@ -12,6 +12,7 @@ import contextlib
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,20 @@ class Connection(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None: ...
 
+    @abc.abstractmethod
+    def notify(self, channel: str, payload: str) -> None:
+        """Tells listeners on other connections that something changed (PostgreSQL's NOTIFY,
+        sent when the surrounding transaction commits)."""
+
+    @abc.abstractmethod
+    def listen(self, channel: str) -> bool:
+        """Starts receiving `channel`'s notifications; False where the database has none."""
+
+    @abc.abstractmethod
+    def wait(self, timeout: float) -> list[str]:
+        """The payloads notified since the last call, waiting up to `timeout` seconds for the
+        first one. Without notifications it just waits."""
+
 
 class SQLiteConnection(Connection):
     dialect = "sqlite"
@@ -127,6 +142,17 @@ class SQLiteConnection(Connection):
                 raise
             with self.errors():
                 self.conn.execute("COMMIT")
+
+    # SQLite has no notifications: a reader of live calls polls (store/floor.py).
+    def notify(self, channel: str, payload: str) -> None:
+        return None
+
+    def listen(self, channel: str) -> bool:
+        return False
+
+    def wait(self, timeout: float) -> list[str]:
+        time.sleep(timeout)
+        return []
 
     def close(self) -> None:
         with self.lock, contextlib.suppress(sqlite3.Error):
@@ -206,6 +232,20 @@ class PostgresConnection(Connection):
     def close(self) -> None:
         with self.lock, contextlib.suppress(Exception):
             self.conn.close()
+
+    def notify(self, channel: str, payload: str) -> None:
+        self.execute("SELECT pg_notify(?, ?)", (channel, payload))
+
+    def listen(self, channel: str) -> bool:
+        self.execute(f'LISTEN "{channel}"')
+        return True
+
+    def wait(self, timeout: float) -> list[str]:
+        with self.lock, self.errors():
+            first = list(self.conn.notifies(timeout=timeout, stop_after=1))
+            # Whatever else arrived with it, without waiting again.
+            rest = list(self.conn.notifies(timeout=0.001)) if first else []
+        return [n.payload for n in first + rest]
 
     @contextlib.contextmanager
     def errors(self) -> Iterator[None]:

@@ -9,6 +9,7 @@ import io
 import time
 from collections.abc import Iterable
 
+from callassist.coach.assessment import FRUSTRATION_LABELS, assess, frustration_moments
 from callassist.coach.events import STEP_IDS
 from callassist.store.store import StoredCall
 from callassist.store.summary import STEP_LABELS, annotate_transcript
@@ -17,7 +18,7 @@ WARNING_KINDS = ("defensive", "blame", "hollow_apology", "hold_without_handoff",
                  "too_loud", "too_fast", "monologue")
 COLOURS = {
     "customer": "#9db4d3", "agent": "#8cc7a1", "step": "#2e8b57", "warning": "#d1495b",
-    "reminder": "#5b7bd5",
+    "reminder": "#5b7bd5", "upset": "#e08a1e",
 }
 
 
@@ -58,7 +59,8 @@ def to_csv(calls: Iterable[StoredCall]) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["call_id", "started", "agent", "duration_s", "status", "source", "title",
-                "engine", "model", "retention", "steps_covered",
+                "engine", "model", "retention", "needs_asap", "frustration", "score",
+                "steps_covered",
                 *(f"{s}_at" for s in STEP_IDS), "time_to_first_apology_s", "warnings",
                 *(f"warnings_{k}" for k in kinds), *(f"tone_{k}" for k in tone_keys)])
     for c, tone in zip(calls, tones, strict=True):
@@ -66,7 +68,9 @@ def to_csv(calls: Iterable[StoredCall]) -> str:
         by_kind = c.report.get("summary", {}).get("warnings_by_kind") or {}
         w.writerow([
             r.id, local_time(r.started_at, "%Y-%m-%d %H:%M:%S"), r.agent, f"{r.duration:.1f}",
-            r.status, r.source, r.title, r.engine, r.model, r.retention, r.steps_covered,
+            r.status, r.source, r.title, r.engine, r.model, r.retention,
+            "yes" if r.needs_asap else "no", FRUSTRATION_LABELS[r.frustration],
+            "" if r.score is None else r.score, r.steps_covered,
             *("" if not steps.get(s, {}).get("covered") else steps[s].get("at") for s in STEP_IDS),
             "" if r.first_apology is None else r.first_apology, r.warnings,
             *(by_kind.get(k, 0) for k in kinds), *(tone.get(k, "") for k in tone_keys),
@@ -94,17 +98,48 @@ def to_corpus(call: StoredCall) -> dict:
     }
 
 
+# Labels on the SVG timeline: an estimate of their width (10 px DejaVu Sans) keeps two labels
+# from ever overlapping: a label that does not fit beside the previous one in its row goes on
+# the row's second line, and one that fits on neither is left to the marker's tooltip.
+LABEL_CHAR_PX = 6.2
+NICE_STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+
+
+class _Lanes:
+    def __init__(self, lanes: int = 2):
+        self.ends = [float("-inf")] * lanes
+
+    def place(self, x0: float, text: str) -> int | None:
+        """The lane a label starting at x0 fits in, or None."""
+        width = len(text) * LABEL_CHAR_PX
+        for i, end in enumerate(self.ends):
+            if x0 >= end + 4:
+                self.ends[i] = x0 + width
+                return i
+        return None
+
+
+def axis_ticks(duration: float, most: int = 7) -> list[float]:
+    """Evenly spaced round times (every 5 s, 30 s, 1 min...) from 0 to the call's end."""
+    step = next((s for s in NICE_STEPS_S if duration / s <= most - 1), NICE_STEPS_S[-1])
+    return [i * step for i in range(int(duration // step) + 1)]
+
+
 def timeline_svg(call: StoredCall, width: int = 720) -> str:
-    """The call on a time axis: speech bands per speaker, then steps, warnings, reminders."""
+    """The call on a time axis: speech bands per speaker, the customer's frustration, then
+    steps, warnings and reminders."""
     e = html.escape
     dur = max(call.row.duration, max((s["end"] for s in call.speech), default=0.0), 1.0)
     left, right = 80, width - 10
     x = lambda t: left + (right - left) * max(0.0, min(float(t), dur)) / dur  # noqa: E731
-    rows = {"customer": 14, "agent": 34, "step": 58, "warning": 78, "reminder": 98}
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="128" '
-             f'viewBox="0 0 {width} 128" class="timeline">']
+    rows = {"customer": 14, "upset": 34, "agent": 54, "step": 78, "warning": 104,
+            "reminder": 128}
+    height = 156
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" class="timeline">']
     for name, y in rows.items():
-        label = {"step": "steps", "warning": "warnings", "reminder": "reminders"}.get(name, name)
+        label = {"step": "steps", "warning": "warnings", "reminder": "reminders",
+                 "upset": "upset"}.get(name, name)
         parts.append(f'<text x="4" y="{y + 4}" font-size="11" fill="#444">{label}</text>')
         parts.append(f'<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="#e3e3e3"/>')
     for s in call.speech:
@@ -113,29 +148,36 @@ def timeline_svg(call: StoredCall, width: int = 720) -> str:
         parts.append(f'<rect x="{x0:.1f}" y="{y - 7}" width="{max(x1 - x0, 1):.1f}" height="14" '
                      f'fill="{COLOURS.get(s["speaker"], "#aaa")}"/>')
     rep = call.report
-    for sid, s in rep.get("steps", {}).items():
-        if s.get("covered"):
-            cx = x(s["at"])
-            parts.append(f'<path d="M{cx:.1f},{rows["step"] - 6} l6,6 l-6,6 l-6,-6 z" '
-                         f'fill="{COLOURS["step"]}"><title>{e(STEP_LABELS.get(sid, sid))} at '
-                         f'{clock(s["at"])}</title></path>')
-            parts.append(f'<text x="{cx + 7:.1f}" y="{rows["step"] + 4}" font-size="10">'
-                         f'{e(STEP_LABELS.get(sid, sid).split()[0])}</text>')
-    for w in rep.get("warnings", []):
-        cx, y = x(w["at"]), rows["warning"]
-        parts.append(f'<path d="M{cx:.1f},{y - 7} l7,13 l-14,0 z" fill="{COLOURS["warning"]}">'
-                     f'<title>{e(w["kind"])} at {clock(w["at"])}</title></path>')
-        parts.append(f'<text x="{cx + 8:.1f}" y="{y + 4}" font-size="10" '
-                     f'fill="{COLOURS["warning"]}">{e(w["kind"].replace("_", " "))}</text>')
+    for m in frustration_moments(rep):
+        if m["at"] is None:
+            continue
+        cx = x(m["at"])
+        what = {"complaint": "complaint", "words": "angry words", "voice": "raised voice"}
+        parts.append(f'<rect x="{cx - 3:.1f}" y="{rows["upset"] - 2 - 3 * m["strength"]}" '
+                     f'width="6" height="{4 + 6 * m["strength"]}" fill="{COLOURS["upset"]}">'
+                     f'<title>{e(what[m["cue"]])} at {clock(m["at"])}: {e(m["evidence"])}'
+                     '</title></rect>')
+    marks = [(s["at"], "step", STEP_LABELS.get(sid, sid)) for sid, s in
+             rep.get("steps", {}).items() if s.get("covered")]
+    marks += [(w["at"], "warning", w["kind"].replace("_", " ")) for w in rep.get("warnings", [])]
+    lanes = {"step": _Lanes(), "warning": _Lanes()}
+    for at, kind, text in sorted(marks, key=lambda m: (m[1], float(m[0] or 0))):
+        cx, y, colour = x(at or 0), rows[kind], COLOURS[kind]
+        shape = (f"M{cx:.1f},{y - 6} l6,6 l-6,6 l-6,-6 z" if kind == "step"
+                 else f"M{cx:.1f},{y - 7} l7,13 l-14,0 z")
+        parts.append(f'<path d="{shape}" fill="{colour}"><title>{e(text)} at {clock(at)}'
+                     '</title></path>')
+        lane = lanes[kind].place(cx + 8, text)
+        if lane is not None:
+            parts.append(f'<text x="{cx + 8:.1f}" y="{y + 4 + 11 * lane}" font-size="10" '
+                         f'fill="{colour if kind == "warning" else "#222"}">{e(text)}</text>')
     for r in rep.get("reminders", []):
         cx = x(r["at"])
         parts.append(f'<circle cx="{cx:.1f}" cy="{rows["reminder"]}" r="4" '
                      f'fill="{COLOURS["reminder"]}"><title>{e(r["kind"])}</title></circle>')
-    for i in range(6):
-        t = dur * i / 5
-        anchor = "end" if i == 5 else "middle"
-        parts.append(f'<text x="{x(t):.1f}" y="122" font-size="10" fill="#666" '
-                     f'text-anchor="{anchor}">{clock(t)}</text>')
+    for t in axis_ticks(dur):
+        parts.append(f'<text x="{x(t):.1f}" y="{height - 4}" font-size="10" fill="#666" '
+                     f'text-anchor="middle">{clock(t)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -167,9 +209,12 @@ def _call_html(call: StoredCall) -> str:
     r, rep = call.row, call.report
     out = [f'<section class="call"><h2>Call {r.id}: {e(r.agent)}, '
            f'{e(local_time(r.started_at))}</h2>']
-    meta = [f"{clock(r.duration)} min", r.status]
+    judged = assess(rep)
+    meta = [f"{clock(r.duration)} min", r.status,
+            f"customer {judged.frustration_label}" if judged.needs_asap else "routine call"]
     meta += [x for x in (r.title, r.source, " ".join(filter(None, (r.engine, r.model)))) if x]
     out.append(f'<div class="meta">{" · ".join(e(m) for m in meta)}</div>')
+    out.append(f'<div class="meta">Score {e(judged.explain())}</div>')
     out.append("<table><tr><th>ASAP step</th><th></th><th>at</th><th>evidence</th></tr>")
     for sid in STEP_IDS:
         s = rep.get("steps", {}).get(sid, {})
@@ -178,11 +223,14 @@ def _call_html(call: StoredCall) -> str:
             out.append(f'<tr><td>{e(STEP_LABELS[sid])}</td><td class="ok">✓ covered</td>'
                        f'<td>{clock(s.get("at"))}</td><td>{e(s.get("evidence") or "")}{how}'
                        "</td></tr>")
+        elif not judged.needs_asap:
+            out.append(f'<tr><td>{e(STEP_LABELS[sid])}</td><td class="meta">not needed</td>'
+                       "<td></td><td></td></tr>")
         else:
             out.append(f'<tr><td>{e(STEP_LABELS[sid])}</td><td class="miss">✗ missed</td>'
                        "<td></td><td></td></tr>")
     out.append("</table>")
-    warnings = rep.get("warnings", [])
+    warnings = sorted(rep.get("warnings", []), key=lambda w: float(w.get("at") or 0))
     if warnings:
         out.append("<table><tr><th>warning</th><th>at</th><th>what was said</th>"
                    "<th>what to say instead</th></tr>")
@@ -221,22 +269,32 @@ def to_html(calls: Iterable[StoredCall], title: str = "CallAssist call report") 
     if calls:
         first = min(c.row.started_at for c in calls)
         last = max(c.row.started_at for c in calls)
-        covered = {s: sum(c.row.covered(s) for c in calls) for s in STEP_IDS}
-        head.append(f'<div class="meta">{len(calls)} call(s), {e(local_time(first))} to '
-                    f'{e(local_time(last))} · printed {e(local_time(time.time()))}</div>')
-        head.append("<table><tr><th>step</th><th>covered</th></tr>")
-        for s in STEP_IDS:
-            head.append(f"<tr><td>{e(STEP_LABELS[s])}</td><td>{covered[s]} of {len(calls)} "
-                        f"({100 * covered[s] / len(calls):.0f}%)</td></tr>")
-        head.append("</table>")
+        upset = [c for c in calls if c.row.needs_asap]
+        covered = {s: sum(c.row.covered(s) for c in upset) for s in STEP_IDS}
+        agents = sorted({c.row.agent for c in calls})
+        head.append(f'<div class="meta">{len(calls)} call(s) of {e(", ".join(agents))}, '
+                    f'{e(local_time(first))} to {e(local_time(last))} · '
+                    f'printed {e(local_time(time.time()))}</div>')
+        head.append(f'<div class="meta">{len(upset)} call(s) with an upset customer needed the '
+                    f'ASAP steps; {len(calls) - len(upset)} were routine.</div>')
+        if upset:
+            head.append("<table><tr><th>step</th><th>covered when needed</th></tr>")
+            for s in STEP_IDS:
+                head.append(f"<tr><td>{e(STEP_LABELS[s])}</td><td>{covered[s]} of {len(upset)} "
+                            f"({100 * covered[s] / len(upset):.0f}%)</td></tr>")
+            head.append("</table>")
         if len(calls) > 1:
             head.append("<table><tr><th>call</th><th>started</th><th>agent</th><th>length</th>"
-                        "<th>steps</th><th>warnings</th><th>status</th></tr>")
+                        "<th>customer</th><th>score</th><th>steps</th><th>warnings</th>"
+                        "<th>status</th></tr>")
             for c in calls:
                 r = c.row
+                need = FRUSTRATION_LABELS[r.frustration] if r.needs_asap else "routine"
+                steps = f"{r.steps_covered}/4" if r.needs_asap else "–"
                 head.append(f"<tr><td>{r.id}</td><td>{e(local_time(r.started_at))}</td>"
                             f"<td>{e(r.agent)}</td><td>{clock(r.duration)}</td>"
-                            f"<td>{r.steps_covered}/4</td><td>{r.warnings}</td>"
+                            f"<td>{need}</td><td>{'' if r.score is None else r.score}</td>"
+                            f"<td>{steps}</td><td>{r.warnings}</td>"
                             f"<td>{e(r.status)}</td></tr>")
             head.append("</table>")
     else:

@@ -128,4 +128,14 @@ def report_for_store(report: dict, retention: str) -> dict:
             for sid, s in report.get("steps", {}).items()
         }
         report["warnings"] = [{**w, "evidence": ""} for w in report.get("warnings", [])]
+        summary = dict(report.get("summary") or {})
+        tone = dict(summary.get("tone") or {})
+        if isinstance(tone.get("customer"), dict):
+            customer = dict(tone["customer"])
+            customer["anger_words"] = []
+            customer["moments"] = [{**m, "evidence": ""} for m in customer.get("moments", [])
+                                   if isinstance(m, dict)]
+            tone["customer"] = customer
+            summary["tone"] = tone
+            report["summary"] = summary
     return redact_all(report)  # type: ignore[return-value]

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from callassist.store.store import Store
 
 HEARTBEAT_S = 20.0
+FLOOR_CHANNEL = "callassist_floor"
 SYNC_S = 1.0
 # Voiced level blocks closer than this belong to one stretch of speech.
 SPEECH_GAP_S = 0.6
@@ -117,6 +118,8 @@ class CallRecorder:
                 self.conn.executemany(
                     "INSERT INTO events (call_id, seq, at, type, data) VALUES (?, ?, ?, ?, ?)", rows
                 )
+                # The live floor view wakes on this instead of polling (PostgreSQL only).
+                self.conn.notify(FLOOR_CHANNEL, str(self.call_id))
             if beat:
                 self.conn.execute("UPDATE calls SET heartbeat = ? WHERE id = ?",
                                   (now, self.call_id))

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from callassist.coach.assessment import assess
 from callassist.coach.events import STEP_IDS
 from callassist.settings import RETENTION_MODES, Settings, load_settings
+from callassist.store.coaching import FLAG_STATUSES, Coaching
 from callassist.store.db import (
     Connection,
     StoreError,
@@ -20,17 +22,25 @@ from callassist.store.db import (
     connect,
     parse_url,
 )
+from callassist.store.deletion import delete_calls, purge
 from callassist.store.migrations import migrate
 from callassist.store.privacy import event_for_store, redact, report_for_store
-from callassist.store.recorder import CallRecorder
+from callassist.store.recorder import FLOOR_CHANNEL, CallRecorder
 from callassist.store.summary import STEP_BITS, figures, report_from_events
 
 # A live call on another machine is taken as interrupted after this long without a heartbeat.
 STALE_S = 120.0
 CALL_COLUMNS = (
     "id, agent, started_at, ended_at, duration, status, source, title, engine, model, "
-    "retention, steps_mask, steps_covered, warnings, first_apology"
+    "retention, steps_mask, steps_covered, warnings, first_apology, needs_asap, frustration, "
+    "first_upset, score, (SELECT f.status FROM flags f WHERE f.call_id = calls.id)"
 )
+# How the call list can be ordered: a column name the user picks -> the SQL it sorts by.
+SORT_KEYS = {
+    "started": "started_at", "agent": "agent", "length": "duration", "steps": "steps_covered",
+    "warnings": "warnings", "score": "score", "frustration": "frustration", "status": "status",
+}
+
 
 
 def default_path() -> Path:
@@ -78,11 +88,15 @@ class CallFilter:
     missed: str | None = None  # a step id, or "any" for calls missing at least one step
     warning: str | None = None  # a warning kind, or "any" for calls with any warning
     status: str | None = None
+    needs: str | None = None  # "upset": calls that needed the ASAP steps; "routine": the others
+    frustration: int | None = None  # at least this strong (1 complaint, 2 angry, 3 very angry)
+    search: str | None = None  # words said in the call (full-text search of the transcript)
+    flag: str | None = None  # a coaching flag status, or "any" for every flagged call
     # Practice attempts (source "practice:<scenario>") stay out of real calls' figures:
     # False = real calls only, True = practice attempts only, None = both.
     practice: bool | None = False
 
-    def where(self) -> tuple[str, list]:
+    def where(self, dialect: str = "sqlite") -> tuple[str, list]:
         clauses, params = [], []
         if self.practice is not None:
             clauses.append("source LIKE ?" if self.practice else "source NOT LIKE ?")
@@ -114,7 +128,44 @@ class CallFilter:
         if self.status:
             clauses.append("status = ?")
             params.append(self.status)
+        if self.needs == "upset":
+            clauses.append("needs_asap = 1")
+        elif self.needs == "routine":
+            clauses.append("needs_asap = 0")
+        elif self.needs:
+            raise StoreError(f"unknown call kind '{self.needs}' (one of upset, routine)")
+        if self.frustration:
+            clauses.append("frustration >= ?")
+            params.append(int(self.frustration))
+        if self.search and self.search.strip():
+            clauses.append(_search_clause(dialect))
+            params.append(_search_query(self.search, dialect))
+        if self.flag == "any":
+            clauses.append("EXISTS (SELECT 1 FROM flags f WHERE f.call_id = calls.id)")
+        elif self.flag:
+            if self.flag not in FLAG_STATUSES:
+                raise StoreError(
+                    f"unknown flag status '{self.flag}' (one of {', '.join(FLAG_STATUSES)}, any)")
+            clauses.append("EXISTS (SELECT 1 FROM flags f WHERE f.call_id = calls.id "
+                           "AND f.status = ?)")
+            params.append(self.flag)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _search_clause(dialect: str) -> str:
+    if dialect == "postgresql":
+        return ("EXISTS (SELECT 1 FROM call_text t WHERE t.call_id = calls.id AND "
+                "to_tsvector('simple', t.text) @@ phraseto_tsquery('simple', ?))")
+    return "calls.id IN (SELECT rowid FROM call_text_fts WHERE call_text_fts MATCH ?)"
+
+
+def _search_query(text: str, dialect: str) -> str:
+    """The user's words as one phrase: FTS5 syntax in them ("policy OR x", quotes, stars)
+    is taken as words, never as operators."""
+    words = " ".join(text.split())[:200]
+    if dialect == "postgresql":
+        return words
+    return '"' + words.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
@@ -134,6 +185,11 @@ class CallRow:
     steps_covered: int
     warnings: int
     first_apology: float | None
+    needs_asap: bool = False
+    frustration: int = 0
+    first_upset: float | None = None
+    score: int | None = None
+    flag: str | None = None
 
     def covered(self, step: str) -> bool:
         return bool(self.steps_mask & STEP_BITS[step])
@@ -166,9 +222,28 @@ class Store:
         try:
             migrate(self.conn)
             self.recovered = self.recover_interrupted()
+            self.coaching = Coaching(self.conn)
+            self.purged = self._apply_retention_days()
         except BaseException:
             self.conn.close()
             raise
+
+    def _apply_retention_days(self) -> int:
+        if not self.settings.retention_days:
+            return 0
+        try:
+            return purge(self.conn, self.settings.retention_days)
+        except StoreError:
+            # Another program holds the store (a call being written): old calls go next start.
+            return 0
+
+    def delete_calls(self, call_ids: list[int]) -> int:
+        """Deletes the calls and every trace of their words (store/deletion.py)."""
+        return delete_calls(self.conn, call_ids)
+
+    def purge(self, older_than_days: float) -> int:
+        """Deletes every finished call older than this many days; returns how many."""
+        return purge(self.conn, older_than_days)
 
     @property
     def dialect(self) -> str:
@@ -276,14 +351,23 @@ class Store:
             report = report_from_events(self._events(call_id))
         stored = report_for_store(report, retention)
         fig = figures(stored)
+        judged = assess(stored)
+        text = "\n".join(t.get("text") or "" for t in stored.get("transcript", []))
 
         def write() -> None:
             self.conn.execute(
                 "UPDATE calls SET status = ?, ended_at = ?, duration = ?, steps_mask = ?, "
-                "steps_covered = ?, warnings = ?, first_apology = ?, report = ? WHERE id = ?",
+                "steps_covered = ?, warnings = ?, first_apology = ?, report = ?, "
+                "needs_asap = ?, frustration = ?, first_upset = ?, score = ? WHERE id = ?",
                 (status, started + fig.duration, fig.duration, fig.steps_mask, fig.steps_covered,
-                 fig.warnings, fig.first_apology, json.dumps(stored), call_id),
+                 fig.warnings, fig.first_apology, json.dumps(stored), int(judged.needs_asap),
+                 judged.frustration, judged.first_upset, judged.score, call_id),
             )
+            self.conn.execute("DELETE FROM call_text WHERE call_id = ?", (call_id,))
+            if text.strip():
+                self.conn.execute("INSERT INTO call_text (call_id, text) VALUES (?, ?)",
+                                  (call_id, text))
+            self.conn.notify(FLOOR_CHANNEL, str(call_id))
             self.conn.execute("DELETE FROM call_warnings WHERE call_id = ?", (call_id,))
             if fig.warnings_by_kind:
                 self.conn.executemany(
@@ -318,17 +402,23 @@ class Store:
     # -- reading ------------------------------------------------------------------------------
 
     def count_calls(self, flt: CallFilter | None = None) -> int:
-        where, params = (flt or CallFilter()).where()
+        where, params = (flt or CallFilter()).where(self.dialect)
         return int(self.conn.execute(f"SELECT COUNT(*) FROM calls{where}", params)[0][0])
 
     def list_calls(
         self, flt: CallFilter | None = None, offset: int = 0, limit: int = 200,
+        sort: str = "started", descending: bool = True,
     ) -> list[CallRow]:
-        """Newest first, one page."""
-        where, params = (flt or CallFilter()).where()
+        """One page, newest first unless `sort` names another of SORT_KEYS."""
+        if sort not in SORT_KEYS:
+            raise StoreError(f"cannot sort by '{sort}' (one of {', '.join(SORT_KEYS)})")
+        where, params = (flt or CallFilter()).where(self.dialect)
+        way = "DESC" if descending else "ASC"
+        # Calls never scored (interrupted before any report) sort after the scored ones.
+        nulls = f"CASE WHEN {SORT_KEYS[sort]} IS NULL THEN 1 ELSE 0 END, "
         rows = self.conn.execute(
             f"SELECT {CALL_COLUMNS} FROM calls{where} "
-            "ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
+            f"ORDER BY {nulls}{SORT_KEYS[sort]} {way}, id {way} LIMIT ? OFFSET ?",
             [*params, int(limit), int(offset)],
         )
         return [_call_row(r) for r in rows]
@@ -394,12 +484,13 @@ class Store:
             "SELECT DISTINCT kind FROM call_warnings ORDER BY kind")]
 
     def coverage(self, flt: CallFilter | None = None, bucket_days: int = 7) -> list[dict]:
-        """Per agent and period: how many calls, and how many covered each step.
-        Rows: {agent, day (first UTC day number of the period), calls, warnings,
-        <step id>: calls that covered it}."""
-        where, params = (flt or CallFilter()).where()
+        """Per agent and period: how many calls, how many needed the ASAP steps (the customer
+        was upset) and how many of those covered each step. Routine calls never count against
+        a step. Rows: {agent, day (first UTC day number of the period), calls, upset, warnings,
+        score (average), <step id>: upset calls that covered it}."""
+        where, params = (flt or CallFilter()).where(self.dialect)
         sums = ", ".join(
-            f"SUM(CASE WHEN (steps_mask & {bit}) <> 0 THEN 1 ELSE 0 END)"
+            f"SUM(CASE WHEN needs_asap = 1 AND (steps_mask & {bit}) <> 0 THEN 1 ELSE 0 END)"
             for bit in STEP_BITS.values()
         )
         # The period length is an int written into the SQL: PostgreSQL must see the same
@@ -408,15 +499,16 @@ class Store:
         shift = 3 if bucket_days == 7 else 0
         bucket = f"(day + {shift}) / {int(bucket_days)}"
         rows = self.conn.execute(
-            f"SELECT agent, {bucket}, COUNT(*), SUM(warnings), {sums} FROM calls{where} "
-            f"GROUP BY agent, {bucket} ORDER BY agent, {bucket}",
+            f"SELECT agent, {bucket}, COUNT(*), SUM(warnings), SUM(needs_asap), AVG(score), "
+            f"{sums} FROM calls{where} GROUP BY agent, {bucket} ORDER BY agent, {bucket}",
             params,
         )
         out = []
         for r in rows:
             d = {"agent": r[0], "day": int(r[1]) * bucket_days - shift, "calls": int(r[2]),
-                 "warnings": int(r[3])}
-            d.update({sid: int(n) for sid, n in zip(STEP_IDS, r[4:], strict=True)})
+                 "warnings": int(r[3]), "upset": int(r[4] or 0),
+                 "score": None if r[5] is None else float(r[5])}
+            d.update({sid: int(n) for sid, n in zip(STEP_IDS, r[6:], strict=True)})
             out.append(d)
         return out
 
@@ -428,6 +520,9 @@ def _call_row(r: tuple) -> CallRow:
         status=r[5], source=r[6], title=r[7], engine=r[8], model=r[9], retention=r[10],
         steps_mask=int(r[11]), steps_covered=int(r[12]), warnings=int(r[13]),
         first_apology=None if r[14] is None else float(r[14]),
+        needs_asap=bool(r[15]), frustration=int(r[16] or 0),
+        first_upset=None if r[17] is None else float(r[17]),
+        score=None if r[18] is None else int(r[18]), flag=r[19],
     )
 
 
@@ -455,9 +550,16 @@ def _events_from_report(report: dict) -> list[dict]:
 
 
 def open_store(url: str | None = None, settings: Settings | None = None,
-               timeout: float = 5.0) -> Store:
+               timeout: float = 5.0, must_exist: bool = False) -> Store:
     """The call store at `url` (default: the `store` setting, else SQLite in the data folder).
-    Creates and migrates it if needed; closes calls left live by a crash as interrupted."""
+    Creates and migrates it if needed; closes calls left live by a crash as interrupted.
+    With `must_exist` (commands that only read) a SQLite file that is not there is an error,
+    so a mistyped path is reported instead of answered with an empty new store."""
     settings = settings or load_settings()
     location = parse_url(url if url is not None else settings.store, default_path())
+    if must_exist and location.kind == "sqlite" and not Path(location.target).exists():
+        raise StoreError(
+            f"{location.target}: no call store there (check --store or the store setting; "
+            "calls are stored by the overlay, `listen --save` or `analyze --save`)"
+        )
     return Store(location, settings, timeout)

@@ -48,7 +48,7 @@ def figures(report: dict) -> Figures:
 def report_from_events(events: list[dict], duration: float | None = None) -> dict:
     """The coach report's shape, rebuilt from stored event dicts in order."""
     covered: dict[str, dict] = {}
-    warnings, reminders, transcript = [], [], []
+    warnings, reminders, transcript, moods = [], [], [], []
     last = 0.0
     for e in events:
         t = e.get("type")
@@ -63,6 +63,8 @@ def report_from_events(events: list[dict], duration: float | None = None) -> dic
             warnings.append({k: e.get(k) for k in ("kind", "at", "evidence", "advice")})
         elif t == "reminder":
             reminders.append({k: e.get(k) for k in ("kind", "at", "text")})
+        elif t == "mood":
+            moods.append({k: e.get(k) for k in ("at", "cue", "evidence", "strength")})
         elif t == "transcript" and e.get("final"):
             transcript.append({k: e.get(k) for k in ("speaker", "start", "end", "text")})
     steps = {}
@@ -87,7 +89,7 @@ def report_from_events(events: list[dict], duration: float | None = None) -> dic
             "steps_missed": [s for s in STEP_IDS if not steps[s]["covered"]],
             "warnings_by_kind": dict(Counter(w["kind"] for w in warnings)),
             "time_to_first_apology": round(apology["at"], 2) if apology else None,
-            "tone": {},
+            "tone": {"customer": {"moments": moods}} if moods else {},
         },
         "transcript": transcript,
     }

@@ -42,7 +42,10 @@ class Screenshot:
     at: str | float = "end"
 
 
-def check_display() -> None:
+def check_display(
+    window: str = "the overlay",
+    instead: str = "`callassist listen` for coaching in the terminal",
+) -> None:
     """Qt aborts the whole process when it has no display: say what to do instead."""
     if QApplication.instance() is not None or os.environ.get("QT_QPA_PLATFORM"):
         return
@@ -50,8 +53,7 @@ def check_display() -> None:
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
         raise CallAssistError(
-            "no display to show the overlay on: run it in the desktop session, or use "
-            "`callassist listen` for coaching in the terminal"
+            f"no display to show {window} on: run it in the desktop session, or use {instead}"
         )
 
 

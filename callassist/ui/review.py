@@ -1,6 +1,8 @@
-"""The supervisor's review window (`callassist review`): a call list with filters, a call view
-(checklist, warnings, timeline, transcript with the evidence highlighted) and a team view
-(coverage of each step per agent, week by week)."""
+"""The supervisor's review window (`callassist review`): a sortable, searchable call list with
+filters, a call view (score, checklist, warnings, timeline with the customer's frustration,
+transcript with the evidence highlighted, coaching flag and notes), the coaching queue, a team
+view (coverage of each step on the calls that needed it, per agent, week by week) with a page
+per agent, and the live floor."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import html
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSettings, Qt, QTimer
+from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QPushButton,
@@ -35,10 +38,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from callassist.coach.assessment import SCORE_FORMULA, assess
 from callassist.coach.events import STEP_IDS
 from callassist.errors import CallAssistError
 from callassist.paths import config_dir
 from callassist.store import CallFilter, Store, StoredCall
+from callassist.store.coaching import FLAG_STATUSES
 from callassist.store.export import (
     WARNING_KINDS,
     clock,
@@ -49,6 +54,8 @@ from callassist.store.export import (
 )
 from callassist.store.summary import STEP_LABELS, annotate_transcript
 from callassist.ui.review_chart import CoverageChart, agent_colour
+from callassist.ui.review_coaching import AgentPage, CoachingPanel, CoachingQueue
+from callassist.ui.review_floor import FloorView
 from callassist.ui.review_models import CallListModel
 from callassist.ui.review_timeline import TimelineWidget
 
@@ -66,6 +73,7 @@ EMPTY_HELP = (
 STYLE = """
 QLabel#title { font-size: 16pt; font-weight: 600; }
 QLabel#meta, QLabel#count { color: palette(placeholder-text); }
+QLabel#score { font-size: 11pt; }
 QLabel#section { font-weight: 600; margin-top: 8px; }
 QFrame#card { background: palette(base); border: 1px solid palette(mid); border-radius: 6px; }
 """
@@ -96,19 +104,35 @@ class FilterBar(QWidget):
             d.setCalendarPopup(True)
             d.setDisplayFormat("yyyy-MM-dd")
             d.setEnabled(False)
+        self.kind = QComboBox()
+        self.kind.addItem("All calls", None)
+        self.kind.addItem("Upset customer", "upset")
+        self.kind.addItem("Routine", "routine")
+        self.kind.setToolTip("Upset: the customer complained, used angry words or raised their "
+                             "voice, so the ASAP steps were needed")
         self.missed = QComboBox()
-        self.missed.addItem("Any", None)
+        self.missed.addItem("All", None)
         self.missed.addItem("Any step missed", "any")
         for sid in STEP_IDS:
             self.missed.addItem(f"Missed {STEP_LABELS[sid]}", sid)
         self.warning = QComboBox()
+        self.flag = QComboBox()
+        self.flag.addItem("All", None)
+        self.flag.addItem("Flagged", "any")
+        for status in FLAG_STATUSES:
+            self.flag.addItem(status.capitalize(), status)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search what was said…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(160)
         self.clear = QPushButton("Clear filters")
         self.refresh = QPushButton("Refresh")
         self.refresh.setToolTip("Load calls stored since the window opened (F5)")
         self.export = QPushButton("Export…")
         self.export.setToolTip("Save the calls in the list as a printable HTML report or CSV")
         for label, w in (("Agent", self.agent), ("Date", self.period), (None, self.since),
-                         ("to", self.until), ("Steps", self.missed), ("Warning", self.warning)):
+                         ("to", self.until), ("Calls", self.kind), ("Steps", self.missed),
+                         ("Warning", self.warning), ("Coaching", self.flag), (None, self.search)):
             if label:
                 lay.addWidget(QLabel(label))
             lay.addWidget(w)
@@ -130,7 +154,7 @@ class FilterBar(QWidget):
         self.agent.addItem("All agents", None)
         for a in agents:
             self.agent.addItem(a, a)
-        self.warning.addItem("Any", None)
+        self.warning.addItem("All", None)
         self.warning.addItem("Any warning", "any")
         for k in [*WARNING_KINDS, *sorted(set(kinds) - set(WARNING_KINDS))]:
             self.warning.addItem(k.replace("_", " ").capitalize(), k)
@@ -144,8 +168,9 @@ class FilterBar(QWidget):
         self.until.setEnabled(custom)
 
     def reset(self) -> None:
-        for box in (self.agent, self.period, self.missed, self.warning):
+        for box in (self.agent, self.period, self.kind, self.missed, self.warning, self.flag):
             box.setCurrentIndex(0)
+        self.search.clear()
 
     def value(self, with_agent: bool = True) -> CallFilter:
         since = until = None
@@ -161,11 +186,14 @@ class FilterBar(QWidget):
         return CallFilter(
             agent=self.agent.currentData() if with_agent else None, since=since, until=until,
             missed=self.missed.currentData(), warning=self.warning.currentData(),
+            needs=self.kind.currentData(), flag=self.flag.currentData(),
+            search=self.search.text().strip() or None,
         )
 
     def connect_changed(self, slot) -> None:
-        for box in (self.agent, self.period, self.missed, self.warning):
+        for box in (self.agent, self.period, self.kind, self.missed, self.warning, self.flag):
             box.currentIndexChanged.connect(slot)
+        self.search.textChanged.connect(slot)
         for d in (self.since, self.until):
             d.dateChanged.connect(slot)
 
@@ -173,7 +201,7 @@ class FilterBar(QWidget):
 class CallView(QScrollArea):
     """One call: header, checklist, warnings with advice, timeline, transcript."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, store: Store, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -185,6 +213,10 @@ class CallView(QScrollArea):
         self.meta = QLabel()
         self.meta.setObjectName("meta")
         self.meta.setWordWrap(True)
+        self.score = QLabel()
+        self.score.setObjectName("score")
+        self.score.setWordWrap(True)
+        self.coaching = CoachingPanel(store, store.settings.agent)
         self.checklist = QLabel()
         self.checklist.setTextFormat(Qt.TextFormat.RichText)
         self.checklist.setWordWrap(True)
@@ -195,7 +227,8 @@ class CallView(QScrollArea):
         self.transcript = QTextBrowser()
         self.transcript.setOpenLinks(False)
         self.transcript.setMinimumHeight(260)
-        for w in (self.title, self.meta, self._section("ASAP checklist"), self.checklist,
+        for w in (self.title, self.meta, self.score, self.coaching,
+                  self._section("ASAP checklist"), self.checklist,
                   self._section("Warnings"), self.warnings, self._section("Timeline"),
                   self.timeline, self._section("Transcript"), self.transcript):
             lay.addWidget(w)
@@ -203,6 +236,8 @@ class CallView(QScrollArea):
         self.setWidget(body)
         self.call: StoredCall | None = None
         self.timeline.timeClicked.connect(self.show_time)
+        self.timeline.timeClicked.connect(self.coaching.set_moment)
+        self.coaching.changed.connect(self._notes_changed)
         self.set_call(None)
 
     @staticmethod
@@ -211,12 +246,16 @@ class CallView(QScrollArea):
         label.setObjectName("section")
         return label
 
+    def _notes_changed(self) -> None:
+        self.timeline.set_call(self.call, self.coaching.notes_of_call())
+
     def set_call(self, call: StoredCall | None) -> None:
         self.call = call
-        self.timeline.set_call(call)
+        self.coaching.set_call(call.row.id if call else None)
+        self.timeline.set_call(call, self.coaching.notes_of_call())
         if call is None:
             self.title.setText("No call selected")
-            for w in (self.meta, self.checklist, self.warnings):
+            for w in (self.meta, self.score, self.checklist, self.warnings):
                 w.setText("")
             self.transcript.setHtml("")
             return
@@ -227,14 +266,20 @@ class CallView(QScrollArea):
         if r.status != "complete":
             meta.append(f"⚠ {r.status} (the program stopped mid-call)"
                         if r.status == "interrupted" else r.status)
-        meta += [x for x in (r.title, r.source, " ".join(filter(None, (r.engine, r.model)))) if x]
-        first = rep.get("summary", {}).get("time_to_first_apology")
-        meta.append(f"first apology after {first:.0f} s" if first is not None else "no apology")
+        meta += [x for x in (r.title, r.source) if x]
+        judged = assess(rep)
+        if judged.needs_asap:
+            upset = f" from {clock(judged.first_upset)}" if judged.first_upset is not None else ""
+            meta.append(f"customer {judged.frustration_label}{upset}")
+        else:
+            meta.append("routine call: the customer was not upset")
         tone = tone_figures(rep)
         for key, text in TONE_META:
             if tone.get(key):
                 meta.append(text.format(tone[key]))
         self.meta.setText(" · ".join(meta))
+        self.score.setText(f"<b>Score {judged.score}</b> · {e(judged.explain().split(': ', 1)[1])}")
+        self.score.setToolTip(SCORE_FORMULA)
         rows = []
         for sid in STEP_IDS:
             s = rep.get("steps", {}).get(sid, {})
@@ -244,12 +289,15 @@ class CallView(QScrollArea):
                 rows.append(f"<tr><td style='color:#2E8B57;font-weight:600'>✓</td>"
                             f"<td><b>{STEP_LABELS[sid]}</b></td><td>{clock(s.get('at'))}</td>"
                             f"<td>{ev}{how}</td></tr>")
+            elif not judged.needs_asap:
+                rows.append(f"<tr><td style='color:#6B7078'>·</td><td><b>{STEP_LABELS[sid]}"
+                            "</b></td><td></td><td style='color:#6B7078'>not needed</td></tr>")
             else:
                 rows.append(f"<tr><td style='color:#C0392B;font-weight:600'>✗</td>"
                             f"<td><b>{STEP_LABELS[sid]}</b></td><td></td>"
                             "<td style='color:#C0392B'>missed</td></tr>")
         self.checklist.setText("<table cellpadding=3>" + "".join(rows) + "</table>")
-        warnings = rep.get("warnings", [])
+        warnings = sorted(rep.get("warnings", []), key=lambda w: float(w.get("at") or 0))
         if warnings:
             self.warnings.setText("<table cellpadding=3>" + "".join(
                 f"<tr><td style='color:#C0392B'>▲</td><td><b>{e(w['kind'].replace('_', ' '))}"
@@ -306,22 +354,30 @@ class CallView(QScrollArea):
 
 
 class TeamView(QWidget):
+    agentChosen = Signal(str)
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 8)
-        head = QLabel("Coverage of each ASAP step per agent, week by week "
-                      "(share of that week's calls; bigger dots = more calls)")
+        head = QLabel("Coverage of each ASAP step per agent, week by week, on the calls where "
+                      "the customer was upset (routine calls need no steps; bigger dots = more "
+                      "calls). Double-click an agent for their page.")
         head.setObjectName("meta")
+        head.setWordWrap(True)
         lay.addWidget(head)
         self.chart = CoverageChart()
         lay.addWidget(self.chart, 3)
-        self.table = QTableWidget(0, 3 + len(STEP_IDS))
+        self.table = QTableWidget(0, 5 + len(STEP_IDS))
         self.table.setHorizontalHeaderLabels(
-            ["Agent", "Calls", "Warnings / call", *(STEP_LABELS[s] for s in STEP_IDS)])
+            ["Agent", "Calls", "Upset", "Score", "Warnings / call",
+             *(STEP_LABELS[s] for s in STEP_IDS)])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.cellDoubleClicked.connect(
+            lambda r, _c: self.agentChosen.emit(self.table.item(r, 0).text()))
         lay.addWidget(self.table, 1)
 
     def set_rows(self, rows: list[dict]) -> None:
@@ -331,8 +387,13 @@ class TeamView(QWidget):
         for i, agent in enumerate(agents):
             mine = [r for r in rows if r["agent"] == agent]
             calls = sum(r["calls"] for r in mine)
-            cells = [agent, str(calls), f"{sum(r['warnings'] for r in mine) / calls:.1f}"]
-            cells += [f"{100 * sum(r[s] for r in mine) / calls:.0f}%" for s in STEP_IDS]
+            upset = sum(r["upset"] for r in mine)
+            scored = [r["score"] * r["calls"] for r in mine if r["score"] is not None]
+            cells = [agent, str(calls), str(upset),
+                     f"{sum(scored) / calls:.0f}" if scored else "",
+                     f"{sum(r['warnings'] for r in mine) / calls:.1f}"]
+            cells += [f"{100 * sum(r[s] for r in mine) / upset:.0f}%" if upset else "–"
+                      for s in STEP_IDS]
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j == 0:
@@ -367,7 +428,7 @@ class ReviewWindow(QMainWindow):
         self.table.setShowGrid(False)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for col, width in enumerate((128, 110, 56, 26, 26, 26, 26, 70, 84)):
+        for col, width in enumerate((124, 96, 50, 74, 44, 24, 24, 24, 24, 62, 70, 76)):
             self.table.setColumnWidth(col, width)
         self.empty = QLabel(EMPTY_HELP)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -375,7 +436,7 @@ class ReviewWindow(QMainWindow):
         self.list_stack = QStackedWidget()
         self.list_stack.addWidget(self.table)
         self.list_stack.addWidget(self.empty)
-        self.call_view = CallView()
+        self.call_view = CallView(store)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.list_stack)
         split.addWidget(self.call_view)
@@ -384,9 +445,21 @@ class ReviewWindow(QMainWindow):
         split.setSizes([560, 760])
         self.splitter = split
         self.tabs.addTab(split, "Calls")
+        self.queue = CoachingQueue(store)
+        self.tabs.addTab(self.queue, "Coaching")
         self.team = TeamView()
         self.tabs.addTab(self.team, "Team")
+        self.agent_page = AgentPage(store)
+        self.tabs.addTab(self.agent_page, "Agent")
+        self.floor = FloorView(store.location)
+        self.tabs.addTab(self.floor, "Live floor")
         self.setCentralWidget(central)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.queue.openCall.connect(self.open_call)
+        self.agent_page.openCall.connect(self.open_call)
+        self.team.agentChosen.connect(self.show_agent)
+        self.call_view.coaching.changed.connect(self._coaching_changed)
 
         refresh = QAction("Refresh", self)
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
@@ -398,7 +471,7 @@ class ReviewWindow(QMainWindow):
         self._debounce.timeout.connect(self.apply_filters)
         self.filters.connect_changed(self._debounce.start)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        self.tabs.currentChanged.connect(lambda _: self._update_team())
+        self.tabs.currentChanged.connect(lambda _: self._tab_shown())
         self._restore()
         self.refresh()
 
@@ -440,7 +513,10 @@ class ReviewWindow(QMainWindow):
         if f.period.currentText() == "Custom range":
             parts[-1] = f"{f.since.date().toString('yyyy-MM-dd')} to " \
                         f"{f.until.date().toString('yyyy-MM-dd')}"
-        parts += [x.currentText() for x in (f.missed, f.warning) if x.currentIndex() > 0]
+        parts += [x.currentText() for x in (f.kind, f.missed, f.warning, f.flag)
+                  if x.currentIndex() > 0]
+        if f.search.text().strip():
+            parts.append(f"saying \u201c{f.search.text().strip()}\u201d")
         return ", ".join(parts)
 
     def _ask_export(self) -> None:
@@ -459,6 +535,43 @@ class ReviewWindow(QMainWindow):
     def _update_team(self) -> None:
         if self.tabs.currentWidget() is self.team:
             self.team.set_rows(self.store.coverage(self.filters.value(with_agent=False)))
+
+    def _tab_shown(self) -> None:
+        current = self.tabs.currentWidget()
+        if current is self.queue:
+            self.queue.refresh()
+        elif current is self.agent_page:
+            self.agent_page.set_agents(self.store.agents())
+        elif current is self.floor:
+            self.floor.start()
+        self._update_team()
+
+    def _coaching_changed(self) -> None:
+        """A flag or note changed: the list's Coaching column and the queue follow."""
+        selected = self.current_call_id()
+        self.model.reload()
+        row = next((i for i, r in enumerate(self.model.rows) if r.id == selected), None)
+        if row is not None:
+            self.table.blockSignals(True)
+            self.table.selectRow(row)
+            self.table.blockSignals(False)
+
+    def open_call(self, call_id: int) -> None:
+        """Shows one call in the Calls tab (from the coaching queue or an agent's page)."""
+        self.tabs.setCurrentIndex(0)
+        row = next((i for i, r in enumerate(self.model.rows) if r.id == call_id), None)
+        if row is None:
+            self.filters.reset()
+            self.apply_filters()
+            row = next((i for i, r in enumerate(self.model.rows) if r.id == call_id), None)
+        if row is not None:
+            self.table.selectRow(row)
+        else:
+            self.call_view.set_call(self.store.get_call(call_id))
+
+    def show_agent(self, agent: str) -> None:
+        self.tabs.setCurrentWidget(self.agent_page)
+        self.agent_page.set_agents(self.store.agents(), agent)
 
     def current_call_id(self) -> int | None:
         r = self.model.call_at(self.table.currentIndex().row())
@@ -482,6 +595,7 @@ class ReviewWindow(QMainWindow):
             self.splitter.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.floor.stop()
         s = _window_settings()
         s.setValue("geometry", self.saveGeometry())
         s.setValue("splitter", self.splitter.saveState())

@@ -24,7 +24,8 @@ def agent_colour(index: int) -> QColor:
 
 
 class CoverageChart(QWidget):
-    """`set_rows(Store.coverage(...))`: rows {agent, day, calls, <step>: covered count}."""
+    """`set_rows(Store.coverage(...))`: rows {agent, day, calls, upset, <step>: covered
+    count}. Shares are of the upset calls, the only ones that needed the steps."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -40,7 +41,7 @@ class CoverageChart(QWidget):
         self.series = {sid: {a: {} for a in self.agents} for sid in STEP_IDS}
         for r in rows:
             for sid in STEP_IDS:
-                self.series[sid][r["agent"]][r["day"]] = (r[sid], r["calls"])
+                self.series[sid][r["agent"]][r["day"]] = (r[sid], r["upset"])
         self.update()
 
     def paintEvent(self, event) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from callassist.coach.assessment import FRUSTRATION_LABELS
 from callassist.coach.events import STEP_IDS
 from callassist.store import CallFilter, CallRow, Store
 from callassist.store.export import clock, local_time
@@ -17,8 +18,13 @@ MISSED = QColor("#C0392B")
 MUTED = QColor("#8A8F98")
 WARN = QColor("#C0392B")
 
-COLUMNS = ["Started", "Agent", "Length", "A", "S", "A", "P", "Warnings", "Status", "Title"]
-STEP_COLUMN = {3 + i: sid for i, sid in enumerate(STEP_IDS)}
+COLUMNS = ["Started", "Agent", "Length", "Customer", "Score", "A", "S", "A", "P", "Warnings",
+           "Coaching", "Status", "Title"]
+STEP_COLUMN = {5 + i: sid for i, sid in enumerate(STEP_IDS)}
+# The store's sort key for each column a click on its header sorts by.
+SORT_COLUMN = {0: "started", 1: "agent", 2: "length", 3: "frustration", 4: "score",
+               **dict.fromkeys(STEP_COLUMN, "steps"), 9: "warnings", 11: "status"}
+UPSET = QColor("#B8600B")
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -30,6 +36,7 @@ class CallListModel(QAbstractTableModel):
         self.flt = flt or CallFilter()
         self.rows: list[CallRow] = []
         self.total = 0
+        self.sort_key, self.descending = "started", True
         self._bold = QFont()
         self._bold.setBold(True)
         self.reload()
@@ -41,8 +48,21 @@ class CallListModel(QAbstractTableModel):
     def reload(self) -> None:
         self.beginResetModel()
         self.total = self.store.count_calls(self.flt)
-        self.rows = self.store.list_calls(self.flt, 0, PAGE)
+        self.rows = self._page(0)
         self.endResetModel()
+
+    def _page(self, offset: int) -> list[CallRow]:
+        return self.store.list_calls(self.flt, offset, PAGE, sort=self.sort_key,
+                                     descending=self.descending)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorted by the store, so every page follows the same order."""
+        key = SORT_COLUMN.get(column)
+        if key is None:
+            return
+        self.sort_key = key
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
 
     def call_at(self, row: int) -> CallRow | None:
         return self.rows[row] if 0 <= row < len(self.rows) else None
@@ -55,7 +75,7 @@ class CallListModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid():
             return
-        more = self.store.list_calls(self.flt, len(self.rows), PAGE)
+        more = self._page(len(self.rows))
         if not more:
             self.total = len(self.rows)
             return
@@ -88,26 +108,37 @@ class CallListModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if col in STEP_COLUMN:
-                return "✓" if r.covered(STEP_COLUMN[col]) else "✗"
+                if r.covered(STEP_COLUMN[col]):
+                    return "✓"
+                return "✗" if r.needs_asap else "·"  # a routine call needed no step
             return (
-                local_time(r.started_at), r.agent, clock(r.duration), None, None, None, None,
-                str(r.warnings) if r.warnings else "–", r.status, r.title,
+                local_time(r.started_at), r.agent, clock(r.duration),
+                FRUSTRATION_LABELS[r.frustration] if r.needs_asap else "routine",
+                "" if r.score is None else str(r.score), None, None, None, None,
+                str(r.warnings) if r.warnings else "–", r.flag or "", r.status, r.title,
             )[col]
         if role == Qt.ItemDataRole.ForegroundRole:
             if col in STEP_COLUMN:
-                return COVERED if r.covered(STEP_COLUMN[col]) else MISSED
-            if col == 7:
+                if r.covered(STEP_COLUMN[col]):
+                    return COVERED
+                return MISSED if r.needs_asap else MUTED
+            if col == 3:
+                return UPSET if r.needs_asap else MUTED
+            if col == 9:
                 return WARN if r.warnings else MUTED
-            if col == 8 and r.status != "complete":
+            if col == 11 and r.status != "complete":
                 return MISSED
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and (col in STEP_COLUMN or col in (2, 7)):
+        if role == Qt.ItemDataRole.TextAlignmentRole and (
+                col in STEP_COLUMN or col in (2, 4, 9)):
             return Qt.AlignmentFlag.AlignCenter
         if role == Qt.ItemDataRole.FontRole and col in STEP_COLUMN:
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole:
             if col in STEP_COLUMN:
                 sid = STEP_COLUMN[col]
+                if not r.needs_asap and not r.covered(sid):
+                    return f"{STEP_LABELS[sid]}: not needed (routine call)"
                 return f"{STEP_LABELS[sid]}: {'covered' if r.covered(sid) else 'missed'}"
             return "\n".join(x for x in (r.title, r.source, f"call {r.id}, {r.status}") if x)
         if role == Qt.ItemDataRole.UserRole:

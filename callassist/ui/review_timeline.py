@@ -1,5 +1,6 @@
-"""One call on a time axis: customer and agent speech as bands, then the steps, warnings and
-reminders as markers. Hover for details; click a marker to jump to that moment."""
+"""One call on a time axis: customer and agent speech as bands, the customer's frustration as
+an orange band (taller = angrier), then the steps, warnings, reminders and the supervisor's
+notes as markers. Hover for details; click a marker to jump to that moment."""
 
 from __future__ import annotations
 
@@ -9,19 +10,23 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from callassist.coach.assessment import frustration_moments
 from callassist.store import StoredCall
 from callassist.store.export import clock
 from callassist.store.summary import STEP_LABELS
 
 COLOURS = {
-    "customer": QColor("#8FA9CF"), "agent": QColor("#7CC49A"), "step": QColor("#2E8B57"),
-    "warning": QColor("#D1495B"), "reminder": QColor("#5B7BD5"),
+    "customer": QColor("#8FA9CF"), "upset": QColor("#E08A1E"), "agent": QColor("#7CC49A"),
+    "step": QColor("#2E8B57"), "warning": QColor("#D1495B"), "reminder": QColor("#5B7BD5"),
+    "note": QColor("#7A4FBF"),
 }
-ROWS = ("customer", "agent", "step", "warning", "reminder")
-ROW_LABELS = {"customer": "Customer", "agent": "Agent", "step": "Steps", "warning": "Warnings",
-              "reminder": "Reminders"}
+ROWS = ("customer", "upset", "agent", "step", "warning", "reminder", "note")
+ROW_LABELS = {"customer": "Customer", "upset": "Upset", "agent": "Agent", "step": "Steps",
+              "warning": "Warnings", "reminder": "Reminders", "note": "Notes"}
 # Marker rows are taller: their labels take two lanes so close markers stay readable.
-ROW_HEIGHTS = {"customer": 22, "agent": 22, "step": 38, "warning": 38, "reminder": 22}
+ROW_HEIGHTS = {"customer": 22, "upset": 22, "agent": 22, "step": 38, "warning": 38,
+               "reminder": 22, "note": 22}
+CUES = {"complaint": "complained", "words": "angry words", "voice": "raised voice"}
 LEFT, RIGHT, TOP, AXIS_H = 86, 16, 8, 22
 LANE = 9
 
@@ -32,11 +37,17 @@ class Marker:
     at: float
     label: str
     tip: str
+    strength: int = 0
 
 
-def markers(call: StoredCall) -> list[Marker]:
+def markers(call: StoredCall, notes: list | None = None) -> list[Marker]:
     rep = call.report
-    out = []
+    out = [Marker("upset", float(m["at"]), CUES[m["cue"]],
+                  f"Customer {CUES[m['cue']]} at {clock(m['at'])}\n{m['evidence']}".strip(),
+                  m["strength"])
+           for m in frustration_moments(rep) if m["at"] is not None]
+    out += [Marker("note", float(n.at), "note", f"{n.author} at {clock(n.at)}: {n.text}")
+            for n in notes or [] if n.at is not None]
     for sid, s in rep.get("steps", {}).items():
         if s.get("covered"):
             how = " (ticked by hand)" if s.get("manual") else ""
@@ -65,12 +76,14 @@ class TimelineWidget(QWidget):
         self.setMinimumHeight(TOP + sum(ROW_HEIGHTS.values()) + AXIS_H)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-    def set_call(self, call: StoredCall | None) -> None:
+    def set_call(self, call: StoredCall | None, notes: list | None = None) -> None:
         self.call = call
-        self._markers = markers(call) if call else []
+        self._markers = markers(call, notes) if call else []
         if call:
             ends = [s["end"] for s in call.speech] + [m.at for m in self._markers]
             self._duration = max([call.row.duration, *ends, 1.0])
+        else:
+            self._duration = 1.0  # no call: no leftover axis from the previous one
         self.update()
 
     def sizeHint(self):
@@ -136,11 +149,16 @@ class TimelineWidget(QWidget):
                 path.moveTo(x, y - 7)
                 path.lineTo(x + 7, y + 6)
                 path.lineTo(x - 7, y + 6)
+            elif m.row == "upset":
+                half = 2 + 3 * m.strength
+                path.addRect(QRectF(x - 4, y - half, 8, 2 * half))
+            elif m.row == "note":
+                path.addRect(QRectF(x - 4, y - 6, 8, 12))
             else:
                 path.addEllipse(QPointF(x, y), 4.5, 4.5)
             path.closeSubpath()
             p.drawPath(path)
-            if m.row != "reminder":
+            if m.row in ("step", "warning"):
                 label = m.label if m.row == "warning" else m.label.split()[0]
                 w = fm.horizontalAdvance(label)
                 # The upper lane first, then the lower one; a label with no room is left to

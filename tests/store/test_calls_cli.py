@@ -130,7 +130,7 @@ def test_html_report_is_self_contained_and_printable(capsys, filled_store, tmp_p
         (["calls", "list", "--since", "last week"], "--since 'last week' is not a date"),
         (["calls", "list", "--since", "2026-11-05", "--until", "2026-11-01"], "is before"),
         (["calls", "show", "999"], "no call 999"),
-        (["calls", "export", "--agent", "Nobody"], "no calls match"),
+        (["calls", "export", "--agent", "Nobody"], "--agent 'Nobody' is not a stored agent"),
     ],
 )
 def test_bad_requests_are_one_line_errors(capsys, filled_store, argv, message):
