@@ -77,7 +77,6 @@ def latency(turns: int) -> None:
                             PiperVoice(), output=CALLER_SINK)
         lines = (TRAINEE * (turns // len(TRAINEE) + 1))[:turns]
         trainee = ScriptedTrainee(lines, "callassist_test", Path(tmp))
-        call.on_say = trainee.caller_said
         stop = threading.Event()
 
         def script() -> None:

@@ -57,12 +57,14 @@ class PracticeCall:
     voice: object
     output: str | int | None = None
     on_status: StatusCallback | None = None
-    on_say: Callable[[Say], None] | None = None  # each caller line, as it is decided
     listeners: list[Listener] = field(default_factory=list)
     reactions: list[Reaction] = field(default_factory=list)
+    session: CallSession | None = None  # the overlay's worker brings its own
+    ends_session: bool = True  # False: whoever brought the session ends it
 
     def __post_init__(self) -> None:
-        self.session = CallSession(self.playbook, monitors_for(self.playbook))
+        if self.session is None:
+            self.session = CallSession(self.playbook, monitors_for(self.playbook))
         self.caller = Caller(self.scenario, playbook_judge(self.playbook))
         self.clips = synthesise(self.scenario.lines(), self.scenario, self.voice)
         self.gate = EchoGate(self.source)
@@ -84,8 +86,6 @@ class PracticeCall:
 
     def _say(self, says: Sequence[Say], player: Player) -> None:
         for s in says:
-            if self.on_say:
-                self.on_say(s)
             if s.answers_turn:
                 now = self.gate.call_time(time.monotonic())
                 self.reactions.append(Reaction(s, s.at, now))
@@ -128,6 +128,10 @@ class PracticeCall:
                      on_status=self.on_status)
         finally:
             player.close()
-        for listener in self.listeners:
-            listener(self.session.end())
+        if self.ends_session:
+            for listener in self.listeners:
+                listener(self.session.end())
+        return self.scorecard()
+
+    def scorecard(self) -> dict:
         return build_scorecard(self.session.report(), self.scenario, self.caller)

@@ -4,6 +4,7 @@ to try next time (tips.toml)."""
 
 from __future__ import annotations
 
+import html
 import textwrap
 import tomllib
 from importlib import resources
@@ -82,3 +83,14 @@ def format_scorecard(card: dict) -> str:
     return "\n".join([*head, "", *body, "", "Try next time", *(f"  {t}" for t in tip)])
 
 
+
+
+def scorecard_note(card: dict) -> str:
+    """The practice part of the scorecard for the overlay's end-of-call summary (HTML)."""
+    p = card["practice"]
+    lines = [f"<b>{html.escape(OUTCOME_TEXT.get(p['outcome'], p['outcome']).capitalize())}</b>"
+             f" (anger {p['anger_start']:g} → {p['anger_end']:g})"]
+    for w in card.get("warnings", []):
+        lines.append(f"“{html.escape(w['evidence'])}” → {html.escape(w['advice'])}")
+    lines.append(f"<b>Try next time:</b> {html.escape(p['try_next'])}")
+    return "<br>".join(lines)
