@@ -34,15 +34,17 @@ def test_a_broken_scenario_is_named_in_the_menu_instead_of_crashing(qtbot):
 
 
 def test_a_practice_call_borrows_the_window_then_gives_it_back(qtbot, make_window):
-    window = make_window("dev-015", speed=50)
+    window = make_window("dev-015", speed=2)  # still going when the practice is picked
     home = window.source
-    window.start_call()
-    practice = TranscriptSource(CORPUS / "dev-001.json", 50)
     with qtbot.waitSignal(window.call_started, timeout=5000):
+        window.start_call()
+    practice = TranscriptSource(CORPUS / "dev-001.json", 20)
+    with qtbot.waitSignals([window.call_finished, window.call_started], timeout=5000,
+                           order="strict"):
         window.practise(practice)  # the running call ends first
     assert window.source is practice and window.worker.source is practice
     assert window.caption.full_text() == practice.label
-    with qtbot.waitSignal(window.call_finished, timeout=20000):
+    with qtbot.waitSignal(window.call_finished, timeout=30000):
         pass
     assert window.source is home and window.worker.source is home
     assert window.caption.full_text() == home.label
