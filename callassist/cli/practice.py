@@ -119,20 +119,24 @@ def run(args: argparse.Namespace) -> int:
     result: list[dict] = []
     failure: list[BaseException] = []
 
+    finished = threading.Event()
+
     def work() -> None:
         try:
             result.append(call.run(stop))
         except BaseException as e:  # re-raised on the main thread
             failure.append(e)
+        finally:
+            finished.set()
 
-    worker = threading.Thread(target=work, name="callassist-practice", daemon=True)
-    worker.start()
+    threading.Thread(target=work, name="callassist-practice", daemon=True).start()
+    # An Event, not Thread.join: a join interrupted by Ctrl+C may return early next time.
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not finished.wait(0.2):
+            pass
     except KeyboardInterrupt:
         stop.set()
-        worker.join()
+        finished.wait()
     if failure:
         if recorder is not None:
             recorder.close()
