@@ -66,7 +66,8 @@ class PracticeCall:
         if self.session is None:
             self.session = CallSession(self.playbook, monitors_for(self.playbook))
         self.caller = Caller(self.scenario, playbook_judge(self.playbook))
-        self.clips = synthesise(self.scenario.lines(), self.scenario, self.voice)
+        self.clips = {line: synthesise(line, self.scenario, self.voice)
+                      for line in self.scenario.lines()}
         self.gate = EchoGate(self.source)
         self._heard: queue.Queue[Played] = queue.Queue()
         self._started: dict[int, float] = {}  # id(Say) -> monotonic start
