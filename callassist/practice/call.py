@@ -29,7 +29,7 @@ from callassist.practice.echo import EchoGate
 from callassist.practice.judge import playbook_judge
 from callassist.practice.scenario import Scenario
 from callassist.practice.scorecard import build_scorecard
-from callassist.practice.voice import Played, Player, synthesise
+from callassist.practice.voice import Played, Player, synthesise_all
 from callassist.speech.engine import Engine, StatusCallback
 
 Listener = Callable[[Sequence[Event]], None]
@@ -61,13 +61,14 @@ class PracticeCall:
     reactions: list[Reaction] = field(default_factory=list)
     session: CallSession | None = None  # the overlay's worker brings its own
     ends_session: bool = True  # False: whoever brought the session ends it
+    clips: dict | None = None  # every line's speech, when made ahead (voice.synthesise_all)
 
     def __post_init__(self) -> None:
         if self.session is None:
             self.session = CallSession(self.playbook, monitors_for(self.playbook))
         self.caller = Caller(self.scenario, playbook_judge(self.playbook))
-        self.clips = {line: synthesise(line, self.scenario, self.voice)
-                      for line in self.scenario.lines()}
+        if self.clips is None:
+            self.clips = synthesise_all(self.scenario, self.voice)
         self.gate = EchoGate(self.source)
         self._heard: queue.Queue[Played] = queue.Queue()
         self._started: dict[int, float] = {}  # id(Say) -> monotonic start

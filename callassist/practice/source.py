@@ -26,6 +26,7 @@ class PracticeSource:
         self.voice_choice = voice
         self.output = output
         self.voice = None
+        self.clips: dict | None = None
         self.title = scenario.title
         self.label = f"Practice · {scenario.title}"
         self.record_source = PRACTICE_SOURCE + scenario.id
@@ -40,11 +41,13 @@ class PracticeSource:
         return self.speech.model_name
 
     def prepare(self, status: StatusFn) -> None:
-        from callassist.practice.voice import load_voice
+        from callassist.practice.voice import load_voice, synthesise_all
 
         self.speech.prepare(status)
         if self.voice is None:
+            # before the call starts: the caller speaks as soon as it does
             self.voice = load_voice(self.voice_choice)
+            self.clips = synthesise_all(self.scenario, self.voice)
 
     def run_call(
         self, session: CallSession, emit, stop: threading.Event, status: StatusFn,
@@ -59,7 +62,7 @@ class PracticeSource:
         self.call = PracticeCall(
             self.scenario, session.playbook, s.engine, audio, self.voice, output=self.output,
             on_status=lambda st: status(st.kind, st.message), session=session,
-            ends_session=False,
+            ends_session=False, clips=self.clips,
         )
         self.call.listeners.append(emit)
         self.call.run(stop)

@@ -109,6 +109,11 @@ def synthesise(line: Line, scenario: Scenario, voice) -> np.ndarray:
     return read_recording(line) if line.wav else voice.speak(line.text, scenario)
 
 
+def synthesise_all(scenario: Scenario, voice) -> dict[Line, np.ndarray]:
+    """Every line the scenario's caller may say, ready to play."""
+    return {line: synthesise(line, scenario, voice) for line in scenario.lines()}
+
+
 def _pulse_sinks() -> list[str]:
     try:
         r = subprocess.run(["pactl", "list", "short", "sinks"], capture_output=True, text=True,
