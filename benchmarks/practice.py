@@ -9,8 +9,11 @@ Needs PulseAudio (scripts/start-pulse.sh); it adds a null sink for the caller.
    PortAudio into its own sink. A scripted trainee (espeak-ng) answers each caller line with a
    short sentence played by paplay. Latency = when the caller's answer starts sounding (the
    moment its first sample is handed to the output plus the output's latency) minus when the
-   trainee's sentence finished playing (paplay returns once the sink has drained it; espeak-ng's
-   audio is trimmed, so that is the end of the speech).
+   trainee's sentence ended: paplay's start plus the sentence's length (espeak-ng's audio is
+   trimmed), which is no later than the real end, so the figure errs on the slow side (a slow
+   paplay start counts). Also: from when the microphone last heard the trainee's voice (its
+   level, on the call's clock) to the caller sounding; and from the recogniser's end of the
+   sentence to the caller's decision.
 2. Voices: load time, synthesis time and real-time factor over every line of the shipped
    scenarios, and how much of each voice's speech the fallback recogniser gets right (word
    accuracy, a rough proxy for how clear it is; it is not how natural it sounds).
@@ -93,10 +96,13 @@ def latency(turns: int) -> None:
         if after:
             gaps.append(min(after, key=lambda r: r.sounded).sounded - ended)
     decided = [r.decided - r.heard_end for r in call.reactions]
+    voiced = [r.sounded - r.voice_end for r in call.reactions if r.sounded is not None]
     print(f"\nReaction latency, live ({engine.name}, {len(gaps)} of {len(lines)} turns answered)")
     print(f"{'':34}{'p50':>8}{'p95':>8}{'max':>8}")
     print(f"{'trainee stops -> caller sounds':34}{percentile(gaps, 50):7.2f}s"
           f"{percentile(gaps, 95):7.2f}s{max(gaps, default=float('nan')):7.2f}s")
+    print(f"{'voice last heard -> caller sounds':34}{percentile(voiced, 50):7.2f}s"
+          f"{percentile(voiced, 95):7.2f}s{max(voiced, default=float('nan')):7.2f}s")
     print(f"{'sentence end -> answer decided':34}{percentile(decided, 50):7.2f}s"
           f"{percentile(decided, 95):7.2f}s{max(decided, default=float('nan')):7.2f}s")
 

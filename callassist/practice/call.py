@@ -39,12 +39,13 @@ END_GRACE_S = 0.5  # after the caller's last line, before the call is closed
 @dataclass
 class Reaction:
     """How fast the caller answered a sentence of the trainee's, on the call's clock: the
-    sentence ended (the recogniser's word timings), the answer was decided, and it started
-    sounding (output latency included)."""
+    sentence ended (the recogniser's word timings), the answer was decided, the trainee's voice
+    was last heard, and the answer started sounding (output latency included)."""
 
     say: Say
     heard_end: float
     decided: float
+    voice_end: float  # the trainee's voice was last heard on the microphone (levels)
     sounded: float | None = None
 
 
@@ -90,7 +91,7 @@ class PracticeCall:
         for s in says:
             if s.answers_turn:
                 now = self.gate.call_time(time.monotonic())
-                self.reactions.append(Reaction(s, s.at, now))
+                self.reactions.append(Reaction(s, s.at, now, self.caller.voice_until))
             player.play(s, self.clips[s.line])
 
     def _emit(self, events: Sequence[Event], player: Player, stop: threading.Event) -> None:

@@ -5,7 +5,7 @@ monitor is the practice call's microphone (the virtual microphone of scripts/sta
     trainee = ScriptedTrainee(lines, sink="callassist_test", audio_dir=tmp)
     threading.Thread(target=trainee.run, args=(call, stop)).start()
 
-`spoken` records when each line finished playing (time.monotonic()), for the latency benchmark.
+`spoken` records when each line started and ended (time.monotonic()), for the latency benchmark.
 A line "<hold N>" stays silent for N seconds.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callassist.audio.speak import speak_text
-from callassist.audio.wavfile import write_wav
+from callassist.audio.wavfile import read_info, write_wav
 
 HOLD = re.compile(r"<hold (\d+(?:\.\d+)?)>")
 
@@ -60,4 +60,7 @@ class ScriptedTrainee:
                 continue
             start = time.monotonic()
             subprocess.run(["paplay", f"--device={self.sink}", str(wav)], check=True, timeout=60)
-            self.spoken.append((text, start, time.monotonic()))
+            # paplay returns once the sink has drained the line; the speech itself ended no
+            # later than its length after paplay was started (the earlier, stricter end)
+            self.spoken.append((text, start, min(time.monotonic(),
+                                                 start + read_info(wav).duration)))
