@@ -265,6 +265,10 @@ def run_show(args: argparse.Namespace) -> int:
     else:
         print("  routine call: the customer was not upset, so no ASAP steps were needed")
     print("\n".join(lines[1:]))
+    if call.report.get("practice"):  # a practice attempt: its scorecard's own figures
+        from callassist.practice.scorecard import practice_head, try_next_lines
+
+        print("\n".join(["", *practice_head(call.report), *try_next_lines(call.report)]))
     turns = call.report.get("transcript", [])
     if turns:
         print("\nTranscript")

@@ -9,11 +9,14 @@ import json
 import sys
 import textwrap
 import threading
+from pathlib import Path
 
 from callassist.cli._common import add_playbook_option, playbook_from
 from callassist.cli._speech import add_engine_options
 from callassist.cli.listen import describe, loading_status
+from callassist.cli.run import _screenshot_moment
 from callassist.coach.events import TranscriptEvent
+from callassist.errors import CallAssistError
 from callassist.practice.scenario import default_folders, find_scenario, load_scenarios
 from callassist.practice.voice import VOICES
 
@@ -47,6 +50,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--trainee", metavar="NAME",
                    help="whose attempt this is (default: the `agent` setting)")
     p.add_argument("--no-save", action="store_true", help="do not store the attempt")
+    p.add_argument("--overlay", action="store_true",
+                   help="coach in the overlay window, as in a live call (the scorecard shows "
+                   "in its end-of-call summary)")
+    p.add_argument("--screenshot", type=Path, metavar="PATH",
+                   help="with --overlay: save a PNG of the window (see --screenshot-at), then "
+                   "quit")
+    p.add_argument("--screenshot-at", type=_screenshot_moment, default="summary",
+                   metavar="WHEN", help="'summary' (the scorecard, the default) or a number of "
+                   "seconds into the call")
     p.add_argument("--json", action="store_true", help="print the scorecard as JSON")
     add_playbook_option(p)
     p.set_defaults(func=run)
@@ -70,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
 
     scenario = find_scenario(args.scenario, default_folders(args.scenarios))
     playbook = playbook_from(args)
+    if args.overlay:
+        return run_in_overlay(args, scenario, playbook)
+    if args.screenshot:
+        raise CallAssistError("--screenshot is for the overlay: add --overlay")
     source = open_source(args.input, args.device, realtime=True)
     engine = load_engine(args.engine, args.model, playbook, on_status=loading_status,
                          bias=not args.no_bias)
@@ -103,20 +119,24 @@ def run(args: argparse.Namespace) -> int:
     result: list[dict] = []
     failure: list[BaseException] = []
 
+    finished = threading.Event()
+
     def work() -> None:
         try:
             result.append(call.run(stop))
         except BaseException as e:  # re-raised on the main thread
             failure.append(e)
+        finally:
+            finished.set()
 
-    worker = threading.Thread(target=work, name="callassist-practice", daemon=True)
-    worker.start()
+    threading.Thread(target=work, name="callassist-practice", daemon=True).start()
+    # An Event, not Thread.join: a join interrupted by Ctrl+C may return early next time.
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not finished.wait(0.2):
+            pass
     except KeyboardInterrupt:
         stop.set()
-        worker.join()
+        finished.wait()
     if failure:
         if recorder is not None:
             recorder.close()
@@ -130,3 +150,22 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+
+
+def run_in_overlay(args: argparse.Namespace, scenario, playbook) -> int:
+    from callassist.practice.scorecard import format_scorecard
+    from callassist.practice.source import PracticeSource
+    from callassist.ui.app import Screenshot, run_overlay
+    from callassist.ui.recording import StoreRecords
+    from callassist.ui.sources import SpeechSource
+
+    speech = SpeechSource(playbook, args.input, device=args.device, engine=args.engine,
+                          model=args.model, bias=not args.no_bias)
+    source = PracticeSource(scenario, speech, voice=args.voice, output=args.output)
+    shot = Screenshot(args.screenshot, args.screenshot_at) if args.screenshot else None
+    code = run_overlay(source, playbook, screenshot=shot, exit_after=shot is not None,
+                       records=None if args.no_save else StoreRecords())
+    if source.call is not None:
+        card = source.call.scorecard()
+        print(json.dumps(card, indent=2) if args.json else format_scorecard(card))
+    return code

@@ -29,7 +29,7 @@ from callassist.practice.echo import EchoGate
 from callassist.practice.judge import playbook_judge
 from callassist.practice.scenario import Scenario
 from callassist.practice.scorecard import build_scorecard
-from callassist.practice.voice import Played, Player, synthesise
+from callassist.practice.voice import Played, Player, synthesise_all
 from callassist.speech.engine import Engine, StatusCallback
 
 Listener = Callable[[Sequence[Event]], None]
@@ -39,12 +39,13 @@ END_GRACE_S = 0.5  # after the caller's last line, before the call is closed
 @dataclass
 class Reaction:
     """How fast the caller answered a sentence of the trainee's, on the call's clock: the
-    sentence ended (the recogniser's word timings), the answer was decided, and it started
-    sounding (output latency included)."""
+    sentence ended (the recogniser's word timings), the answer was decided, the trainee's voice
+    was last heard, and the answer started sounding (output latency included)."""
 
     say: Say
     heard_end: float
     decided: float
+    voice_end: float  # the trainee's voice was last heard on the microphone (levels)
     sounded: float | None = None
 
 
@@ -57,14 +58,18 @@ class PracticeCall:
     voice: object
     output: str | int | None = None
     on_status: StatusCallback | None = None
-    on_say: Callable[[Say], None] | None = None  # each caller line, as it is decided
     listeners: list[Listener] = field(default_factory=list)
     reactions: list[Reaction] = field(default_factory=list)
+    session: CallSession | None = None  # the overlay's worker brings its own
+    ends_session: bool = True  # False: whoever brought the session ends it
+    clips: dict | None = None  # every line's speech, when made ahead (voice.synthesise_all)
 
     def __post_init__(self) -> None:
-        self.session = CallSession(self.playbook, monitors_for(self.playbook))
+        if self.session is None:
+            self.session = CallSession(self.playbook, monitors_for(self.playbook))
         self.caller = Caller(self.scenario, playbook_judge(self.playbook))
-        self.clips = synthesise(self.scenario.lines(), self.scenario, self.voice)
+        if self.clips is None:
+            self.clips = synthesise_all(self.scenario, self.voice)
         self.gate = EchoGate(self.source)
         self._heard: queue.Queue[Played] = queue.Queue()
         self._started: dict[int, float] = {}  # id(Say) -> monotonic start
@@ -84,11 +89,9 @@ class PracticeCall:
 
     def _say(self, says: Sequence[Say], player: Player) -> None:
         for s in says:
-            if self.on_say:
-                self.on_say(s)
             if s.answers_turn:
                 now = self.gate.call_time(time.monotonic())
-                self.reactions.append(Reaction(s, s.at, now))
+                self.reactions.append(Reaction(s, s.at, now, self.caller.voice_until))
             player.play(s, self.clips[s.line])
 
     def _emit(self, events: Sequence[Event], player: Player, stop: threading.Event) -> None:
@@ -128,6 +131,10 @@ class PracticeCall:
                      on_status=self.on_status)
         finally:
             player.close()
-        for listener in self.listeners:
-            listener(self.session.end())
+        if self.ends_session:
+            for listener in self.listeners:
+                listener(self.session.end())
+        return self.scorecard()
+
+    def scorecard(self) -> dict:
         return build_scorecard(self.session.report(), self.scenario, self.caller)

@@ -81,6 +81,11 @@ class Caller:
         self._mid_sentence = False  # a partial result came after the last final one
 
     @property
+    def voice_until(self) -> float:
+        """The trainee's voice was last heard until then (call time)."""
+        return self._voice_until
+
+    @property
     def done(self) -> bool:
         return self.outcome is not None
 

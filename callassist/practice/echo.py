@@ -30,7 +30,7 @@ class EchoGate:
         self.muted_blocks = 0
         self._spans: list[tuple[float, float]] = []  # monotonic, caller speaking
         self._lock = threading.Lock()
-        self._offset: float | None = None  # monotonic - call time, from the first block
+        self._offset: float | None = None  # monotonic - call time
 
     @property
     def description(self) -> str:
@@ -61,8 +61,10 @@ class EchoGate:
     def blocks(self, stop: threading.Event) -> Iterator[Block]:
         for b in self.source.blocks(stop):
             arrived = time.monotonic()
-            if self._offset is None:
-                self._offset = arrived - b.end
+            # The quickest a block ever arrived is the truest capture-to-arrival delay (a late
+            # first block, or a busy machine, must not shift the call's clock).
+            delay = arrived - b.end
+            self._offset = delay if self._offset is None else min(self._offset, delay)
             # The block was captured over the block's length before it arrived.
             start = self._offset + b.at
             end = self._offset + b.end

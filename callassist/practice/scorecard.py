@@ -4,6 +4,7 @@ to try next time (tips.toml)."""
 
 from __future__ import annotations
 
+import html
 import textwrap
 import tomllib
 from importlib import resources
@@ -65,8 +66,8 @@ OUTCOME_TEXT = {
 }
 
 
-def format_scorecard(card: dict) -> str:
-    """The scorecard for the terminal: the call's checklist, then the practice figures."""
+def practice_head(card: dict) -> list[str]:
+    """How the practice went: the outcome, the caller's anger, the steps missed."""
     p = card["practice"]
     missed = [s for s in p["expected_steps"] if not card["steps"][s]["covered"]]
     head = [
@@ -77,8 +78,25 @@ def format_scorecard(card: dict) -> str:
     if missed:
         labels = ", ".join(card["steps"][s].get("label", s) for s in missed)
         head.append(f"Missed: {labels}")
+    return head
+
+
+def try_next_lines(card: dict) -> list[str]:
+    return ["Try next time", *(f"  {t}" for t in textwrap.wrap(card["practice"]["try_next"], 76))]
+
+
+def format_scorecard(card: dict) -> str:
+    """The scorecard for the terminal: how it went, the call's checklist, one thing to try."""
     body = format_report({**card, "id": "", "title": ""}).splitlines()[2:]
-    tip = textwrap.wrap(p["try_next"], 76)
-    return "\n".join([*head, "", *body, "", "Try next time", *(f"  {t}" for t in tip)])
+    return "\n".join([*practice_head(card), "", *body, "", *try_next_lines(card)])
 
 
+def scorecard_note(card: dict) -> str:
+    """The practice part of the scorecard for the overlay's end-of-call summary (HTML)."""
+    p = card["practice"]
+    lines = [f"<b>{html.escape(OUTCOME_TEXT.get(p['outcome'], p['outcome']).capitalize())}</b>"
+             f" (anger {p['anger_start']:g} → {p['anger_end']:g})"]
+    for w in card.get("warnings", []):
+        lines.append(f"“{html.escape(w['evidence'])}” → {html.escape(w['advice'])}")
+    lines.append(f"<b>Try next time:</b> {html.escape(p['try_next'])}")
+    return "<br>".join(lines)

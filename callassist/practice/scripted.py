@@ -3,10 +3,9 @@ waits for the caller to finish, then plays its next line (espeak-ng) into a Puls
 monitor is the practice call's microphone (the virtual microphone of scripts/start-pulse.sh).
 
     trainee = ScriptedTrainee(lines, sink="callassist_test", audio_dir=tmp)
-    call.on_say = trainee.caller_said
     threading.Thread(target=trainee.run, args=(call, stop)).start()
 
-`spoken` records when each line finished playing (time.monotonic()), for the latency benchmark.
+`spoken` records when each line started and ended (time.monotonic()), for the latency benchmark.
 A line "<hold N>" stays silent for N seconds.
 """
 
@@ -20,8 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callassist.audio.speak import speak_text
-from callassist.audio.wavfile import write_wav
-from callassist.practice.caller import Say
+from callassist.audio.wavfile import read_info, write_wav
 
 HOLD = re.compile(r"<hold (\d+(?:\.\d+)?)>")
 
@@ -35,10 +33,6 @@ class ScriptedTrainee:
     rate: int = 125
     pause_s: float = 0.6  # after the caller stops, before the trainee answers
     spoken: list[tuple[str, float, float]] = field(default_factory=list)  # text, start, end
-    _said: threading.Event = field(default_factory=threading.Event)
-
-    def caller_said(self, say: Say) -> None:
-        self._said.set()
 
     def _wav(self, i: int, text: str) -> Path:
         path = self.audio_dir / f"trainee-{i:02d}-{abs(hash((text, self.voice))) % 10**8}.wav"
@@ -47,26 +41,26 @@ class ScriptedTrainee:
         return path
 
     def run(self, call, stop: threading.Event) -> None:
-        """Answers each time the caller has spoken and fallen silent, until the lines run out,
-        the caller is done or stop is set."""
+        """Answers each time the caller has said something new and fallen silent, until the
+        lines run out, the caller is done or stop is set."""
         wavs = [None if HOLD.fullmatch(t) else self._wav(i, t) for i, t in enumerate(self.lines)]
+        heard = 0  # caller lines already answered
         for text, wav in zip(self.lines, wavs, strict=True):
-            if not self._said.wait(60) or stop.is_set():
-                return
-            # the caller may say two lines in a row: wait for the whole answer
-            while not stop.is_set():
+            # wait for something new from the caller, and for its whole answer to be heard
+            while not stop.is_set() and not (len(call.caller.said) > heard
+                                             and call.player_idle()):
                 time.sleep(0.1)
-                if call.player_idle():
-                    break
             if stop.is_set() or call.caller.done:
                 return
+            heard = len(call.caller.said)
             time.sleep(self.pause_s)
-            self._said.clear()
             hold = HOLD.fullmatch(text)
             if hold:
                 stop.wait(float(hold.group(1)))
-                self._said.set()
                 continue
             start = time.monotonic()
             subprocess.run(["paplay", f"--device={self.sink}", str(wav)], check=True, timeout=60)
-            self.spoken.append((text, start, time.monotonic()))
+            # paplay returns once the sink has drained the line; the speech itself ended no
+            # later than its length after paplay was started (the earlier, stricter end)
+            self.spoken.append((text, start, min(time.monotonic(),
+                                                 start + read_info(wav).duration)))

@@ -17,7 +17,7 @@ import queue
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,12 +104,14 @@ def load_voice(name: str = "auto") -> EspeakVoice | PiperVoice:
     return EspeakVoice()
 
 
-def synthesise(lines: Iterable[Line], scenario: Scenario, voice) -> dict[Line, np.ndarray]:
-    """Every line's speech, ready to play."""
-    return {
-        line: read_recording(line) if line.wav else voice.speak(line.text, scenario)
-        for line in lines
-    }
+def synthesise(line: Line, scenario: Scenario, voice) -> np.ndarray:
+    """One line's speech, ready to play: its recording, or the voice's."""
+    return read_recording(line) if line.wav else voice.speak(line.text, scenario)
+
+
+def synthesise_all(scenario: Scenario, voice) -> dict[Line, np.ndarray]:
+    """Every line the scenario's caller may say, ready to play."""
+    return {line: synthesise(line, scenario, voice) for line in scenario.lines()}
 
 
 def _pulse_sinks() -> list[str]:

@@ -151,7 +151,11 @@ def run_overlay(
 ) -> int:
     app = application()
     window = OverlayWindow(source, playbook, overlay_settings(), records=records, mode=mode)
-    window.tray = make_tray(window, window.start_call, window.end_call, window.quit)
+    from callassist.practice.source import practice_source
+
+    window.practice_pick = lambda sid: window.practise(practice_source(sid, source, playbook))
+    window.tray = make_tray(window, window.start_call, window.end_call, window.quit,
+                            window.practice_pick)
     session = Session(window, screenshot, exit_after)
     # Ctrl+C in the terminal ends the call cleanly too; the timer lets Python see the signal.
     signal.signal(signal.SIGINT, lambda *_: window.quit())

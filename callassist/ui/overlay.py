@@ -9,6 +9,7 @@ quitting, to end the call cleanly)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QSizeGrip,
     QVBoxLayout,
@@ -123,6 +125,9 @@ class OverlayWindow(QWidget):
         self.in_call = False
         self.quitting = False
         self.last_report: dict | None = None
+        self._home_source: CallSource | None = None  # while a practice call borrows the window
+        self._next_source: CallSource | None = None
+        self.practice_pick: Callable[[str], None] | None = None  # scenario id -> practice call
         self.tray = None
         self.download = None
         self.download_target: tuple[str | None, Path | None] = (None, None)
@@ -268,6 +273,43 @@ class OverlayWindow(QWidget):
         if self.in_call:
             self.worker.request_stop()
 
+    def practise(self, source: CallSource) -> None:
+        """A practice call in this window (the Practice menu): the current call ends first;
+        when the practice ends, the window goes back to its own source."""
+        if self._home_source is None:
+            self._home_source = self.source
+        self._next_source = source
+        if self.in_call:
+            self.end_call()  # _on_call_ended switches over
+        else:
+            self._switch_source()
+
+    def contextMenuEvent(self, event) -> None:
+        """Right-click: the Practice entry (when the application offers practice calls)."""
+        if self.practice_pick is None or self.quitting:
+            return
+        from callassist.ui.practice_menu import practice_menu
+
+        menu = QMenu(self)
+        menu.addMenu(practice_menu(menu, self.practice_pick))
+        menu.exec(event.globalPos())
+
+    def _switch_source(self) -> bool:
+        """Starts the practice call asked for, or goes back from a practice call to the
+        window's own source; True when a call was started."""
+        nxt, self._next_source = self._next_source, None
+        start = nxt is not None
+        if nxt is None:
+            if self._home_source is None or self.source is self._home_source:
+                return False
+            nxt = self._home_source
+        self.source = nxt
+        self.worker.use_source(nxt)
+        self.caption.set_full_text(nxt.label)
+        if start:
+            self.start_call()
+        return start
+
     def toggle_step(self, sid: str) -> None:
         """Tick or untick a step by hand; the chip changes when the session confirms it."""
         if self.in_call:
@@ -383,12 +425,18 @@ class OverlayWindow(QWidget):
             live = self.source.live and not self.quitting
             note = "Next call started: listening." if live else (
                 f"{SHORTCUTS['start']} starts the next call.")
+            if report.get("practice"):  # a practice call's scorecard
+                from callassist.practice.scorecard import scorecard_note
+
+                note = scorecard_note(report)
             self.summary.show_report(report, self.step_labels, self.titles, note,
                                      next_button=not live)
             if not live:
                 self.message.hide()  # the summary lists the warnings and says how to go on
             self._fit_content()
         self.call_finished.emit(report, outcome)
+        if not self.quitting and self._switch_source():
+            return
         if outcome != FAILED and self.source.live and not self.quitting:
             self._reset_call_view()
             self._set_in_call(True)

@@ -243,6 +243,7 @@ class SummaryPanel(QFrame):
         foot = QHBoxLayout()
         self.note = QLabel()
         self.note.setObjectName("caption")
+        self.note.setWordWrap(True)  # a practice scorecard says more than one line
         foot.addWidget(self.note, 1)
         self.next_button = QPushButton("Next call")
         self.next_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

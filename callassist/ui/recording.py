@@ -54,7 +54,8 @@ class StoreRecords:
             recorder = store.begin_call(
                 engine=getattr(source, "engine_name", "") or "transcript",
                 model=getattr(source, "model_name", ""),
-                source=source.label, title=getattr(source, "title", ""),
+                source=getattr(source, "record_source", source.label),
+                title=getattr(source, "title", ""),
             )
         except BaseException:
             store.close()

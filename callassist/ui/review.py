@@ -57,6 +57,7 @@ from callassist.ui.review_chart import CoverageChart, agent_colour
 from callassist.ui.review_coaching import AgentPage, CoachingPanel, CoachingQueue
 from callassist.ui.review_floor import FloorView
 from callassist.ui.review_models import CallListModel
+from callassist.ui.review_practice import PracticeView
 from callassist.ui.review_timeline import TimelineWidget
 
 PERIODS = ("All time", "Today", "Last 7 days", "Last 30 days", "Last 90 days", "Custom range")
@@ -453,6 +454,8 @@ class ReviewWindow(QMainWindow):
         self.tabs.addTab(self.agent_page, "Agent")
         self.floor = FloorView(store.location)
         self.tabs.addTab(self.floor, "Live floor")
+        self.practice = PracticeView(store, STEP_LABELS)
+        self.tabs.addTab(self.practice, "Practice")
         self.setCentralWidget(central)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
@@ -544,6 +547,8 @@ class ReviewWindow(QMainWindow):
             self.agent_page.set_agents(self.store.agents())
         elif current is self.floor:
             self.floor.start()
+        elif current is self.practice:
+            self.practice.refresh()
         self._update_team()
 
     def _coaching_changed(self) -> None:

@@ -34,7 +34,7 @@ def app_icon(in_call: bool = False) -> QIcon:
 
 
 class Tray(QSystemTrayIcon):
-    def __init__(self, window: QWidget, start, end, quit_app):
+    def __init__(self, window: QWidget, start, end, quit_app, practise=None):
         super().__init__(app_icon(), window)
         self.window = window
         self.setToolTip("CallAssist")
@@ -49,6 +49,11 @@ class Tray(QSystemTrayIcon):
         quit_action.triggered.connect(quit_app)
         for action in (self.toggle_action, self.start_action, self.end_action):
             menu.addAction(action)
+        if practise is not None:
+            from callassist.ui.practice_menu import practice_menu
+
+            self.practice_menu = practice_menu(menu, practise)
+            menu.addMenu(self.practice_menu)
         menu.addSeparator()
         menu.addAction(quit_action)
         menu.aboutToShow.connect(self._refresh)
@@ -75,9 +80,9 @@ class Tray(QSystemTrayIcon):
             self.toggle_window()
 
 
-def make_tray(window, start, end, quit_app) -> Tray | None:
+def make_tray(window, start, end, quit_app, practise=None) -> Tray | None:
     if not QSystemTrayIcon.isSystemTrayAvailable():
         return None
-    tray = Tray(window, start, end, quit_app)
+    tray = Tray(window, start, end, quit_app, practise)
     tray.show()
     return tray

@@ -90,6 +90,11 @@ class CallWorker(QObject):
             forget()
         self._prepared = False
 
+    def use_source(self, source: CallSource) -> None:
+        """The next call listens to `source` (a practice call, or back to the microphone)."""
+        self.source = source
+        self._prepared = False
+
     def request_tick(self, step: str, covered: bool) -> None:
         """Tick (covered=True) or untick a step by hand in the running call."""
         self._manual.put((step, covered))
@@ -173,7 +178,9 @@ class CallWorker(QObject):
             self.status.emit("error", f"the call stopped unexpectedly: {type(e).__name__}: {e}")
             outcome = FAILED
         emit(session.end())
-        report = session.report()
+        # A practice call's source adds its scorecard to the report.
+        finish = getattr(self.source, "report", None)
+        report = finish(session) if finish is not None else session.report()
         if record is not None:
             try:
                 record.finish(report)

@@ -72,7 +72,6 @@ def practise(scenario, lines, engine, voice, playbook, tmp_path, limit_s=90.0):
     source = MicrophoneSource(f"{mic}.monitor")
     call = PracticeCall(scenario, playbook, engine, source, voice, output=caller_sink)
     trainee = ScriptedTrainee(lines, mic, tmp_path)
-    call.on_say = trainee.caller_said
     events = []
     call.listeners.append(events.extend)
     stop = threading.Event()

@@ -55,3 +55,6 @@ def test_practice_attempts_are_listed_apart_from_real_calls(dialogue, capsys):
     out = capsys.readouterr().out.splitlines()
     assert [int(x.split()[0]) for x in out[1:]] == [attempt]
     assert "Lost parcel" in out[1]
+    assert main(["calls", "show", str(attempt)]) == 0
+    shown = capsys.readouterr().out
+    assert "Practice: Lost parcel:" in shown and "Try next time" in shown

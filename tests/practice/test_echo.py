@@ -1,0 +1,33 @@
+"""The echo gate: while the caller speaks (and a tail after), the microphone reaches the
+recogniser as silence; before and after, untouched. A WAV played in real time stands in for
+the microphone (the PulseAudio test in test_practice_audio.py loops real echo back)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from callassist.audio.sources import FileSource
+from callassist.audio.wavfile import write_wav
+from callassist.practice.echo import TAIL_S, EchoGate
+
+
+def test_the_microphone_is_silent_while_the_caller_speaks(tmp_path):
+    rng = np.random.default_rng(1)
+    write_wav(tmp_path / "mic.wav", (rng.standard_normal(16000 * 2) * 3000).astype(np.int16))
+    gate = EchoGate(FileSource(tmp_path / "mic.wav", realtime=True))
+    blocks = []
+    for b in gate.blocks(threading.Event()):
+        if not blocks:  # the caller speaks from 0.5 s to 1.0 s into the call
+            now = time.monotonic()
+            gate.mute(now + 0.5 - b.end, now + 1.0 - b.end)
+        blocks.append((b.at, b.end, bool(np.any(b.samples))))
+    silent = [(a, e) for a, e, sound in blocks if not sound]
+    assert silent, "the caller's stretch is muted"
+    assert min(a for a, _ in silent) >= 0.35  # nothing well before the caller
+    assert max(e for _, e in silent) <= 1.0 + TAIL_S + 0.15  # nor well after its tail
+    assert not any(sound for a, e, sound in blocks if a >= 0.55 and e <= 0.95)
+    assert gate.muted_blocks == len(silent)
+    assert abs(gate.call_time(time.monotonic()) - blocks[-1][1]) < 0.3
