@@ -104,6 +104,13 @@ def korean_wav(audio_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def whisper_engine():
+    from callassist.speech.engine import load_engine
+
+    return load_engine("whisper")
+
+
+@pytest.fixture(scope="session")
 def sphinx_engine(playbook: Playbook):
     from callassist.speech.sphinx_engine import SphinxEngine
 

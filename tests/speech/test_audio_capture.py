@@ -27,9 +27,11 @@ def paplay(wav) -> None:
     subprocess.run(["paplay", "--device=callassist_test", str(wav)], check=True, timeout=120)
 
 
+@pytest.mark.parametrize("engine_fixture", ["whisper_engine", "sphinx_engine"])
 def test_a_call_played_into_the_virtual_microphone_ticks_the_steps(
-    pulse, spoken_call, sphinx_engine, playbook
+    pulse, spoken_call, request, engine_fixture, playbook
 ):
+    engine = request.getfixturevalue(engine_fixture)
     wav, _ = spoken_call("dev-021", agent_only=True)
     session = CallSession(playbook)
     source = MicrophoneSource(pulse)
@@ -43,7 +45,7 @@ def test_a_call_played_into_the_virtual_microphone_ticks_the_steps(
             hearing.set()
 
     worker = threading.Thread(
-        target=run_call, args=(session, sphinx_engine, source, emit, stop), daemon=True
+        target=run_call, args=(session, engine, source, emit, stop), daemon=True
     )
     worker.start()
     assert hearing.wait(15), "the virtual microphone delivers audio"
@@ -61,14 +63,15 @@ def test_a_call_played_into_the_virtual_microphone_ticks_the_steps(
     assert source.overflows == 0
 
 
+@pytest.mark.parametrize("engine", ["whisper", "pocketsphinx"])
 def test_listen_on_the_virtual_microphone_prints_events_and_the_checklist_on_ctrl_c(
-    pulse, spoken_call, tmp_path
+    pulse, spoken_call, tmp_path, engine
 ):
     wav, _ = spoken_call("dev-011", agent_only=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "callassist", "listen", "--device", pulse,
-         "--engine", "pocketsphinx"],
+         "--engine", engine],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     err_lines: list[str] = []

@@ -54,10 +54,11 @@ def test_a_recording_lights_the_chips_moves_the_meter_and_names_the_engine(
 
 @pytest.mark.pulse
 @pytest.mark.audio
+@pytest.mark.parametrize("engine", ["whisper", "pocketsphinx"])
 def test_a_call_into_the_virtual_microphone_lights_the_chips_and_ending_it_starts_the_next(
-    qtbot, make_window, playbook, apology_wav, pulse_microphone,
+    qtbot, make_window, playbook, apology_wav, pulse_microphone, engine,
 ):
-    source = SpeechSource(playbook, device=pulse_microphone, engine="pocketsphinx")
+    source = SpeechSource(playbook, device=pulse_microphone, engine=engine)
     window = make_window(source=source)
     window.start_call()
     levels: list[object] = []
@@ -74,7 +75,7 @@ def test_a_call_into_the_virtual_microphone_lights_the_chips_and_ending_it_start
         window.end_call()
     assert window.summary.isVisible() and window.in_call
     assert window.last_report["steps"]["apologize"]["covered"]
-    assert window.caption.full_text() == "Microphone · pocketsphinx"
+    assert window.caption.full_text() == f"Microphone · {engine}"
 
 
 def test_no_microphone_says_how_to_fix_it_and_offers_a_retry(qtbot, make_window, playbook):
