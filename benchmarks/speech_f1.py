@@ -1,5 +1,6 @@
-"""Step and warning F1 of the pocketsphinx engine over the 24 dev calls spoken by espeak-ng,
-with and without the playbook language model. Agent lines on the left channel, customer lines
+"""Step and warning F1 of every English engine available here (Whisper tiny.en, and
+pocketsphinx with and without the playbook language model) over the 24 dev calls spoken by
+espeak-ng. Agent lines on the left channel, customer lines
 on the right (analysed with --customer-channel right), as `callassist analyze` does.
 
     .venv/bin/python benchmarks/speech_f1.py [--calls N] [--verbose]
@@ -69,6 +70,8 @@ def main() -> int:
     ap.add_argument("--verbose", action="store_true", help="print every miss")
     ap.add_argument("--keep", metavar="DIR", help="keep the spoken WAVs in DIR")
     ap.add_argument("--biased-only", action="store_true", help="skip the stock language model")
+    ap.add_argument("--engines", default="whisper,pocketsphinx",
+                    help="comma-separated engines to measure (default: whisper,pocketsphinx)")
     a = ap.parse_args()
 
     files = sorted(CORPUS.glob("dev-*.json"))
@@ -91,13 +94,20 @@ def main() -> int:
                  analyse_transcript(t, CallSession(playbook)).report())
     rows.append(("transcript text (no speech)", text, 0.0, 0.0))
     args = argparse.Namespace(customer_channel="right", realtime=False)
-    variants = [("pocketsphinx + playbook LM", True), ("pocketsphinx stock LM", False)]
-    for label, bias in variants[:1] if a.biased_only else variants:
+    variants = []
+    wanted = a.engines.split(",")
+    if "whisper" in wanted:
+        variants.append(("whisper tiny.en", "whisper", True))
+    if "pocketsphinx" in wanted:
+        variants.append(("pocketsphinx + playbook LM", "pocketsphinx", True))
+        if not a.biased_only:
+            variants.append(("pocketsphinx stock LM", "pocketsphinx", False))
+    for label, name, bias in variants:
         score = Score()
         audio = busy = 0.0
         for f, wav in wavs:
             # A fresh engine per call, as `callassist analyze` has: no adaptation carried over.
-            engine = load_engine("pocketsphinx", playbook=playbook, bias=bias)
+            engine = load_engine(name, playbook=playbook, bias=bias)
             t0 = time.process_time()
             report = analyse_recording(wav, playbook, args, engine=engine)
             busy += time.process_time() - t0

@@ -101,7 +101,7 @@ def run_call(
         for block in source.blocks(stop):
             sp = block.speaker
             if sp not in recognizers:
-                recognizers[sp] = engine.recognizer()
+                recognizers[sp] = engine.recognizer(sp)
                 vad[sp] = VoiceActivity()
             level = dbfs(block.samples)
             out = session.feed_level(sp, block.at, level, vad[sp](level))
@@ -130,7 +130,7 @@ def run_call(
 
 def stderr_status(status: Status) -> None:
     """Status lines for the terminal commands: notes a user must see, not progress chatter."""
-    if status.kind in ("fallback", "lost", "overflow", "error"):
+    if status.kind in ("fallback", "note", "lost", "overflow", "error"):
         print(f"callassist: note: {status.message}", file=sys.stderr)
 
 

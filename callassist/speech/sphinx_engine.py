@@ -192,7 +192,7 @@ class SphinxEngine:
         with self._lock:
             self._idle.append(decoder)
 
-    def recognizer(self) -> SphinxRecognizer:
+    def recognizer(self, speaker: str = "agent") -> SphinxRecognizer:
         with self._lock:
             decoder = self._idle.pop() if self._idle else None
         decoder = decoder or self._new_decoder()

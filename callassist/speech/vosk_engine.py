@@ -119,5 +119,5 @@ class VoskEngine:
         self.path = p
         self.model = p.name if p.name != "model" else str(p)
 
-    def recognizer(self) -> VoskRecognizer:
+    def recognizer(self, speaker: str = "agent") -> VoskRecognizer:
         return VoskRecognizer(self._model)

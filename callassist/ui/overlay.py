@@ -453,7 +453,7 @@ class OverlayWindow(QWidget):
             self.caption.set_full_text(self.source.label)
             if self._fallback_note and not self._downloading():
                 self._show_fallback()
-            elif self.banner.state in ("loading", "no_mic", "error", "lost"):
+            elif self.banner.state in ("loading", "note", "no_mic", "error", "lost"):
                 self.banner.clear()
         elif state == "loading":
             if not self._downloading():
@@ -462,6 +462,8 @@ class OverlayWindow(QWidget):
         elif state == "fallback":
             self._fallback_note = message or "the basic fallback engine is in use"
             self._show_fallback()
+        elif state == "note":
+            self.banner.show_state(state, _sentence(message.split(":")[0]), level="problem")
         elif state == "no_mic":
             self.banner.show_state(state, _sentence(message), level="error", button="Retry")
         elif state == "overflow":

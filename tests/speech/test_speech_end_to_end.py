@@ -47,11 +47,12 @@ def test_analyze_a_spoken_call_ticks_its_steps_and_raises_its_warnings(
     assert abs(first["start"] - agent_turns[0].start) < 0.5, "times are call times"
 
 
-def test_analyze_without_a_vosk_model_falls_back_with_a_note_on_stderr(capsys, spoken_call):
+def test_the_pocketsphinx_fallback_says_so_with_a_note_on_stderr(capsys, spoken_call):
     wav, _ = spoken_call("dev-018")
-    assert main(["analyze", str(wav), "--customer-channel", "right"]) == 0
+    assert main(["analyze", str(wav), "--engine", "pocketsphinx", "--customer-channel",
+                 "right"]) == 0
     out, err = capsys.readouterr()
-    assert "fallback engine in use, accuracy is lower: run `callassist models download`" in err
+    assert "fallback engine in use, accuracy is lower: run scripts/setup.sh" in err
     assert "ASAP checklist" in out and "hollow apology" in out
 
 

@@ -93,13 +93,25 @@ def test_no_microphone_says_how_to_fix_it_and_offers_a_retry(qtbot, make_window,
     assert not window.in_call
 
 
-def test_with_no_vosk_model_the_window_offers_the_download(qtbot, make_window, playbook,
-                                                           monkeypatch, tmp_path):
-    monkeypatch.setenv("CALLASSIST_MODEL_DIR", str(tmp_path / "no-models"))
-    window = make_window(source=SpeechSource(playbook, device="no-such-headset-xyz"))
+def test_with_the_pocketsphinx_fallback_the_window_offers_the_download(qtbot, make_window,
+                                                                      playbook):
+    source = SpeechSource(playbook, device="no-such-headset-xyz", engine="pocketsphinx")
+    window = make_window(source=source)
     qtbot.waitUntil(lambda: window.banner.state == "fallback", timeout=30_000)
     assert "Fallback engine in use" in window.banner.text.text()
     assert window.banner.button.text() == "Download model"
+
+
+def test_the_default_whisper_engine_loads_with_no_fallback_banner(qtbot, make_window, playbook,
+                                                                  monkeypatch, tmp_path):
+    monkeypatch.setenv("CALLASSIST_MODEL_DIR", str(tmp_path / "no-models"))
+    states: list[str] = []
+    source = SpeechSource(playbook, device="no-such-headset-xyz")
+    window = make_window(source=source)
+    window.banner.show_state = lambda state, *a, **k: states.append(state)  # what it shows
+    qtbot.waitUntil(lambda: source.engine is not None, timeout=60_000)
+    assert (source.engine.name, source.engine.model) == ("whisper", "tiny.en")
+    assert "fallback" not in states
 
 
 class _Archive(http.server.SimpleHTTPRequestHandler):

@@ -6,9 +6,8 @@ speech engine and the coach.
 espeak-ng stands in for a human voice, which a build machine does not have. Its `-s` is words a
 minute (its 150 comes out near 170 wpm by the clock, its sentence pauses included) and `-a` the
 amplitude (70 normal, 200 raised: about 9 dB louder). The engine is the one `callassist analyze`
-picks on a machine without a Vosk model: pocketsphinx with the playbook's language model. A
-fresh engine per recording keeps the results independent of which tests run and in what order
-(a decoder adapts to what it heard before).
+picks by default: Whisper tiny.en. A fresh engine per recording keeps the results independent
+of which tests run and in what order (a decoder adapts to what it heard before).
 """
 
 from __future__ import annotations
@@ -139,7 +138,8 @@ RECORDINGS: dict[str, tuple[Callable[[Path], Path], str | None]] = {
 
 @pytest.fixture(scope="session")
 def audio_env(tmp_path_factory):
-    """Private config and data folders: no installed Vosk model, so the fallback engine."""
+    """Private config and data folders: no installed Vosk model or model setting, so the
+    default engine."""
     root = tmp_path_factory.mktemp("tone-audio-env")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CALLASSIST_CONFIG_DIR", str(root / "config"))

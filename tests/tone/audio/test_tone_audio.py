@@ -32,8 +32,9 @@ def test_calm_speech_at_a_normal_level_raises_no_tone_cue(heard):
     session = heard("calm")
     assert [w.kind for w in session.warnings if w.kind in TONE] == []
     tone = figures(session)
-    # espeak-ng -s 150, as the recogniser's word timings measure it
-    assert 140 <= tone["pace"]["average_wpm"] <= 180
+    # espeak-ng -s 150 comes out near 175 words a minute by the clock (conftest.py); the
+    # recogniser's word timings must measure it within 10 %
+    assert 158 <= tone["pace"]["average_wpm"] <= 193
     assert tone["pace"]["peak_wpm"] < tone_rules(load_playbook()).too_fast.max_wpm
     assert -35 <= tone["loudness"]["baseline_dbfs"] <= -15
     assert tone["loudness"]["loud_s"] == 0.0

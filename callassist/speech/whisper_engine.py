@@ -1,0 +1,176 @@
+"""The neural English engine: Whisper through faster-whisper (CTranslate2, int8, on the CPU).
+
+Whisper decodes whole stretches of audio, not a stream, and one decode costs about the same
+(~0.4 s here) whatever the length, because it always encodes a 30 s window. So the recognizer
+cuts the audio into utterances with voice activity (energy over the learnt noise floor, as
+the other engines' callers do), and:
+
+- while the agent speaks, decodes the utterance so far every `partial_every_s` of new speech
+  (never sooner than the last decode took, so a slow machine decodes less often instead of
+  falling behind): a partial result, so a step ticks before the sentence ends;
+- once the audio has been quiet for `end_silence_s`, or the utterance reaches
+  `max_utterance_s`, decodes it with word timings: the final result.
+
+Partials are decoded for the speakers in `partials` ("agent" by default: the customer's words
+only need to be final to prompt the agent). Output is turned into the recogniser form the
+coach reads (normalize.py). Decodes run on the caller's thread, in order, so results are the
+same however fast the audio comes (a file analysed at full speed, or a live call).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from callassist.audio.levels import VoiceActivity, dbfs
+from callassist.coach.events import Word
+from callassist.errors import CallAssistError
+from callassist.speech.engine import Result
+from callassist.speech.normalize import spoken_timed, spoken_words
+from callassist.speech.whisper_model import TINY_EN, WhisperModelSpec, verify
+
+RATE = 16000
+PREROLL_S = 0.3  # audio kept from before voice onset, so a soft first word is not cut
+# Whisper's tell-tale output on a breath or a click: a segment it is not sure holds speech.
+NO_SPEECH_PROB = 0.6
+FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4)
+LOW_LOGPROB = -1.0
+
+
+class WhisperRecognizer:
+    def __init__(self, engine: WhisperEngine, partials: bool):
+        self._engine = engine
+        self._partials = partials
+        self._n = 0  # samples accepted
+        self._vad = VoiceActivity()
+        self._pre: list[np.ndarray] = []
+        self._utt: list[np.ndarray] = []
+        self._utt_start = 0.0
+        self._utt_samples = 0
+        self._quiet_s = 0.0
+        self._decoded_samples = 0  # of this utterance, at the last partial decode
+        self._last_decode_s = 0.0
+        self._partial = ""
+
+    @property
+    def now(self) -> float:
+        return self._n / RATE
+
+    def accept(self, samples: np.ndarray) -> list[Result]:
+        block_s = len(samples) / RATE
+        self._n += len(samples)
+        voiced = self._vad(dbfs(samples))
+        if not self._utt:
+            if not voiced:
+                self._pre.append(samples)
+                while sum(len(p) for p in self._pre) > PREROLL_S * RATE:
+                    self._pre.pop(0)
+                return []
+            pre = sum(len(p) for p in self._pre)
+            self._utt, self._pre = [*self._pre, samples], []
+            self._utt_samples = pre + len(samples)
+            self._utt_start = (self._n - self._utt_samples) / RATE
+            self._quiet_s = 0.0
+            return []
+        self._utt.append(samples)
+        self._utt_samples += len(samples)
+        self._quiet_s = 0.0 if voiced else self._quiet_s + block_s
+        eng = self._engine
+        if self._quiet_s >= eng.end_silence_s or self._utt_samples >= eng.max_utterance_s * RATE:
+            return self._final()
+        due = max(eng.partial_every_s, self._last_decode_s) * RATE
+        if self._partials and voiced and self._utt_samples - self._decoded_samples >= due:
+            return self._partial_result()
+        return []
+
+    def _audio(self) -> np.ndarray:
+        return np.concatenate(self._utt).astype(np.float32) / 32768.0
+
+    def _partial_result(self) -> list[Result]:
+        t0 = time.perf_counter()
+        text, _ = self._engine.decode(self._audio(), words=False)
+        self._last_decode_s = time.perf_counter() - t0
+        self._decoded_samples = self._utt_samples
+        if not text or text == self._partial:
+            return []
+        self._partial = text
+        return [Result(text, False, self._utt_start, self.now)]
+
+    def _final(self) -> list[Result]:
+        audio, start = self._audio(), self._utt_start
+        self._utt, self._utt_samples, self._decoded_samples = [], 0, 0
+        self._partial = ""
+        text, words = self._engine.decode(audio, words=True)
+        if not text:
+            return []
+        timed = tuple(Word(w.text, start + w.start, start + w.end, w.conf) for w in words)
+        begin = timed[0].start if timed else start
+        end = timed[-1].end if timed else self.now
+        return [Result(text, True, begin, end, timed)]
+
+    def finish(self) -> list[Result]:
+        return self._final() if self._utt else []
+
+
+class WhisperEngine:
+    """A faster-whisper model folder, checked against its pins, loaded once (about a second
+    for tiny.en) and shared by the recognizers of every call."""
+
+    name = "whisper"
+
+    def __init__(
+        self, folder: str | Path, spec: WhisperModelSpec = TINY_EN, *, threads: int = 2,
+        partials: tuple[str, ...] = ("agent",), partial_every_s: float = 0.6,
+        end_silence_s: float = 0.5, max_utterance_s: float = 20.0, prompt: str | None = None,
+    ):
+        folder = Path(folder)
+        verify(folder, spec)
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError:
+            raise CallAssistError(
+                "faster-whisper is not installed: run scripts/setup.sh (or pip install "
+                "faster-whisper)") from None
+        try:
+            self._model = WhisperModel(str(folder), device="cpu", compute_type="int8",
+                                       cpu_threads=threads, local_files_only=True)
+        except Exception as e:  # CTranslate2 raises RuntimeError and others on a bad model
+            raise CallAssistError(f"{folder}: the Whisper model does not load ({e}); "
+                                  f"reinstall it") from None
+        self.model = spec.name
+        self.folder = folder
+        self.partials = partials
+        self.partial_every_s = partial_every_s
+        self.end_silence_s = end_silence_s
+        self.max_utterance_s = max_utterance_s
+        self.prompt = prompt
+
+    def recognizer(self, speaker: str = "agent") -> WhisperRecognizer:
+        return WhisperRecognizer(self, partials=speaker in self.partials)
+
+    def decode(self, audio: np.ndarray, words: bool) -> tuple[str, tuple[Word, ...]]:
+        """One decode of an utterance: its text in recogniser form, and (if asked) its words
+        with times from the start of `audio`."""
+        segments, _ = self._model.transcribe(
+            # A decode that loops ("that's all that's all ...") or is unsure is tried again
+            # a little less greedily: faster-whisper's own fallback, rarely needed.
+            audio, language="en", beam_size=1, temperature=FALLBACK_TEMPERATURES,
+            compression_ratio_threshold=2.4, log_prob_threshold=-1.0, vad_filter=False,
+            condition_on_previous_text=False, without_timestamps=not words,
+            word_timestamps=words, initial_prompt=self.prompt,
+        )
+        texts: list[str] = []
+        timed: list[Word] = []
+        for seg in segments:
+            if seg.no_speech_prob > NO_SPEECH_PROB and seg.avg_logprob < LOW_LOGPROB:
+                continue
+            if words and seg.words:
+                timed += spoken_timed([Word(w.word, float(w.start), float(w.end),
+                                            float(w.probability)) for w in seg.words])
+            else:
+                texts += spoken_words(seg.text)
+        if words:
+            return " ".join(w.text for w in timed), tuple(timed)
+        return " ".join(texts), ()
