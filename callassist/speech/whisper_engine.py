@@ -7,7 +7,8 @@ the other engines' callers do), and:
 
 - while the agent speaks, decodes the utterance so far every `partial_every_s` of new speech
   (never sooner than the last decode took, so a slow machine decodes less often instead of
-  falling behind): a partial result, so a step ticks before the sentence ends;
+  falling behind), and again at the first pause: a partial result, so a step ticks before the
+  sentence is final;
 - once the audio has been quiet for `end_silence_s`, or the utterance reaches
   `max_utterance_s`, decodes it with word timings: the final result.
 
@@ -33,6 +34,7 @@ from callassist.speech.whisper_model import TINY_EN, WhisperModelSpec, verify
 
 RATE = 16000
 PREROLL_S = 0.3  # audio kept from before voice onset, so a soft first word is not cut
+PAUSE_PARTIAL_S = 0.25  # new speech since the last decode worth a decode at a pause
 # Whisper's tell-tale output on a breath or a click: a segment it is not sure holds speech.
 NO_SPEECH_PROB = 0.6
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4)
@@ -80,8 +82,12 @@ class WhisperRecognizer:
         eng = self._engine
         if self._quiet_s >= eng.end_silence_s or self._utt_samples >= eng.max_utterance_s * RATE:
             return self._final()
+        new = self._utt_samples - self._decoded_samples
         due = max(eng.partial_every_s, self._last_decode_s) * RATE
-        if self._partials and voiced and self._utt_samples - self._decoded_samples >= due:
+        # The first quiet block after speech is when a sentence most often ends on its key
+        # phrase: decode it now rather than wait for the final, half a second later.
+        pause = not voiced and self._quiet_s <= block_s and new >= PAUSE_PARTIAL_S * RATE
+        if self._partials and ((voiced and new >= due) or pause):
             return self._partial_result()
         return []
 
