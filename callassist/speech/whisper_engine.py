@@ -10,7 +10,9 @@ the other engines' callers do), and:
   falling behind), and again at the first pause: a partial result, so a step ticks before the
   sentence is final;
 - once the audio has been quiet for `end_silence_s`, or the utterance reaches
-  `max_utterance_s`, decodes it with word timings: the final result.
+  `max_utterance_s`, decodes it with word timings: the final result. When nothing was said
+  since the pause began, the decode made at the pause (timed too) is the final as it is, so
+  the final comes as soon as the silence is long enough, with no second decode.
 
 Partials are decoded for the speakers in `partials` ("agent" by default: the customer's words
 only need to be final to prompt the agent). Output is turned into the recogniser form the
@@ -55,6 +57,9 @@ class WhisperRecognizer:
         self._decoded_samples = 0  # of this utterance, at the last partial decode
         self._last_decode_s = 0.0
         self._partial = ""
+        # The decode made at the pause that began the silence now going on, with word timings:
+        # if nobody speaks again before the utterance ends, it is the final result as it is.
+        self._at_pause: tuple[str, tuple[Word, ...]] | None = None
 
     @property
     def now(self) -> float:
@@ -79,6 +84,8 @@ class WhisperRecognizer:
         self._utt.append(samples)
         self._utt_samples += len(samples)
         self._quiet_s = 0.0 if voiced else self._quiet_s + block_s
+        if voiced:
+            self._at_pause = None
         eng = self._engine
         if self._quiet_s >= eng.end_silence_s or self._utt_samples >= eng.max_utterance_s * RATE:
             return self._final()
@@ -88,16 +95,19 @@ class WhisperRecognizer:
         # phrase: decode it now rather than wait for the final, half a second later.
         pause = not voiced and self._quiet_s <= block_s and new >= PAUSE_PARTIAL_S * RATE
         if self._partials and ((voiced and new >= due) or pause):
-            return self._partial_result()
+            return self._partial_result(at_pause=pause)
         return []
 
     def _audio(self) -> np.ndarray:
         return np.concatenate(self._utt).astype(np.float32) / 32768.0
 
-    def _partial_result(self) -> list[Result]:
+    def _partial_result(self, at_pause: bool) -> list[Result]:
         t0 = time.perf_counter()
-        text, _ = self._engine.decode(self._audio(), words=False)
+        # At a pause the words are timed too (about the same cost), so the final can reuse it.
+        text, words = self._engine.decode(self._audio(), words=at_pause)
         self._last_decode_s = time.perf_counter() - t0
+        if at_pause:
+            self._at_pause = (text, words)
         self._decoded_samples = self._utt_samples
         if not text or text == self._partial:
             return []
@@ -108,7 +118,8 @@ class WhisperRecognizer:
         audio, start = self._audio(), self._utt_start
         self._utt, self._utt_samples, self._decoded_samples = [], 0, 0
         self._partial = ""
-        text, words = self._engine.decode(audio, words=True)
+        at_pause, self._at_pause = self._at_pause, None
+        text, words = at_pause or self._engine.decode(audio, words=True)
         if not text:
             return []
         timed = tuple(Word(w.text, start + w.start, start + w.end, w.conf) for w in words)
