@@ -9,6 +9,8 @@ They live in `settings.toml` in the platform's config folder (`callassist.paths.
     model = ""                    # "" = the installed English Vosk model; or a model's name
                                   # (`callassist models list`) or folder
     retention_days = 0            # delete calls older than this many days at start-up (0: keep)
+    partials = "agent"            # Whisper's partial results: for the agent (default), both
+                                  # speakers, or off (finals only: least CPU, later ticks)
 
 Environment variables override the file: CALLASSIST_AGENT, CALLASSIST_RETENTION, CALLASSIST_STORE,
 CALLASSIST_MODEL, CALLASSIST_RETENTION_DAYS.
@@ -32,7 +34,9 @@ ENV = {
     "store": "CALLASSIST_STORE",
     "model": "CALLASSIST_MODEL",
     "retention_days": "CALLASSIST_RETENTION_DAYS",
+    "partials": "CALLASSIST_PARTIALS",
 }
+PARTIALS = ("agent", "both", "off")
 MAX_RETENTION_DAYS = 36500
 
 
@@ -47,6 +51,11 @@ class Settings:
     store: str = ""
     model: str = ""
     retention_days: int = 0
+    partials: str = "agent"
+
+    @property
+    def partial_speakers(self) -> tuple[str, ...]:
+        return {"agent": ("agent",), "both": ("agent", "customer"), "off": ()}[self.partials]
 
 
 def settings_path() -> Path:
@@ -107,7 +116,15 @@ def load_settings(path: Path | None = None) -> Settings:
         store=values.get("store", ""),
         model=values.get("model", ""),
         retention_days=_days(values.get("retention_days", ""), path),
+        partials=_partials(values.get("partials") or "agent", path),
     )
+
+
+def _partials(value: str, path: Path) -> str:
+    if value not in PARTIALS:
+        raise SettingsError(f"partials '{value}' is not one of {', '.join(PARTIALS)} "
+                            f"(set it in {path} or {ENV['partials']})")
+    return value
 
 
 def _days(text: str, path: Path) -> int:
@@ -136,6 +153,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         f"store = {q(settings.store)}\n"
         f"model = {q(settings.model)}\n"
         f"retention_days = {int(settings.retention_days)}\n"
+        f"partials = {q(settings.partials)}\n"
     )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -107,10 +107,11 @@ def _whisper(model: str | Path | None, on_status: StatusCallback | None) -> Engi
                    if spec is whisper_model.TINY_EN
                    else f"run `callassist models download {spec.name}`")
             raise CallAssistError(f"the Whisper {spec.name} model is not installed: {fix}")
+    from callassist.settings import load_settings
     from callassist.speech.whisper_engine import WhisperEngine
 
     _notify(on_status, "loading", f"loading the Whisper {spec.name} speech model…")
-    return WhisperEngine(folder, spec)
+    return WhisperEngine(folder, spec, partials=load_settings().partial_speakers)
 
 
 def whisper_available() -> str | None:

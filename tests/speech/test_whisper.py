@@ -200,3 +200,21 @@ def test_pace_from_whispers_word_timings_is_within_ten_percent_of_the_clock(whis
         session.end(seconds + 1)
         measured = session.report()["summary"]["tone"]["pace"]["average_wpm"]
         assert abs(measured - truth) / truth <= 0.10, (rate, measured, truth)
+
+
+@pytest.mark.parametrize(("setting", "speakers"), [
+    ("agent", ("agent",)), ("both", ("agent", "customer")), ("off", ())])
+def test_the_partials_setting_chooses_whose_speech_is_decoded_early(monkeypatch, setting,
+                                                                     speakers):
+    from callassist.speech.engine import load_engine
+
+    monkeypatch.setenv("CALLASSIST_PARTIALS", setting)
+    assert load_engine("whisper").partials == speakers
+
+
+def test_an_unknown_partials_setting_is_a_one_line_error(monkeypatch):
+    from callassist.settings import load_settings
+
+    monkeypatch.setenv("CALLASSIST_PARTIALS", "sometimes")
+    with pytest.raises(CallAssistError, match="partials 'sometimes' is not one of agent, both"):
+        load_settings()
