@@ -216,7 +216,7 @@ def test_pace_hovering_around_the_limit_fires_once(playbook, utter):
     session = CallSession(playbook, monitors=[PaceMonitor(replace(rule, cooldown_s=0.0))])
     out, t = [], 0.0
     for k in range(14):
-        events, end = utter(session, "agent", t, 25, 230 if k % 2 else 185)
+        events, end = utter(session, "agent", t, 25, 290 if k % 2 else 210)
         out += events
         t = end + 0.3
     assert len(kinds(out, "too_fast")) == 1
@@ -225,16 +225,16 @@ def test_pace_hovering_around_the_limit_fires_once(playbook, utter):
 def test_fast_again_after_a_calm_stretch_waits_for_the_cool_down(playbook, utter):
     cooldown = tone_rules(playbook).too_fast.cooldown_s
     session = CallSession(playbook)
-    out, end = utter(session, "agent", 0.0, 40, 260)
+    out, end = utter(session, "agent", 0.0, 40, 300)
     first = kinds(out, "too_fast")
     assert len(first) == 1
     events, end = utter(session, "agent", end + 0.5, 50, 140)  # calm: the episode ends
     out += events
-    events, end = utter(session, "agent", end + 0.5, 40, 260)  # fast again, too soon
+    events, end = utter(session, "agent", end + 0.5, 40, 300)  # fast again, too soon
     out += events
     assert len(kinds(out, "too_fast")) == 1
     events, end = utter(session, "agent", max(end, first[0].at + cooldown) + 1, 50, 140)
-    events, _ = utter(session, "agent", end + 0.5, 40, 260)
+    events, _ = utter(session, "agent", end + 0.5, 40, 300)
     assert len(kinds(out + events, "too_fast")) == 2
 
 

@@ -58,13 +58,13 @@ def test_a_playbook_changing_one_threshold_keeps_every_other_tone_value(playbook
 @pytest.mark.parametrize(
     ("old", "new", "error"),
     [
-        ("max_wpm = 200.0", 'max_wpm = "fast"',
+        ("max_wpm = 220.0", 'max_wpm = "fast"',
          "tone.too_fast.max_wpm: must be a number >= 1"),
-        ("max_wpm = 200.0", "max_wpm = true",
+        ("max_wpm = 220.0", "max_wpm = true",
          "tone.too_fast.max_wpm: must be a number >= 1"),
-        ("max_wpm = 200.0", "max_wmp = 200.0",
+        ("max_wpm = 220.0", "max_wmp = 220.0",
          "tone.too_fast.max_wmp: unknown key (allowed:"),
-        ("clear_wpm = 180.0", "clear_wpm = 220.0",
+        ("clear_wpm = 195.0", "clear_wpm = 240.0",
          "tone.too_fast.clear_wpm: must be below max_wpm"),
         ("min_speech_s = 5.0", "min_speech_s = 50.0",
          "tone.too_fast.min_speech_s: must not exceed window_s"),
@@ -106,7 +106,7 @@ def test_a_tone_entry_that_is_not_a_table_is_refused():
 
 def test_analyze_with_a_malformed_tone_table_exits_2_with_one_line(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
-    bad.write_text(edited("max_wpm = 200.0", 'max_wpm = "fast"'), encoding="utf-8")
+    bad.write_text(edited("max_wpm = 220.0", 'max_wpm = "fast"'), encoding="utf-8")
     call = tmp_path / "call.json"
     call.write_text(
         '{"id": "c", "turns": [{"speaker": "agent", "start": 0, "end": 2, "text": "hello"}]}',
