@@ -105,3 +105,20 @@ def filled_store(tmp_path, settings):
 @pytest.fixture
 def fill():
     return fill_store
+
+
+@pytest.fixture
+def window(qtbot, filled_store, settings):
+    """The review window on the filled store, shown (offscreen)."""
+    from callassist.store import open_store
+    from callassist.ui.review import ReviewWindow
+
+    store = open_store(str(filled_store), settings=settings)
+    w = ReviewWindow(store)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.floor.stop()
+    store.close()

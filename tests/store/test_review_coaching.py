@@ -19,17 +19,6 @@ pytestmark = pytest.mark.gui
 AGENT = Path(__file__).with_name("floor_agent.py")
 
 
-@pytest.fixture
-def window(qtbot, filled_store, settings):
-    store = open_store(str(filled_store), settings=settings)
-    w = ReviewWindow(store)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.floor.stop()
-    store.close()
 
 
 def _row_of(window, title):
