@@ -20,6 +20,7 @@ from callassist.coach.events import (
     StepEvent,
     TranscriptEvent,
     WarningEvent,
+    WithdrawnEvent,
     event_to_dict,
 )
 from callassist.report_text import format_report
@@ -61,6 +62,9 @@ def describe(event: Event) -> str | None:
     if isinstance(event, WarningEvent):
         return (f"{event.at:7.1f} s  WARNING  {event.kind.replace('_', ' ')}: "
                 f"\"{event.evidence}\" → {event.advice}")
+    if isinstance(event, WithdrawnEvent):
+        return (f"{event.at:7.1f} s  withdrawn {event.kind.replace('_', ' ')} "
+                f"(raised at {event.raised_at:.1f} s): {event.note}")
     if isinstance(event, ReminderEvent):
         return f"{event.at:7.1f} s  reminder {event.text}"
     if isinstance(event, MoodEvent):

@@ -35,6 +35,20 @@ class WarningEvent:
 
 
 @dataclass(frozen=True)
+class WithdrawnEvent:
+    """The warning of `kind` raised at `raised_at` is taken back at `at`: the agent owned the
+    fault right after ("owned"), or the whole sentence, once heard, did not raise it after all
+    ("heard"). `note` says so in the agent's words."""
+
+    kind: str
+    at: float
+    raised_at: float
+    why: str
+    note: str
+    type: str = field(default="withdrawn", init=False)
+
+
+@dataclass(frozen=True)
 class ReminderEvent:
     kind: str
     at: float
@@ -74,7 +88,10 @@ class MoodEvent:
     type: str = field(default="mood", init=False)
 
 
-Event = StepEvent | WarningEvent | ReminderEvent | TranscriptEvent | LevelEvent | MoodEvent
+Event = (
+    StepEvent | WarningEvent | WithdrawnEvent | ReminderEvent | TranscriptEvent | LevelEvent
+    | MoodEvent
+)
 
 
 def event_to_dict(event: Event) -> dict:
@@ -86,6 +103,7 @@ def event_from_dict(data: dict) -> Event:
     kinds = {
         "step": StepEvent,
         "warning": WarningEvent,
+        "withdrawn": WithdrawnEvent,
         "reminder": ReminderEvent,
         "transcript": TranscriptEvent,
         "level": LevelEvent,

@@ -74,6 +74,13 @@ class ReminderRule:
 class Playbook:
     source: str
     negation_window: int
+    # A phrase warning heard in a partial result is raised once this many words follow it (the
+    # words that could still veto it), or when the sentence ends.
+    partial_settle_words: int
+    # What a withdrawn warning says: the agent owned the fault after all; the whole sentence,
+    # once heard, did not raise it.
+    owned_note: str
+    heard_note: str
     negators: frozenset[str]
     clause_breaks: frozenset[str]
     steps: dict[str, StepRule]
@@ -205,7 +212,9 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
     )
     lexicon = {name: bare.strings(v, f"lexicon.{name}") for name, v in lexicon_raw.items()}
     r = PlaybookReader(source, lexicon)
-    settings = r.table(data.get("settings", {}), "settings", {"negation_window"}, set())
+    settings = r.table(data.get("settings", {}), "settings",
+                       {"negation_window", "partial_settle_words", "owned_note", "heard_note"},
+                       set())
 
     steps_raw = r.table(data["steps"], "steps", set(STEP_IDS), set(STEP_IDS))
     steps = {}
@@ -289,6 +298,9 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
     return Playbook(
         source=source,
         negation_window=int(r.number(settings, "negation_window", "settings", 3)),
+        partial_settle_words=int(r.number(settings, "partial_settle_words", "settings", 2)),
+        owned_note=r.text(settings, "owned_note", "settings", "owned it: fine"),
+        heard_note=r.text(settings, "heard_note", "settings", "heard in full: fine"),
         negators=frozenset(lexicon.get("negators", ())),
         clause_breaks=frozenset(lexicon.get("clause_breaks", ())),
         steps=steps,

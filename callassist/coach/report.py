@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from callassist.coach.events import Event, ReminderEvent, StepEvent, WarningEvent
+from callassist.coach.events import Event, ReminderEvent, StepEvent, WarningEvent, WithdrawnEvent
 from callassist.coach.kinds import STEP_IDS
 from callassist.coach.playbook import Playbook
 from callassist.coach.utterance import Monitor
@@ -45,12 +45,15 @@ def build_report(session: ReportSource) -> dict:
             "evidence": e.evidence if e else None,
             "manual": e.manual if e else False,
         }
-    # In time order: blame is raised when the agent's next words are heard, after warnings
-    # said later than it.
+    # Withdrawn warnings (owned right after, or not said after all) do not stand. A warning
+    # raised from a partial result keeps its whole sentence as evidence. In time order.
+    gone = {(e.kind, e.raised_at) for e in session.events if isinstance(e, WithdrawnEvent)}
+    whole = getattr(session, "final_evidence", {})
     warnings = sorted((
-        {"kind": w.kind, "at": _r(w.at), "evidence": w.evidence, "advice": w.advice}
+        {"kind": w.kind, "at": _r(w.at), "evidence": whole.get((w.kind, w.at), w.evidence),
+         "advice": w.advice}
         for w in session.events
-        if isinstance(w, WarningEvent)
+        if isinstance(w, WarningEvent) and (w.kind, w.at) not in gone
     ), key=lambda w: w["at"] or 0.0)
     reminders = [
         {"kind": r.kind, "at": _r(r.at), "text": r.text}

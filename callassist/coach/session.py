@@ -13,10 +13,12 @@ from callassist.coach.events import (
     StepEvent,
     TranscriptEvent,
     WarningEvent,
+    WithdrawnEvent,
     Word,
 )
 from callassist.coach.hold import HoldTracker
 from callassist.coach.kinds import STEP_IDS
+from callassist.coach.patterns import Match
 from callassist.coach.playbook import Playbook
 from callassist.coach.reminders import ReminderScheduler
 from callassist.coach.report import build_report
@@ -27,14 +29,18 @@ from callassist.coach.utterance import Monitor, Utterance
 
 
 @dataclass
-class _PendingWarning:
+class _Ownable:
+    """A warning on screen that the agent can still take back by owning the fault: in the rest
+    of the sentence that raised it, in the next one, or within the rule's window."""
+
     event: WarningEvent
-    end: float
+    start: float  # of the utterance that raised it
     cancelled_by: tuple[str, ...]
     window: float
+    end: float | None = None  # of that utterance, once its final is heard
 
 
-def _timed_words(
+def timed_words(
     text: str, start: float, end: float, words: Sequence[Word] | None
 ) -> tuple[Word, ...]:
     """Recogniser words when they line up with the text, else times spread evenly."""
@@ -45,6 +51,15 @@ def _timed_words(
         return ()
     step = max(end - start, 0.0) / len(plain)
     return tuple(Word(w, start + i * step, start + (i + 1) * step) for i, w in enumerate(plain))
+
+
+def _said(utt: Utterance, m: Match) -> str:
+    """The words of the utterance behind a match."""
+    origin = utt.tokens.origin
+    if not origin:
+        return utt.text
+    first, last = origin[m.start], origin[min(m.end, len(origin)) - 1]
+    return " ".join(w.text for w in utt.words[first : last + 1])
 
 
 class CallSession:
@@ -60,7 +75,13 @@ class CallSession:
         self._covered: dict[str, StepEvent] = {}
         self._provisional: set[str] = set()
         self._step_seen: dict[str, float] = {}
-        self._pending: list[_PendingWarning] = []
+        self._ownable: list[_Ownable] = []
+        # Phrase warnings raised from the partial results of the agent's current utterance
+        # (its start time, and the warnings by kind); its final confirms or withdraws them.
+        self._early_start: float | None = None
+        self._early: dict[str, WarningEvent] = {}
+        # The whole sentence behind a warning raised early, once its final is heard.
+        self.final_evidence: dict[tuple[str, float], str] = {}
         self._hold = HoldTracker(playbook.hold)
         self._reminders = ReminderScheduler(playbook.reminders)
 
@@ -106,11 +127,21 @@ class CallSession:
         utt = self._utterance(speaker, text, start, now, words, final=False)
         out += self._emit([TranscriptEvent(speaker, False, text, start, now, utt.words)])
         if speaker == "agent":
+            if self._early_start != start:
+                self._early_start, self._early = start, {}
             analysis = analyse(self.playbook, utt.tokens)
+            settled = len(analysis.text.words) - self.playbook.partial_settle_words
+            out += self._take_back(utt, analysis, settled)
             for sid, m in analysis.steps.items():
                 if sid not in self._covered:
                     self._provisional.add(sid)
                     out += self._emit([StepEvent(sid, utt.time_of_token(m.start), text)])
+            for kind, m in analysis.warnings.items():
+                if kind not in self._early and m.end <= settled:
+                    event, raised = self._raise(kind, m, utt)
+                    out += raised
+                    if event is not None:
+                        self._early[kind] = event
         return out
 
     def feed_level(self, speaker: str, at: float, dbfs: float, voiced: bool) -> list[Event]:
@@ -124,7 +155,7 @@ class CallSession:
         """Time passes: silences after a hold, pending warnings and reminders come due."""
         self.now = max(self.now, now)
         out = self._emit(self._hold.on_time(now))
-        out += self._flush_pending(now)
+        self._ownable = [o for o in self._ownable if o.end is None or now - o.end < o.window]
         out += self._emit(self._reminders.on_time(now))
         for m in self.monitors:
             out += self._emit(m.on_time(now))
@@ -135,7 +166,6 @@ class CallSession:
             return []
         now = self.now if now is None else max(now, self.now)
         out = self._emit(self._hold.on_end(now))
-        out += self._flush_pending(now, final=True)
         self.ended_at = now
         return out
 
@@ -161,7 +191,11 @@ class CallSession:
 
     @property
     def warnings(self) -> list[WarningEvent]:
-        return [e for e in self.events if isinstance(e, WarningEvent)]
+        """The warnings that stand: raised and not withdrawn."""
+        gone = {(e.kind, e.raised_at) for e in self.events
+                if isinstance(e, WithdrawnEvent)}
+        return [e for e in self.events
+                if isinstance(e, WarningEvent) and (e.kind, e.at) not in gone]
 
     @property
     def reminders(self) -> list[ReminderEvent]:
@@ -187,15 +221,12 @@ class CallSession:
         final: bool,
     ) -> Utterance:
         return Utterance(
-            speaker, text, start, end, _timed_words(text, start, end, words), normalize(text), final
+            speaker, text, start, end, timed_words(text, start, end, words), normalize(text), final
         )
 
     def _agent_final(self, utt: Utterance) -> list[Event]:
         analysis = analyse(self.playbook, utt.tokens)
-        out: list[Event] = []
-        for sid in sorted(self._provisional - set(analysis.steps)):
-            if sid in self._covered and not self._covered[sid].manual:
-                out += self._emit([StepEvent(sid, utt.end, utt.text, covered=False)])
+        out = self._take_back(utt, analysis)
         self._provisional.clear()
         for sid, m in analysis.steps.items():
             self._step_seen[sid] = utt.end
@@ -214,33 +245,79 @@ class CallSession:
         )
         return out
 
-    def _agent_warnings(self, utt: Utterance, analysis: Analysis) -> list[Event]:
+    def _take_back(
+        self, utt: Utterance, analysis: Analysis, settled: int | None = None,
+    ) -> list[Event]:
+        """Steps ticked from earlier words of this utterance that its words now veto go dark,
+        saying why ("hollow apology: “sorry for any inconvenience”"). From a partial result
+        (`settled`: the last token that later words cannot change) only a settled warning
+        takes a step back."""
         out: list[Event] = []
-        # A warning held back for ownership fires once the next agent utterance does not own it.
-        earlier, self._pending = self._pending, []
-        for p in earlier:
-            if not any(s in analysis.steps for s in p.cancelled_by):
-                out += self._emit([p.event])
-        for kind, m in analysis.warnings.items():
-            rule = self.playbook.warnings[kind]
-            event = WarningEvent(kind, utt.time_of_token(m.start), utt.text, rule.advice)
-            if rule.cancelled_by:
-                owned_recently = any(
-                    utt.start - self._step_seen.get(s, float("-inf")) <= rule.cancel_window_s
-                    for s in rule.cancelled_by
-                )
-                if not owned_recently:
-                    self._pending.append(
-                        _PendingWarning(event, utt.end, rule.cancelled_by, rule.cancel_window_s)
-                    )
+        for sid in sorted(self._provisional - set(analysis.steps)):
+            vetoes = [k for k in self.playbook.steps[sid].unless_warnings
+                      if k in analysis.warnings
+                      and (settled is None or analysis.warnings[k].end <= settled)]
+            if settled is not None and not vetoes:
                 continue
-            out += self._emit([event])
+            self._provisional.discard(sid)
+            if sid in self._covered and not self._covered[sid].manual:
+                why = (f"{self.playbook.label(vetoes[0]).lower()}: "
+                       f"“{_said(utt, analysis.warnings[vetoes[0]])}”" if vetoes
+                       else f"not in the whole sentence: “{utt.text}”")
+                out += self._emit([StepEvent(sid, utt.end, why, covered=False)])
         return out
 
-    def _flush_pending(self, now: float, final: bool = False) -> list[Event]:
-        due = [p for p in self._pending if final or now - p.end >= p.window]
-        self._pending = [p for p in self._pending if p not in due]
-        return self._emit([p.event for p in due])
+    def _raise(
+        self, kind: str, m: Match, utt: Utterance, end: float | None = None,
+    ) -> tuple[WarningEvent | None, list[Event]]:
+        """A phrase warning, shown at once. One the agent can still own (blame) is watched:
+        owning the fault in the same or the next sentence withdraws it."""
+        rule = self.playbook.warnings[kind]
+        if rule.cancelled_by and any(
+            utt.start - self._step_seen.get(s, float("-inf")) <= rule.cancel_window_s
+            for s in rule.cancelled_by
+        ):
+            return None, []  # an explanation that also owns the fault is transparency
+        event = WarningEvent(kind, utt.time_of_token(m.start), utt.text, rule.advice)
+        if rule.cancelled_by:
+            self._ownable.append(
+                _Ownable(event, utt.start, rule.cancelled_by, rule.cancel_window_s, end))
+        return event, self._emit([event])
+
+    def _withdraw(self, event: WarningEvent, at: float, why: str) -> list[Event]:
+        note = self.playbook.owned_note if why == "owned" else self.playbook.heard_note
+        return self._emit([WithdrawnEvent(event.kind, at, event.at, why, note)])
+
+    def _agent_warnings(self, utt: Utterance, analysis: Analysis) -> list[Event]:
+        out: list[Event] = []
+        early = self._early if self._early_start == utt.start else {}
+        self._early_start, self._early = None, {}
+        gone: list[WarningEvent] = []
+        # Raised from the words so far, but the whole sentence does not say it after all.
+        for kind, event in early.items():
+            if kind in analysis.warnings:
+                self.final_evidence[(kind, event.at)] = utt.text
+            else:
+                out += self._withdraw(event, utt.end, "heard")
+                gone.append(event)
+        # Owning the fault in this sentence takes back blame raised in it or the one before;
+        # blame the next sentence does not own stands.
+        owned_at = {s: utt.time_of_token(m.start) for s, m in analysis.steps.items()}
+        keep: list[_Ownable] = []
+        for o in self._ownable:
+            if any(o.event is g for g in gone):
+                continue
+            owns = [owned_at[s] for s in o.cancelled_by if s in owned_at]
+            if owns:
+                out += self._withdraw(o.event, max(owns[0], o.event.at), "owned")
+            elif o.start == utt.start:
+                o.end = utt.end
+                keep.append(o)
+        self._ownable = keep
+        for kind, m in analysis.warnings.items():
+            if kind not in early:
+                out += self._raise(kind, m, utt, utt.end)[1]
+        return out
 
     def _emit(self, events: Sequence[Event]) -> list[Event]:
         out: list[Event] = []

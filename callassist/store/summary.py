@@ -56,6 +56,9 @@ def report_from_events(events: list[dict], duration: float | None = None) -> dic
                 covered.pop(e["step"], None)
         elif t == "warning":
             warnings.append({k: e.get(k) for k in ("kind", "at", "evidence", "advice")})
+        elif t == "withdrawn":  # the warning it names does not stand
+            warnings = [w for w in warnings
+                        if (w["kind"], w["at"]) != (e.get("kind"), e.get("raised_at"))]
         elif t == "reminder":
             reminders.append({k: e.get(k) for k in ("kind", "at", "text")})
         elif t == "mood":

@@ -1,6 +1,12 @@
 """A call session over time: who speaks, partial results, holds, blame held for ownership."""
 
-from callassist.coach.events import ReminderEvent, StepEvent, TranscriptEvent, WarningEvent
+from callassist.coach.events import (
+    ReminderEvent,
+    StepEvent,
+    TranscriptEvent,
+    WarningEvent,
+    WithdrawnEvent,
+)
 
 
 def kinds(events, cls):
@@ -113,24 +119,71 @@ def test_a_long_silence_after_a_pause_phrase_is_a_hold(session):
     assert [w.kind for w in session.warnings] == ["hold_without_handoff"]
 
 
-def test_blame_is_held_back_and_dropped_when_the_agent_owns_the_fault_next(session):
-    session.feed_utterance("agent", "the courier damaged it", 5.0, 6.0)
-    assert not session.warnings
-    session.feed_utterance("agent", "but that's on us and i'll send a new one today", 6.5, 9.0)
+def test_blame_shows_at_once_and_withdraws_itself_when_the_agent_owns_the_fault_next(session):
+    shown = session.feed_utterance("agent", "the courier damaged it", 5.0, 6.0)
+    assert [w.kind for w in kinds(shown, WarningEvent)] == ["blame"]
+    events = session.feed_utterance(
+        "agent", "but that's on us and i'll send a new one today", 6.5, 9.0)
+    [withdrawn] = kinds(events, WithdrawnEvent)
+    assert (withdrawn.kind, withdrawn.raised_at, withdrawn.why) == ("blame", 5.0, "owned")
+    assert withdrawn.note == session.playbook.owned_note
     session.end(20.0)
     assert not [w for w in session.warnings if w.kind == "blame"]
+    assert not session.report()["warnings"]
 
 
-def test_blame_fires_when_the_next_agent_words_do_not_own_it(session):
+def test_blame_stands_when_the_next_agent_words_do_not_own_it(session):
     session.feed_utterance("agent", "the courier damaged it", 5.0, 6.0)
     events = session.feed_utterance("agent", "there's not much we can do about them", 6.5, 8.0)
-    assert "blame" in [w.kind for w in kinds(events, WarningEvent)]
+    assert not kinds(events, WithdrawnEvent)
+    session.feed_utterance("agent", "that's on us, i'll send a new one", 9.0, 11.0)
+    assert "blame" in [w.kind for w in session.warnings]
 
 
-def test_blame_fires_after_its_window_even_if_the_agent_says_nothing_more(session):
+def test_blame_stands_after_its_window_even_if_the_agent_owns_it_later(session):
     session.feed_utterance("agent", "the courier damaged it", 5.0, 6.0)
     session.advance(6.0 + session.playbook.warnings["blame"].cancel_window_s)
+    session.feed_utterance("agent", "that's on us, i'll send a new one", 30.0, 32.0)
     assert [w.kind for w in session.warnings] == ["blame"]
+
+
+def test_a_warning_shows_from_the_words_so_far_once_the_next_words_cannot_change_it(session):
+    assert not kinds(session.feed_partial("agent", "well that's not my", 5.0, 5.6), WarningEvent)
+    assert not kinds(session.feed_partial("agent", "well that's not my fault", 5.0, 5.9),
+                     WarningEvent)
+    early = kinds(session.feed_partial("agent", "well that's not my fault you", 5.0, 6.2),
+                  WarningEvent)
+    assert not early  # one word after the phrase could still be "not saying it's your fault"
+    early = kinds(session.feed_partial("agent", "well that's not my fault you know", 5.0, 6.5),
+                  WarningEvent)
+    assert [w.kind for w in early] == ["defensive"]
+    final = session.feed_utterance("agent", "well that's not my fault you know it", 5.0, 7.0)
+    assert not kinds(final, WarningEvent) and not kinds(final, WithdrawnEvent)
+    [standing] = session.report()["warnings"]
+    assert standing["evidence"] == "well that's not my fault you know it"
+
+
+def test_an_early_warning_the_whole_sentence_does_not_raise_is_withdrawn(session):
+    session.feed_partial("agent", "i'm sorry but", 5.0, 5.5)
+    session.feed_partial("agent", "i'm sorry but let", 5.0, 5.8)
+    assert not session.warnings  # "but let me ..." keeps the apology: not settled yet
+    session.feed_partial("agent", "i'm so sorry honestly but the good", 5.0, 6.0)
+    assert [w.kind for w in session.warnings] == ["hollow_apology"]
+    events = session.feed_utterance(
+        "agent", "i'm so sorry honestly but the good news is i can fix it", 5.0, 8.0)
+    [withdrawn] = kinds(events, WithdrawnEvent)
+    assert (withdrawn.kind, withdrawn.why) == ("hollow_apology", "heard")
+    assert not session.warnings and not session.report()["warnings"]
+
+
+def test_a_step_taken_back_says_why(session):
+    lit = kinds(session.feed_partial("agent", "we're sorry for", 3.0, 3.5), StepEvent)
+    assert [(s.step, s.covered) for s in lit] == [("apologize", True)]
+    session.feed_partial("agent", "we're sorry for any", 3.0, 3.8)
+    dark = kinds(session.feed_partial("agent", "we're sorry for any inconvenience this has",
+                                      3.0, 4.4), StepEvent)
+    assert [(s.step, s.covered) for s in dark] == [("apologize", False)]
+    assert dark[0].evidence == "hollow apology: “sorry for any inconvenience”"
 
 
 def test_manual_tick_and_untick_are_events(session):
