@@ -8,7 +8,7 @@ quitting, to end the call cleanly)."""
 
 from __future__ import annotations
 
-import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,11 +54,19 @@ from callassist.coach.events import (
     StepEvent,
     TranscriptEvent,
     WarningEvent,
+    WithdrawnEvent,
 )
 from callassist.coach.kinds import STEP_IDS
 from callassist.coach.playbook import Playbook
 from callassist.format import clock
 from callassist.ui import theme
+from callassist.ui.attention import (
+    HOLD_S,
+    AttentionQueue,
+    Item,
+    Urgency,
+    compact_advice,
+)
 from callassist.ui.panels import ExpandedPanel, SummaryPanel
 from callassist.ui.widgets import ElidedLabel, LevelMeter, MessageLine, StatusBanner, StepChip
 from callassist.ui.worker import CallWorker
@@ -66,10 +74,8 @@ from callassist.ui.worker import CallWorker
 COMPACT, EXPANDED = "compact", "expanded"
 DEFAULT_SIZES = {COMPACT: QSize(470, 150), EXPANDED: QSize(470, 560)}
 MIN_WIDTH = 400
-WARNING_HOLD_S = 15.0
-REMINDER_HOLD_S = 7.0
-PROMPT_HOLD_S = 12.0
 QUIT_WAIT_MS = 10_000
+QUIT_ASK_MS = 8_000  # how long "A call is running: quit?" waits for its answer
 
 SHORTCUTS = {
     "start": "Ctrl+Shift+S",
@@ -78,9 +84,6 @@ SHORTCUTS = {
     "dismiss": "Esc",
     "quit": "Ctrl+Q",
 }
-
-_QUOTE = re.compile(r"[\"“]([^\"”]+)[\"”]")
-
 
 def warning_titles(playbook: Playbook) -> dict[str, str]:
     titles = {kind: rule.label for kind, rule in playbook.warnings.items()}
@@ -93,12 +96,6 @@ def warning_titles(playbook: Playbook) -> dict[str, str]:
 
 def _sentence(message: str) -> str:
     return message[:1].upper() + message[1:] if message else message
-
-
-def short_advice(advice: str) -> str:
-    """The words to say, when the advice quotes them; else the advice itself."""
-    m = _QUOTE.search(advice)
-    return f"Try: “{m.group(1)}”" if m else advice
 
 
 class OverlayWindow(QWidget):
@@ -219,13 +216,20 @@ class OverlayWindow(QWidget):
         for n, (sid, label) in enumerate(self.step_labels.items(), start=1):
             chip = StepChip(sid, label.split()[0], n)
             chip.setToolTip(label)
-            chip.clicked.connect(self.toggle_step)
+            chip.clicked.connect(self.tick_step)
+            chip.untick_requested.connect(self.untick_step)
             chips.addWidget(chip)
             self.chips[sid] = chip
         root.addLayout(chips)
 
         self.message = MessageLine()
+        self.message.dismissed.connect(self.dismiss_message)
+        self.message.changed.connect(self._refit_later)
         root.addWidget(self.message)
+        self.attention = AttentionQueue()
+        self._attention_timer = QTimer(self)
+        self._attention_timer.setSingleShot(True)
+        self._attention_timer.timeout.connect(self._show_attention)
 
         self.details = ExpandedPanel(
             self.step_labels, {sid: self.playbook.steps[sid].prompt for sid in STEP_IDS})
@@ -253,12 +257,12 @@ class OverlayWindow(QWidget):
         app_wide = Qt.ShortcutContext.ApplicationShortcut
         for key, slot in (
             ("start", self.start_call), ("end", self.end_call), ("mode", self.toggle_mode),
-            ("quit", self.quit),
+            ("quit", self.request_quit),
         ):
             QShortcut(QKeySequence(SHORTCUTS[key]), self, slot, app_wide)
         QShortcut(QKeySequence(SHORTCUTS["dismiss"]), self, self.dismiss)
         for n, sid in enumerate(STEP_IDS, start=1):
-            QShortcut(QKeySequence(str(n)), self, lambda s=sid: self.toggle_step(s))
+            QShortcut(QKeySequence(str(n)), self, lambda s=sid: self.tick_step(s))
 
     # -- calls ------------------------------------------------------------------------------
 
@@ -313,10 +317,16 @@ class OverlayWindow(QWidget):
             self.start_call()
         return start
 
-    def toggle_step(self, sid: str) -> None:
-        """Tick or untick a step by hand; the chip changes when the session confirms it."""
-        if self.in_call:
-            self.worker.request_tick(sid, not self.chips[sid].covered)
+    def tick_step(self, sid: str) -> None:
+        """Tick a step by hand (a click, or its number key); the chip changes when the session
+        confirms it. A tick is never undone by a click: see untick_step."""
+        if self.in_call and not self.chips[sid].covered:
+            self.worker.request_tick(sid, True)
+
+    def untick_step(self, sid: str) -> None:
+        """Untick a step by hand: only from the chip's right-click menu, a deliberate act."""
+        if self.in_call and self.chips[sid].covered:
+            self.worker.request_tick(sid, False)
 
     def _call_button_clicked(self) -> None:
         if self.in_call:
@@ -354,7 +364,8 @@ class OverlayWindow(QWidget):
     def _reset_call_view(self) -> None:
         for chip in self.chips.values():
             chip.set_state(False)
-        self.message.clear()
+        self.attention.clear()
+        self._show_attention()
         self._update_hint()
         self.details.reset()
         self.timer_label.setText("0:00")
@@ -367,6 +378,13 @@ class OverlayWindow(QWidget):
             self._tick_timer.setInterval(250)
             self._tick_timer.timeout.connect(self._update_timer)
         self._tick_timer.start()
+        # The first seconds of a call are when the apology matters: the next step shows
+        # before the gentle reminders.
+        missing = [sid for sid, chip in self.chips.items() if not chip.covered]
+        if missing:
+            step = self.playbook.steps[missing[0]]
+            self._attend(Item(Urgency.NEXT_STEP, "next", "Next", f"{step.label}. {step.prompt}",
+                              HOLD_S[Urgency.NEXT_STEP], key=("next", missing[0])))
         self.call_started.emit()
 
     def call_time(self) -> float:
@@ -387,34 +405,86 @@ class OverlayWindow(QWidget):
     def _on_events(self, sent_at: float, events: list) -> None:
         for e in events:
             if isinstance(e, StepEvent):
-                chip = self.chips.get(e.step)
-                if chip is None:
-                    continue
-                chip.changed_at = sent_at
-                chip.set_state(e.covered, e.manual)
-                self.details.set_step(e.step, e if e.covered else None)
-                self._update_hint()
-                if e.covered and self.summary.isVisible():
-                    self.dismiss_summary()  # the next call is under way
-                self.step_changed.emit(e.step, e.covered, e.manual)
+                self._on_step(sent_at, e)
             elif isinstance(e, WarningEvent):
                 title = self.titles.get(e.kind, e.kind.replace("_", " ").capitalize())
                 self.message.changed_at = sent_at
-                self.message.show_warning(e.kind, title, short_advice(e.advice), WARNING_HOLD_S)
+                self._attend(Item(Urgency.WARNING, e.kind, title, compact_advice(e.advice),
+                                  HOLD_S[Urgency.WARNING], key=(e.kind, e.at),
+                                  tooltip=e.advice))
                 self.details.add_warning(title, e)
                 self.warning_shown.emit(e.kind)
+            elif isinstance(e, WithdrawnEvent):
+                title = self.titles.get(e.kind, e.kind.replace("_", " ").capitalize())
+                self.attention.withdraw((e.kind, e.raised_at), f"{title} withdrawn",
+                                        _sentence(e.note) + ".", time.monotonic())
+                self.details.withdraw_warning(e.kind, e.raised_at, e.note)
+                self._show_attention()
             elif isinstance(e, ReminderEvent):
                 if e.kind in self.playbook.reminders:
-                    self.message.show_reminder("", e.text, REMINDER_HOLD_S)
+                    self._attend(Item(Urgency.REMINDER, e.kind, "", e.text,
+                                      HOLD_S[Urgency.REMINDER]))
                 else:
-                    # A monitor's prompt to act now (the caller is angry): warmer, longer.
-                    self.message.show_reminder("Now", e.text, PROMPT_HOLD_S, theme.TONE_ALERT,
-                                               urgent=True)
+                    # A monitor's prompt to act now (the caller is angry): before reminders.
+                    self._attend(Item(Urgency.ACT_NOW, e.kind, "Now", e.text,
+                                      HOLD_S[Urgency.ACT_NOW]))
             elif isinstance(e, TranscriptEvent):
                 self.details.add_transcript(e)
             elif isinstance(e, LevelEvent) and e.speaker == "agent":
                 self.meter.set_dbfs(e.dbfs)
         self.events_applied.emit(events)
+
+    def _on_step(self, sent_at: float, e: StepEvent) -> None:
+        chip = self.chips.get(e.step)
+        if chip is None:
+            return
+        taken_back = "" if e.covered or e.manual else e.evidence
+        chip.changed_at = sent_at
+        chip.set_state(e.covered, e.manual, taken_back)
+        self.details.set_step(e.step, e if e.covered else None, taken_back)
+        if e.covered:
+            self.attention.drop("next", time.monotonic())
+            self._show_attention()
+        elif taken_back:
+            # A step lit a moment ago goes dark: say why, so the agent is not left guessing.
+            self._attend(Item(Urgency.NOTE, "taken_back", f"{chip.label} taken back",
+                              _sentence(taken_back), HOLD_S[Urgency.NOTE]))
+        self._update_hint()
+        if e.covered and self.summary.isVisible():
+            self.dismiss_summary()  # the next call is under way
+        self.step_changed.emit(e.step, e.covered, e.manual)
+
+    # -- the message line: what the agent needs to see now ------------------------------------
+
+    def _attend(self, item: Item) -> None:
+        self.attention.push(item, time.monotonic())
+        self._show_attention()
+
+    def _show_attention(self) -> None:
+        now = time.monotonic()
+        item = self.attention.current(now)
+        if item is None:
+            self.message.show_hint()
+        else:
+            accent = {"withdrawn": theme.STEP_ON, "taken_back": theme.TONE_ALERT}.get(
+                item.kind, theme.WARNING if item.is_warning else (
+                    theme.TONE_ALERT if item.urgency == Urgency.ACT_NOW else theme.REMINDER))
+            self.message.show_item(
+                "warning" if item.is_warning else (
+                    "note" if item.urgency == Urgency.NOTE else "reminder"),
+                item.title, item.text, accent,
+                more=self.attention.more_warnings() if item.is_warning else 0,
+                warning_kind=item.kind if item.is_warning else "",
+                tooltip=item.tooltip)
+        due = self.attention.next_change()
+        if due is not None:
+            self._attention_timer.start(max(10, round((due - now) * 1000)))
+        else:
+            self._attention_timer.stop()
+
+    def dismiss_message(self) -> None:
+        self.attention.dismiss(time.monotonic())
+        self._show_attention()
 
     def _on_call_ended(self, report: dict, outcome: str) -> None:
         self.call_ending.emit(report, outcome)
@@ -424,7 +494,8 @@ class OverlayWindow(QWidget):
         self._set_in_call(False)
         self.last_report = report
         if outcome != FAILED:
-            self.message.clear()  # the summary lists the warnings now
+            self.attention.clear()  # the summary lists the warnings now
+            self._show_attention()
             live = self.source.live and not self.quitting
             note = "Next call started: listening." if live else (
                 f"{SHORTCUTS['start']} starts the next call.")
@@ -488,7 +559,9 @@ class OverlayWindow(QWidget):
 
     def _banner_action(self) -> None:
         state = self.banner.state
-        if state == "no_mic":
+        if state == "quit":
+            self.quit()
+        elif state == "no_mic":
             self.banner.clear()
             self.start_call()
         elif state == "fallback":
@@ -573,7 +646,7 @@ class OverlayWindow(QWidget):
 
     def dismiss(self) -> None:
         if self.message.kind:
-            self.message.dismiss()
+            self.dismiss_message()
         elif self.summary.isVisible():
             self.dismiss_summary()
 
@@ -655,7 +728,25 @@ class OverlayWindow(QWidget):
         if self.tray is not None and self.tray.isVisible():
             self.hide()
         else:
+            self.request_quit()
+
+    def request_quit(self) -> None:
+        """× (with no tray) or Ctrl+Q: quits at once between calls; during a call it asks
+        first, in the window (no dialog to steal focus): a second press or Quit confirms."""
+        if not self.in_call or self.banner.state == "quit":
             self.quit()
+            return
+        self.banner.show_state("quit", "A call is running. Quit and end it?", level="problem",
+                               button="Quit")
+        QTimer.singleShot(QUIT_ASK_MS, self._forget_quit)
+
+    def _forget_quit(self) -> None:
+        if self.banner.state != "quit":
+            return
+        if self._fallback_note:
+            self._show_fallback()
+        else:
+            self.banner.clear()
 
     def quit(self) -> None:
         self.shutdown()

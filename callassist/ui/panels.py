@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from callassist.coach.events import StepEvent, TranscriptEvent, WarningEvent
 from callassist.format import clock
+from callassist.ui import theme
 from callassist.ui.widgets import ElidedLabel, ToneLight
 
 TONE_LIGHTS = (("too_loud", "Volume"), ("too_fast", "Pace"), ("monologue", "Turn-taking"))
@@ -44,12 +45,16 @@ class WarningCard(QFrame):
         super().__init__(parent)
         self.setObjectName("warningCard")
         self.kind = event.kind
+        self.at = event.at
+        self.title = title
+        self.withdrawn = ""
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 7)
         lay.setSpacing(2)
         head = QHBoxLayout()
         kind = QLabel(title)
         kind.setObjectName("warningKind")
+        self.kind_label = kind
         at = QLabel(clock(event.at))
         at.setObjectName("stepTime")
         head.addWidget(kind)
@@ -64,6 +69,16 @@ class WarningCard(QFrame):
         self.advice.setObjectName("advice")
         self.advice.setWordWrap(True)
         lay.addWidget(self.advice)
+
+    def withdraw(self, note: str) -> None:
+        """Taken back (owned right after, or not said after all): it stays, marked so."""
+        self.withdrawn = note
+        self.setObjectName("withdrawnCard")
+        self.kind_label.setObjectName("withdrawnKind")
+        self.kind_label.setText(f"{self.title} withdrawn: {note}")
+        for w in (self, self.kind_label):
+            w.style().unpolish(w)
+            w.style().polish(w)
 
 
 class ExpandedPanel(QWidget):
@@ -150,13 +165,17 @@ class ExpandedPanel(QWidget):
         self._partial = None
         self._render_ticker()
 
-    def set_step(self, sid: str, event: StepEvent | None) -> None:
+    def set_step(self, sid: str, event: StepEvent | None, taken_back: str = "") -> None:
         name, at, said = self._step_rows[sid]
         if event is None or not event.covered:
             name.setStyleSheet("color: #8C95A3;")
             at.setText("")
-            said.setStyleSheet("color: #5A6370;")
-            said.set_full_text(self.step_prompts.get(sid, ""))
+            if taken_back:
+                said.setStyleSheet(f"color: {theme.TONE_ALERT.name()};")
+                said.set_full_text(f"taken back: {taken_back}")
+            else:
+                said.setStyleSheet(f"color: {theme.MUTED.name()};")
+                said.set_full_text(self.step_prompts.get(sid, ""))
             return
         name.setStyleSheet("color: #7FB8E6;" if event.manual else "color: #3CC48F;")
         said.setStyleSheet("")
@@ -172,6 +191,11 @@ class ExpandedPanel(QWidget):
         light = self.tone_lights.get(event.kind)
         if light is not None:
             light.fire(event.evidence or event.advice)
+
+    def withdraw_warning(self, kind: str, raised_at: float, note: str) -> None:
+        for card in self.warning_cards:
+            if card.kind == kind and abs(card.at - raised_at) < 1e-6:
+                card.withdraw(note)
 
     def add_transcript(self, event: TranscriptEvent) -> None:
         if event.final:

@@ -13,12 +13,20 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QFrame,
-    QGraphicsOpacityEffect,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -45,9 +53,11 @@ def _alpha(c: QColor, alpha: int) -> QColor:
 
 class StepChip(QWidget):
     """One ASAP step: dim with its shortcut number until covered, then lit with a check mark.
-    A click ticks or unticks it by hand."""
+    A click ticks it by hand; a stray click never unticks it: that takes the right-click
+    menu's "Untick". A step the coach took back says why in its tooltip."""
 
-    clicked = Signal(str)
+    clicked = Signal(str)         # tick by hand
+    untick_requested = Signal(str)
 
     def __init__(self, step: str, label: str, number: int, parent: QWidget | None = None):
         super().__init__(parent)
@@ -57,6 +67,7 @@ class StepChip(QWidget):
         self.covered = False
         self.manual = False
         self.changed_at: float | None = None  # perf_counter when the event that changed it left
+        self.taken_back = ""  # why the coach took the step back, while it is not covered
         self._glow = 0.0
         self._glow_anim = QPropertyAnimation(self, b"glow", self)
         self._glow_anim.setDuration(700)
@@ -68,8 +79,10 @@ class StepChip(QWidget):
         self.setMinimumHeight(30)
         self._update_tooltip()
 
-    def set_state(self, covered: bool, manual: bool = False) -> None:
+    def set_state(self, covered: bool, manual: bool = False, taken_back: str = "") -> None:
+        self.taken_back = "" if covered else taken_back
         if (covered, manual) == (self.covered, self.manual):
+            self._update_tooltip()
             return
         lit = covered and not self.covered
         self.covered, self.manual = covered, manual
@@ -81,7 +94,10 @@ class StepChip(QWidget):
     def _update_tooltip(self) -> None:
         if self.covered:
             how = "ticked by hand" if self.manual else "covered"
-            self.setToolTip(f"{self.label}: {how}. Press {self.number} or click to untick.")
+            self.setToolTip(f"{self.label}: {how}. Right-click to untick.")
+        elif self.taken_back:
+            self.setToolTip(f"{self.label}: taken back ({self.taken_back}). "
+                            f"Press {self.number} or click to tick by hand.")
         else:
             self.setToolTip(f"{self.label}: not yet. Press {self.number} or click to tick by hand.")
 
@@ -103,10 +119,20 @@ class StepChip(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            self.clicked.emit(self.step)
+            if not self.covered:
+                self.clicked.emit(self.step)
             event.accept()
         else:
             super().mousePressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if not self.covered:
+            return super().contextMenuEvent(event)
+        menu = QMenu(self)
+        untick = menu.addAction(f"Untick {self.label}")
+        untick.triggered.connect(lambda: self.untick_requested.emit(self.step))
+        menu.exec(event.globalPos())
+        event.accept()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
@@ -214,122 +240,100 @@ class ElidedLabel(QLabel):
         )
 
 
+class WrapLabel(QLabel):
+    """A label that wraps instead of cutting its text: advice is never shown as a fragment."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+
+    def full_text(self) -> str:
+        return self.text()
+
+
 class MessageLine(QFrame):
-    """The single line for the current warning or reminder. A warning shows at once and stays
-    until it fades out (or is dismissed); reminders that arrive meanwhile wait their turn, one
-    after the other, and never push a warning aside."""
+    """The one line for what the agent needs to see now (the window's AttentionQueue picks
+    it): a warning with the sentence to say, a withdrawn warning's note, a prompt, a reminder;
+    "+1" when more warnings wait. With nothing to show, it quietly names the next step."""
 
     dismissed = Signal()
+    changed = Signal()  # its height may have changed: the window refits
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.kind = ""        # "warning" or "reminder" while shown
-        self.changed_at: float | None = None  # perf_counter when its warning left the coach
+        self.kind = ""        # "warning", "note" or "reminder" while an item shows
         self.warning_kind = ""
-        self._pending: list[tuple[str, str, float, QColor]] = []
+        self.changed_at: float | None = None  # perf_counter when its warning left the coach
         self.setObjectName("messageLine")
-        self.setFixedHeight(30)
+        self.setMinimumHeight(30)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         lay = QHBoxLayout(self)
-        lay.setContentsMargins(10, 0, 2, 0)
+        lay.setContentsMargins(10, 4, 2, 4)
         lay.setSpacing(8)
         self.dot = QLabel("●")
         self.title = QLabel()
         self.title.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
-        self.text = ElidedLabel()
+        self.text = WrapLabel()
+        self.more = QLabel()
+        self.more.setObjectName("moreBadge")
+        self.more.setToolTip("More warnings wait behind this one: Esc or × shows the next")
         self.close_button = QPushButton("×")
         self.close_button.setObjectName("iconButton")
         self.close_button.setToolTip("Dismiss (Esc)")
         self.close_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.close_button.clicked.connect(self.dismiss)
-        lay.addWidget(self.dot)
-        lay.addWidget(self.title)
+        self.close_button.clicked.connect(self.dismissed)
+        lay.addWidget(self.dot, 0, Qt.AlignmentFlag.AlignVCenter)
+        lay.addWidget(self.title, 0, Qt.AlignmentFlag.AlignVCenter)
         lay.addWidget(self.text, 1)
-        lay.addWidget(self.close_button)
-        self._effect = QGraphicsOpacityEffect(self)
-        self._effect.setOpacity(1.0)
-        self.setGraphicsEffect(self._effect)
-        self._fade = QPropertyAnimation(self._effect, b"opacity", self)
-        self._fade.setDuration(900)
-        self._fade.setStartValue(1.0)
-        self._fade.setEndValue(0.0)
-        self._fade.finished.connect(self._after_fade)
-        self._hold = QTimer(self)
-        self._hold.setSingleShot(True)
-        self._hold.timeout.connect(self._fade.start)
+        lay.addWidget(self.more, 0, Qt.AlignmentFlag.AlignVCenter)
+        lay.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self._accent = theme.REMINDER
         self._hint = ""
-        self.clear()
+        self.show_hint()
 
     def set_hint(self, text: str) -> None:
         """Quiet text for when there is nothing to say (the next step's prompt)."""
         self._hint = text
         if not self.kind:
-            self._set_empty()
+            self.show_hint()
 
-    def show_warning(self, kind: str, title: str, text: str, hold_s: float) -> None:
-        self.warning_kind = kind
-        self._show("warning", title, text, theme.WARNING, hold_s)
-
-    def show_reminder(
-        self, title: str, text: str, hold_s: float, accent: QColor = theme.REMINDER,
-        urgent: bool = False,
+    def show_item(
+        self, kind: str, title: str, text: str, accent: QColor, more: int = 0,
+        warning_kind: str = "", tooltip: str = "",
     ) -> None:
-        """A gentle reminder waits for whatever is shown; an urgent one (act now) replaces a
-        gentle reminder at once and goes first in line behind a warning."""
-        item = (title, text, hold_s, accent)
-        if self.kind == "warning" or (self.kind and not urgent):
-            if urgent:
-                self._pending.insert(0, item)
-            else:
-                self._pending.append(item)
-            return
-        self._show("reminder", title, text, accent, hold_s)
-
-    def dismiss(self) -> None:
-        self._fade.stop()
-        self._hold.stop()
-        self._after_fade()
-        self.dismissed.emit()
-
-    def clear(self) -> None:
-        self._pending.clear()
-        self._fade.stop()
-        self._hold.stop()
-        self._set_empty()
-
-    def _show(self, kind: str, title: str, text: str, accent: QColor, hold_s: float) -> None:
         self.kind = kind
+        self.warning_kind = warning_kind
         self._accent = accent
-        self._fade.stop()
-        self._effect.setOpacity(1.0)
         self.dot.setStyleSheet(f"color: {accent.name()}; font-size: 8pt;")
         self.title.setStyleSheet(f"color: {accent.name()}; font-weight: 600;")
         self.title.setText(title)
         self.title.setVisible(bool(title))
-        self.text.setStyleSheet("color: #E7EAEE;" if kind == "warning" else "color: #C9CED6;")
-        self.text.set_full_text(text)
+        self.text.setStyleSheet(f"color: {theme.TEXT.name()};")
+        self._set_text(text, tooltip or text)
+        self.more.setText(f"+{more}" if more else "")
+        self.more.setVisible(bool(more))
         self.dot.show()
         self.close_button.show()
-        self._hold.start(round(hold_s * 1000))
         self.update()
 
-    def _after_fade(self) -> None:
-        if self._pending:
-            title, text, hold_s, accent = self._pending.pop(0)
-            self._show("reminder", title, text, accent, hold_s)
-        else:
-            self._set_empty()
-
-    def _set_empty(self) -> None:
+    def show_hint(self) -> None:
         self.kind = ""
         self.warning_kind = ""
-        self._effect.setOpacity(1.0)
         self.title.setText("")
-        self.text.setStyleSheet("color: #6B7480;")
-        self.text.set_full_text(self._hint)
+        self.title.hide()
+        self.more.hide()
+        self.text.setStyleSheet(f"color: {theme.MUTED.name()};")
+        self._set_text(self._hint, self._hint)
         self.dot.hide()
         self.close_button.hide()
         self.update()
+
+    def _set_text(self, text: str, tooltip: str) -> None:
+        if text != self.text.text():
+            self.text.setText(text)
+            self.changed.emit()
+        self.text.setToolTip(tooltip)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if not self.kind:
@@ -339,8 +343,9 @@ class MessageLine(QFrame):
         r = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
         path = QPainterPath()
         path.addRoundedRect(r, 7, 7)
-        p.fillPath(path, _alpha(self._accent, 30 if self.kind == "warning" else 18))
-        p.setPen(QPen(_alpha(self._accent, 90 if self.kind == "warning" else 50), 1.0))
+        strong = self.kind == "warning"
+        p.fillPath(path, _alpha(self._accent, 30 if strong else 18))
+        p.setPen(QPen(_alpha(self._accent, 90 if strong else 50), 1.0))
         p.drawPath(path)
 
 
