@@ -16,7 +16,7 @@ from callassist.ui.review import ReviewWindow
 from callassist.ui.review_models import COLUMNS, STEP_COLUMN
 
 pytestmark = pytest.mark.gui
-AGENT = Path(__file__).with_name("floor_agent.py")
+AGENT = Path(__file__).parents[2] / "store" / "floor_agent.py"
 
 
 
