@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -29,6 +30,8 @@ def private_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     tests (agent, retention, store, model) do not leak in."""
     monkeypatch.setenv("CALLASSIST_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CALLASSIST_CONFIG_DIR", str(tmp_path / "config"))
+    # The `callassist call` socket: a short path (Unix sockets allow ~100 characters).
+    monkeypatch.setenv("CALLASSIST_RUNTIME_DIR", tempfile.mkdtemp(prefix="ca-run-"))
     for var in ("CALLASSIST_AGENT", "CALLASSIST_RETENTION", "CALLASSIST_STORE",
                 "CALLASSIST_MODEL", "CALLASSIST_RETENTION_DAYS", "CALLASSIST_PARTIALS"):
         monkeypatch.delenv(var, raising=False)

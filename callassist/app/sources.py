@@ -49,6 +49,14 @@ class CallSource(Protocol):
         session). Raises InputUnavailable when there is nothing to listen to."""
 
 
+def with_phone_call(head: dict, phone_call_id: str | None) -> dict:
+    """A header for a call the phone system named (`callassist call start --id`): its id is
+    the phone system's, and so is its title when the call has none."""
+    if not phone_call_id:
+        return head
+    return {**head, "id": phone_call_id, "title": head["title"] or f"Call {phone_call_id}"}
+
+
 class TranscriptSource:
     """A transcript file played like a live call: partial results while a turn is spoken, then
     the final one; with `speed` > 1 the call runs faster than real time (demos, tests). With
@@ -56,6 +64,7 @@ class TranscriptSource:
 
     live = False
     has_audio = False
+    phone_call_id: str | None = None  # set for the next call by `callassist call start --id`
 
     def __init__(self, path: str | Path, speed: float | None = 1.0):
         self.path = Path(path)
@@ -69,8 +78,8 @@ class TranscriptSource:
         status("ready", "")
 
     def header(self) -> dict:
-        return {"id": self.transcript.id, "title": self.title, "engine": "", "model": "",
-                "source": str(self.path)}
+        return with_phone_call({"id": self.transcript.id, "title": self.title, "engine": "",
+                                "model": "", "source": str(self.path)}, self.phone_call_id)
 
     def run_call(
         self, session: CallSession, emit: EmitFn, stop: threading.Event, status: StatusFn,
@@ -89,6 +98,7 @@ class SpeechSource:
 
     speed = 1.0
     has_audio = True
+    phone_call_id: str | None = None  # set for the next call by `callassist call start --id`
 
     def __init__(
         self, playbook: Playbook, input_file: str | Path | None = None, *,
@@ -128,9 +138,10 @@ class SpeechSource:
     def header(self) -> dict:
         name = (self.input_file.stem if self.input_file is not None
                 else time.strftime("live-%Y%m%d-%H%M%S"))
-        return {"id": name, "title": self.title, "engine": self.engine_name,
-                "model": self.model_name,
-                "source": str(self.input_file) if self.input_file else "microphone"}
+        return with_phone_call({"id": name, "title": self.title, "engine": self.engine_name,
+                                "model": self.model_name,
+                                "source": str(self.input_file) if self.input_file
+                                else "microphone"}, self.phone_call_id)
 
     def forget_engine(self) -> None:
         """A new model was installed: load the engine again before the next call."""

@@ -157,6 +157,13 @@ def run_overlay(
     window.practice_pick = lambda sid: window.practise(practice_source(sid, source, playbook))
     window.tray = make_tray(window, window.start_call, window.end_call, window.quit,
                             window.practice_pick)
+    from callassist.ui.commands import PhoneControl
+
+    window.phone = PhoneControl(window)
+    if not window.phone.start():
+        window.phone = None
+        print("callassist: note: another overlay answers `callassist call` for this user",
+              file=sys.stderr)
     session = Session(window, screenshot, exit_after)
     # Ctrl+C in the terminal ends the call cleanly too; the timer lets Python see the signal.
     signal.signal(signal.SIGINT, lambda *_: window.quit())

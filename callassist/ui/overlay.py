@@ -129,9 +129,12 @@ class OverlayWindow(QWidget):
         self._next_source: CallSource | None = None
         self.practice_pick: Callable[[str], None] | None = None  # scenario id -> practice call
         self.tray = None
+        self.phone = None  # the local command interface (ui/commands.py), when listening
         self.download = None
         self.download_target: tuple[str | None, Path | None] = (None, None)
         self._fallback_note = ""
+        self._phone_next: tuple[str | None] | None = None  # a call to start once this one ends
+        self._wait_for_phone = False  # ended by the phone system: no automatic next call
         self._speed = 1.0
         self._clock = QElapsedTimer()
         self._drag_from: QPoint | None = None
@@ -279,6 +282,25 @@ class OverlayWindow(QWidget):
     def end_call(self) -> None:
         if self.in_call:
             self.worker.request_stop()
+
+    def phone_start(self, call_id: str | None) -> None:
+        """`callassist call start [--id]`: a new phone call. One still running ends first, so
+        two customers never share a record."""
+        if self.in_call or self.worker.running:
+            self._phone_next = (call_id,)
+            self.end_call()
+            return
+        self._set_phone_call_id(call_id)
+        self.start_call()
+
+    def phone_end(self) -> None:
+        """`callassist call end`: the phone call is over; the next starts with `call start`."""
+        self._wait_for_phone = True
+        self.end_call()
+
+    def _set_phone_call_id(self, call_id: str | None) -> None:
+        if hasattr(self.source, "phone_call_id"):
+            self.source.phone_call_id = call_id
 
     def practise(self, source: CallSource) -> None:
         """A practice call in this window (the Practice menu): the current call ends first;
@@ -496,7 +518,8 @@ class OverlayWindow(QWidget):
         if outcome != FAILED:
             self.attention.clear()  # the summary lists the warnings now
             self._show_attention()
-            live = self.source.live and not self.quitting
+            live = (self.source.live and not self.quitting and not self._wait_for_phone) or (
+                self._phone_next is not None)
             note = "Next call started: listening." if live else (
                 f"{SHORTCUTS['start']} starts the next call.")
             if report.get("practice"):  # a practice call's scorecard
@@ -509,13 +532,28 @@ class OverlayWindow(QWidget):
                 self.message.hide()  # the summary lists the warnings and says how to go on
             self._fit_content()
         self.call_finished.emit(report, outcome)
+        self._set_phone_call_id(None)
+        if self._phone_next is not None and not self.quitting:
+            (call_id,), self._phone_next = self._phone_next, None
+            self._wait_for_phone = False
+            self._set_phone_call_id(call_id)
+            self._start_next_call()
+            return
+        if self._wait_for_phone:
+            self._wait_for_phone = False
+            return
         if not self.quitting and self._switch_source():
             return
         if outcome != FAILED and self.source.live and not self.quitting:
-            self._reset_call_view()
-            self._set_in_call(True)
-            self.worker.arm()
-            self._run_requested.emit()
+            self._start_next_call()
+
+    def _start_next_call(self) -> None:
+        """Straight after a call ended: the worker is still finishing it, and runs the next
+        call as soon as it is free."""
+        self._reset_call_view()
+        self._set_in_call(True)
+        self.worker.arm()
+        self._run_requested.emit()
 
     def _on_record_problem(self, message: str) -> None:
         self.banner.show_state("record", _sentence(message), level="error")
@@ -758,6 +796,8 @@ class OverlayWindow(QWidget):
             return
         self.quitting = True
         self.save_settings()
+        if self.phone is not None:
+            self.phone.close()
         self.worker.close()
         if self.download is not None:
             self.download.cancel(wait_s=2.0)

@@ -1,0 +1,181 @@
+"""The local command interface: `callassist call start|end [--id CALL_ID]` tells the running
+overlay that a phone call started or ended, so a softphone or CTI system can drive it.
+
+One request a connection, one line of JSON each way, over a Unix-domain socket in the user's
+runtime folder (a folder only the user can enter; the socket itself is mode 0600):
+
+    -> {"command": "start", "call_id": "4711"}
+    <- {"ok": true, "message": "call 4711 started"}
+
+The server runs on a thread of its own and hands every request to `handle` (which the overlay
+answers on its GUI thread); the client is plain Python, so the command needs no display."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import stat
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import platformdirs
+
+from callassist.errors import CallAssistError
+
+COMMANDS = ("start", "end", "status")
+SOCKET_NAME = "control.sock"
+TIMEOUT_S = 5.0
+MAX_REQUEST = 4096
+
+
+class ControlError(CallAssistError):
+    pass
+
+
+def socket_path() -> Path:
+    base = os.environ.get("CALLASSIST_RUNTIME_DIR") or platformdirs.user_runtime_dir("callassist")
+    return Path(base) / SOCKET_NAME
+
+
+# (command, call id or None) -> (ok, message); called on the server's thread.
+Handler = Callable[[str, str | None], tuple[bool, str]]
+
+
+def _private_folder(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, stat.S_IRWXU)
+
+
+class ControlServer:
+    """Listens for commands while the overlay runs. A second overlay finds the socket in use
+    and does not listen (`listening` is False); a socket left by a crash is replaced."""
+
+    def __init__(self, handle: Handler, path: Path | None = None):
+        self.handle = handle
+        self.path = path or socket_path()
+        self.listening = False
+        self._sock: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self._closed = threading.Event()
+
+    def start(self) -> bool:
+        if _answering(self.path):
+            return False
+        _private_folder(self.path.parent)
+        self.path.unlink(missing_ok=True)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old = os.umask(0o177)  # the socket is born 0600: no window where others may connect
+        try:
+            sock.bind(str(self.path))
+        finally:
+            os.umask(old)
+        sock.listen(4)
+        self._sock = sock
+        self.listening = True
+        self._thread = threading.Thread(target=self._serve, name="callassist-control",
+                                        daemon=True)
+        self._thread.start()
+        return True
+
+    def close(self) -> None:
+        self._closed.set()
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.shutdown(socket.SHUT_RDWR)
+            self._sock.close()
+            self._sock = None
+        if self._thread is not None:
+            self._thread.join(2.0)
+        if self.listening:
+            self.path.unlink(missing_ok=True)
+            self.listening = False
+
+    def _serve(self) -> None:
+        while not self._closed.is_set():
+            try:
+                conn, _ = self._sock.accept()  # type: ignore[union-attr]
+            except OSError:
+                return  # closed
+            with conn:
+                conn.settimeout(TIMEOUT_S)
+                try:
+                    reply = self._answer(_read_line(conn))
+                except (OSError, ValueError) as e:
+                    reply = {"ok": False, "message": f"bad request: {e}"}
+                with contextlib.suppress(OSError):
+                    conn.sendall(json.dumps(reply).encode() + b"\n")
+
+    def _answer(self, line: bytes) -> dict:
+        request = json.loads(line)
+        if not isinstance(request, dict):
+            raise ValueError("expected a JSON object")
+        command = request.get("command")
+        call_id = request.get("call_id")
+        if command not in COMMANDS:
+            raise ValueError(f"unknown command {command!r} (one of {', '.join(COMMANDS)})")
+        if call_id is not None and (not isinstance(call_id, str) or not call_id.strip()):
+            raise ValueError("call_id must be a non-empty string")
+        ok, message = self.handle(command, call_id)
+        return {"ok": ok, "message": message}
+
+
+def _read_line(conn: socket.socket) -> bytes:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(1024)
+        if not chunk:
+            break
+        data += chunk
+        if len(data) > MAX_REQUEST:
+            raise ValueError("request too long")
+    return data.strip()
+
+
+def _answering(path: Path) -> bool:
+    if not path.exists():
+        return False
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    probe.settimeout(1.0)
+    try:
+        probe.connect(str(path))
+        return True
+    except OSError:
+        return False
+    finally:
+        probe.close()
+
+
+def send_command(command: str, call_id: str | None = None, path: Path | None = None) -> str:
+    """Sends one command to the running overlay; returns its answer, or raises ControlError
+    (no overlay running, or the overlay refused the command)."""
+    path = path or socket_path()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(TIMEOUT_S)
+    try:
+        try:
+            sock.connect(str(path))
+        except (FileNotFoundError, ConnectionRefusedError):
+            raise ControlError(
+                "no CallAssist overlay is running for this user: start it with `callassist run`"
+            ) from None
+        request = {"command": command}
+        if call_id is not None:
+            request["call_id"] = call_id
+        sock.sendall(json.dumps(request).encode() + b"\n")
+        line = _read_line(sock)
+    except TimeoutError:
+        raise ControlError("the overlay did not answer within 5 s") from None
+    except OSError as e:
+        raise ControlError(f"cannot talk to the overlay at {path}: {e.strerror or e}") from None
+    finally:
+        sock.close()
+    try:
+        reply = json.loads(line)
+    except ValueError:
+        raise ControlError("the overlay sent an answer that is not JSON") from None
+    if not reply.get("ok"):
+        raise ControlError(str(reply.get("message", "the overlay refused the command")))
+    return str(reply.get("message", ""))
