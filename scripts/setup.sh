@@ -16,6 +16,7 @@ SYSTEM_PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libxcb-randr0 libxcb-xinerama0
   postgresql               # team store tests
+  openbox xdotool wmctrl xterm  # a real window manager, keys and a "CRM" for window tests
 )
 
 missing=()

@@ -151,7 +151,11 @@ def run_overlay(
     records: RecordFactory | None = None,
 ) -> int:
     app = application()
-    window = OverlayWindow(source, playbook, overlay_settings(), records=records, mode=mode)
+    window = OverlayWindow(source, playbook, overlay_settings(), records=records, mode=mode,
+                           global_hotkeys=True)
+    if window.hotkeys_problem:
+        print(f"callassist: note: {window.hotkeys_problem}; the keys work while the overlay "
+              "has the focus", file=sys.stderr)
     from callassist.practice.source import practice_source
 
     window.practice_pick = lambda sid: window.practise(practice_source(sid, source, playbook))

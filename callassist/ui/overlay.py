@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import (
     QElapsedTimer,
     QPoint,
+    QRect,
     QRectF,
     QSettings,
     QSize,
@@ -67,6 +68,8 @@ from callassist.ui.attention import (
     Urgency,
     compact_advice,
 )
+from callassist.ui.desktop import kept_on_screen, pin_on_x11, screen_areas
+from callassist.ui.hotkeys import GlobalHotkeys
 from callassist.ui.panels import ExpandedPanel, SummaryPanel
 from callassist.ui.widgets import ElidedLabel, LevelMeter, MessageLine, StatusBanner, StepChip
 from callassist.ui.worker import CallWorker
@@ -117,7 +120,10 @@ class OverlayWindow(QWidget):
         settings: QSettings,
         records: RecordFactory | None = None,
         mode: str | None = None,
+        global_hotkeys: bool = False,
     ):
+        """With `global_hotkeys`, Start, End and the view switch work while another window
+        has the focus (where the desktop allows it: ui/hotkeys.py)."""
         super().__init__(None)
         self.source = source
         self.playbook = playbook
@@ -138,6 +144,15 @@ class OverlayWindow(QWidget):
         self._speed = 1.0
         self._clock = QElapsedTimer()
         self._drag_from: QPoint | None = None
+        # Where the agent (or the window itself) put the window: the place remembered. Moves
+        # the window manager reports on its own (mapping, reparenting, constraining, tearing
+        # down) never change it; saving whatever pos() said at quit once saved (0,0) (A10).
+        self._placed: QPoint | None = None
+        self.desktop_problem = ""  # why the window could not be pinned to every desktop
+        self._dragging = False
+        self._drag_poll = QTimer(self)
+        self._drag_poll.setInterval(100)
+        self._drag_poll.timeout.connect(self._check_drag_end)
         self.step_labels = {sid: playbook.steps[sid].label for sid in STEP_IDS}
         self.titles = warning_titles(playbook)
 
@@ -154,6 +169,10 @@ class OverlayWindow(QWidget):
         self.setStyleSheet(theme.stylesheet())
         self.setMinimumWidth(MIN_WIDTH)
         self._build()
+        self.hotkeys: GlobalHotkeys | None = None
+        self.hotkeys_problem = ""
+        if global_hotkeys:
+            self._listen_globally()
         self._build_shortcuts()
 
         self.worker = CallWorker(source, playbook, records=records)
@@ -173,6 +192,11 @@ class OverlayWindow(QWidget):
             self.mode = COMPACT
         self._apply_mode(restore_size=True)
         self._restore_position()
+        for screen in QGuiApplication.screens():
+            self._watch_screen(screen)
+        app = QGuiApplication.instance()
+        app.screenAdded.connect(self._watch_screen)
+        app.screenRemoved.connect(lambda _: QTimer.singleShot(0, self.keep_on_screen))
         self._prepare_requested.emit()
 
     # -- building ---------------------------------------------------------------------------
@@ -256,12 +280,23 @@ class OverlayWindow(QWidget):
         b.clicked.connect(slot)
         return b
 
+    def _listen_globally(self) -> None:
+        hotkeys = GlobalHotkeys(SHORTCUTS, self)
+        if not hotkeys.begin():
+            self.hotkeys_problem = hotkeys.problem
+            return
+        hotkeys.start.connect(self.start_call)
+        hotkeys.end.connect(self.end_call)
+        hotkeys.mode.connect(self.toggle_mode)
+        self.hotkeys = hotkeys
+
     def _build_shortcuts(self) -> None:
         app_wide = Qt.ShortcutContext.ApplicationShortcut
-        for key, slot in (
-            ("start", self.start_call), ("end", self.end_call), ("mode", self.toggle_mode),
-            ("quit", self.request_quit),
-        ):
+        keys = [("quit", self.request_quit)]
+        if self.hotkeys is None:  # else the desktop-wide keys already do these
+            keys += [("start", self.start_call), ("end", self.end_call),
+                     ("mode", self.toggle_mode)]
+        for key, slot in keys:
             QShortcut(QKeySequence(SHORTCUTS[key]), self, slot, app_wide)
         QShortcut(QKeySequence(SHORTCUTS["dismiss"]), self, self.dismiss)
         for n, sid in enumerate(STEP_IDS, start=1):
@@ -677,7 +712,10 @@ class OverlayWindow(QWidget):
             need = layout.totalSizeHint().height()
         if self.mode == EXPANDED:
             need = max(layout.totalMinimumSize().height(), target.height())
-        self.resize(width, need)
+        tallest = max((a.height() for a in screen_areas()), default=need)
+        self.resize(width, min(need, tallest))
+        if self._placed is not None:
+            self.keep_on_screen()  # the expanded view grows down: keep all of it in sight
 
     def _refit_later(self) -> None:
         QTimer.singleShot(0, self._fit_content)
@@ -698,22 +736,37 @@ class OverlayWindow(QWidget):
     def _restore_position(self) -> None:
         pos = self.settings.value("window/pos")
         screen = QGuiApplication.primaryScreen()
-        if isinstance(pos, QPoint) and any(
-            s.availableGeometry().intersects(self.frameGeometry().translated(
-                pos - self.frameGeometry().topLeft()))
-            for s in QGuiApplication.screens()
-        ):
-            self.move(pos)
+        if isinstance(pos, QPoint):
+            self.place(kept_on_screen(QRect(pos, self.frameGeometry().size()), screen_areas()))
         elif screen is not None:
             area = screen.availableGeometry()
-            self.move(area.right() - self.width() - 24, area.top() + 24)
+            self.place(QPoint(area.right() - self.width() - 24, area.top() + 24))
+
+    def place(self, pos: QPoint) -> None:
+        """Puts the window at `pos` and remembers it there."""
+        self._placed = QPoint(pos)
+        self.move(pos)
+
+    def keep_on_screen(self) -> None:
+        """All of the window on a screen: after it grows (the expanded view), and when the
+        screens change (a monitor unplugged, the resolution changed)."""
+        if self.quitting:
+            return
+        frame = QRect(self._placed or self.pos(), self.frameGeometry().size())
+        pos = kept_on_screen(frame, screen_areas())
+        if pos != frame.topLeft():
+            self.place(pos)
+
+    def _watch_screen(self, screen) -> None:
+        screen.availableGeometryChanged.connect(lambda _: QTimer.singleShot(0, self.keep_on_screen))
 
     def _remember_size(self) -> None:
         self.settings.setValue(f"window/{self.mode}_size", self.size())
 
     def save_settings(self) -> None:
         self._remember_size()
-        self.settings.setValue("window/pos", self.pos())
+        if self._placed is not None:
+            self.settings.setValue("window/pos", self._placed)
         self.settings.setValue("window/mode", self.mode)
         self.settings.sync()
 
@@ -722,6 +775,8 @@ class OverlayWindow(QWidget):
             return super().mousePressEvent(event)
         # The agent reached for the overlay: its keys (1-4, Esc, shortcuts) should work now.
         self.activateWindow()
+        self._dragging = True
+        self._drag_poll.start()
         handle = self.windowHandle()
         if handle is not None and handle.startSystemMove():
             self._drag_from = None
@@ -735,15 +790,37 @@ class OverlayWindow(QWidget):
             event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._drag_from is not None:
-            self._drag_from = None
-            self.settings.setValue("window/pos", self.pos())
+        self._drag_from = None
+        self._end_drag()
         super().mouseReleaseEvent(event)
+
+    def _check_drag_end(self) -> None:
+        """The window manager moves the window for the agent (startSystemMove) and sends no
+        release: the drag ends when the button is up."""
+        if not QGuiApplication.mouseButtons() & Qt.MouseButton.LeftButton:
+            self._end_drag()
+
+    def _end_drag(self) -> None:
+        self._drag_poll.stop()
+        if self._dragging:
+            self._dragging = False
+            self._placed = self.pos()
+            self.keep_on_screen()
+            self.settings.setValue("window/pos", self._placed)
 
     def moveEvent(self, event) -> None:
         super().moveEvent(event)
+        if self._dragging:
+            self._placed = self.pos()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # On every virtual desktop and above other windows (where the window manager allows).
+        QTimer.singleShot(0, self._pin)
+
+    def _pin(self) -> None:
         if self.isVisible():
-            self.settings.setValue("window/pos", self.pos())
+            self.desktop_problem = pin_on_x11(int(self.winId()))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -798,6 +875,8 @@ class OverlayWindow(QWidget):
         self.save_settings()
         if self.phone is not None:
             self.phone.close()
+        if self.hotkeys is not None:
+            self.hotkeys.stop()
         self.worker.close()
         if self.download is not None:
             self.download.cancel(wait_s=2.0)

@@ -204,12 +204,13 @@ def test_the_window_remembers_its_position_size_and_mode(qtbot, make_window, qse
     assert window.mode == COMPACT
     window.toggle_mode()
     assert window.details.isVisible()
-    window.resize(520, 600)
-    window.move(123, 77)
+    window.resize(480, 420)  # fits the offscreen 800x800 screen, so nothing moves it
+    window.place(QPoint(123, 77))
+    window.move(0, 0)  # the window manager's own report (A10): not where the agent put it
     window.shutdown()
     again = make_window("dev-001")
     assert again.mode == EXPANDED
-    assert (again.width(), again.height()) == (520, 600)
+    assert (again.width(), again.height()) == (480, 420)
     assert (again.pos().x(), again.pos().y()) == (123, 77)
     again.toggle_mode()
     assert not again.details.isVisible() and again.height() < 300

@@ -1,0 +1,40 @@
+"""Where the overlay sits: kept whole on a screen, its place remembered only where the agent
+(or the window itself) put it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRect
+
+from callassist.ui.desktop import kept_on_screen
+from callassist.ui.overlay import EXPANDED
+
+SCREEN = QRect(0, 0, 1600, 1000)
+
+
+def test_a_window_running_off_the_bottom_moves_up_just_enough():
+    assert kept_on_screen(QRect(505, 700, 470, 586), [SCREEN]) == QPoint(505, 414)
+
+
+def test_a_window_on_a_screen_that_is_gone_comes_to_one_that_is_there():
+    left = QRect(-1920, 0, 1920, 1080)  # unplugged: only SCREEN is left
+    assert kept_on_screen(QRect(left.x() + 100, 50, 470, 150), [SCREEN]) == QPoint(0, 50)
+
+
+def test_a_window_that_fits_stays_where_it_is():
+    assert kept_on_screen(QRect(24, 24, 470, 150), [SCREEN]) == QPoint(24, 24)
+
+
+def test_the_expanded_view_opened_low_is_moved_into_sight(qtbot, make_window, qsettings):
+    qsettings.setValue("window/pos", QPoint(200, 700))  # saved in compact view, low down
+    window = make_window("dev-001", mode=EXPANDED)
+    area = window.screen().availableGeometry()
+    assert window.frameGeometry().bottom() <= area.bottom()
+    assert window.x() == 200
+
+
+def test_moves_the_window_manager_makes_on_its_own_are_not_remembered(make_window, qsettings):
+    window = make_window("dev-001")
+    window.place(QPoint(300, 200))
+    window.move(0, 0)  # e.g. a ConfigureNotify while the window is mapped or torn down
+    window.shutdown()
+    assert qsettings.value("window/pos") == QPoint(300, 200)
