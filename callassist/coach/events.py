@@ -25,6 +25,7 @@ class StepEvent:
     evidence: str
     manual: bool = False
     covered: bool = True
+    reason: str = ""  # why it counts: "rule: <pattern>" or "example: like ..." (meaning.py)
     type: str = field(default="step", init=False)
 
 
@@ -34,6 +35,7 @@ class WarningEvent:
     at: float
     evidence: str
     advice: str
+    reason: str = ""  # why it fired: "rule: <pattern>", "example: like ...", or the timing
     type: str = field(default="warning", init=False)
 
 

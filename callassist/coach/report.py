@@ -28,11 +28,13 @@ def build_report(session: CallSession) -> dict:
             "at": _r(e.at) if e else None,
             "evidence": e.evidence if e else None,
             "manual": e.manual if e else False,
+            "reason": (e.reason or ("ticked by hand" if e.manual else "")) if e else None,
         }
     # In time order: blame is raised when the agent's next words are heard, after warnings
     # said later than it.
     warnings = sorted((
-        {"kind": w.kind, "at": _r(w.at), "evidence": w.evidence, "advice": w.advice}
+        {"kind": w.kind, "at": _r(w.at), "evidence": w.evidence, "advice": w.advice,
+         "reason": w.reason}
         for w in session.events
         if isinstance(w, WarningEvent)
     ), key=lambda w: w["at"] or 0.0)
