@@ -14,6 +14,8 @@ import statistics
 import time
 from pathlib import Path
 
+from _harness import percentile, print_table
+
 from callassist.coach.playbook import load_playbook
 from callassist.coach.session import CallSession
 from callassist.transcript import Transcript, Turn, load_transcript
@@ -36,9 +38,6 @@ def hour_long_call() -> Transcript:
     return Transcript("bench-hour", "60-minute call", tuple(turns))
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
 
 
 def main() -> None:
@@ -76,11 +75,7 @@ def main() -> None:
         ("final utterance max", f"{max(latencies) * ms:.3f} ms", ""),
         ("partial result p99", f"{percentile(partial_latencies, 99) * ms:.3f} ms", ""),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'value':<34} target")
-    print(f"{'-' * width}  {'-' * 34} ------")
-    for name, value, target in rows:
-        print(f"{name:<{width}}  {value:<34} {target}")
+    print_table(("measure", "value", "target"), rows)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import time
 import uuid
 from pathlib import Path
 
-os.environ.setdefault("CALLASSIST_CONFIG_DIR", tempfile.mkdtemp(prefix="callassist-bench-cfg-"))
+from _harness import percentile, scratch
 
 from callassist.coach.events import TranscriptEvent
 from callassist.settings import Settings
@@ -37,9 +37,6 @@ STAMP = str.maketrans("0123456789.", "abcdefghijx")
 UNSTAMP = str.maketrans("abcdefghijx", "0123456789.")
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def agents(url: str, n: int, seconds: float) -> None:
@@ -85,11 +82,12 @@ def measure(url: str, n: int, seconds: float) -> dict:
     finally:
         proc.wait()
         feed.close()
-    return {"agents": len(seen_agents), "events": len(lags), "p50": pct(lags, 0.5),
-            "p95": pct(lags, 0.95), "max": max(lags), "push": feed.push}
+    return {"agents": len(seen_agents), "events": len(lags), "p50": percentile(lags, 50),
+            "p95": percentile(lags, 95), "max": max(lags), "push": feed.push}
 
 
 def main() -> int:
+    scratch("floor")  # the settings and data of this run only
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agents", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=20.0)

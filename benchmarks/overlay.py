@@ -23,9 +23,10 @@ import os
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from _harness import percentile, print_table, scratch
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"
@@ -40,9 +41,6 @@ def rss_mb(field: str = "VmRSS") -> float:
     return float("nan")
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -53,19 +51,17 @@ def main() -> int:
                         help="the speech engine of the pipeline rows (default whisper)")
     args = parser.parse_args()
     os.environ["QT_QPA_PLATFORM"] = args.platform
-    tmp = Path(tempfile.mkdtemp(prefix="callassist-bench-"))
-    os.environ["CALLASSIST_CONFIG_DIR"] = str(tmp / "config")
-    os.environ["CALLASSIST_DATA_DIR"] = str(tmp / "data")
+    tmp = scratch("overlay")
 
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from callassist.app.sources import SpeechSource, TranscriptSource
     from callassist.coach.playbook import load_playbook
     from callassist.transcript import Transcript, Turn
     from callassist.ui import widgets
     from callassist.ui.app import application
     from callassist.ui.overlay import OverlayWindow
-    from callassist.ui.sources import SpeechSource, TranscriptSource
 
     rss_before_qt = rss_mb()
     app = application()
@@ -170,11 +166,12 @@ def main() -> int:
 
     rows = [
         ("event -> chip repainted, p50", f"{statistics.median(step_ms):.1f} ms", ""),
-        ("event -> chip repainted, p95", f"{pct(step_ms, 0.95):.1f} ms", "< 50 ms"),
+        ("event -> chip repainted, p95", f"{percentile(step_ms, 95):.1f} ms", "< 50 ms"),
         ("event -> chip repainted, max", f"{max(step_ms):.1f} ms", ""),
         ("step events timed", f"{len(step_ms)}", f"{len(calls)} calls at {SPEED:g}x"),
         ("warning -> line repainted, p95",
-         f"{pct(warning_ms, 0.95):.1f} ms" if warning_ms else "n/a", f"{len(warning_ms)} timed"),
+         f"{percentile(warning_ms, 95):.1f} ms" if warning_ms else "n/a",
+         f"{len(warning_ms)} timed"),
         ("RSS before the window (Python, Qt loaded)", f"{rss_before_qt:.0f} MB", ""),
         ("RSS with the window up", f"{rss_window:.0f} MB", ""),
         ("RSS after the calls / peak", f"{rss_after:.0f} / {rss_peak:.0f} MB", ""),
@@ -185,10 +182,7 @@ def main() -> int:
         ("replay wall time", f"{replay_s:.1f} s", ""),
     ]
     print(f"Overlay benchmark (Qt platform: {args.platform}, {os.cpu_count()} cores)")
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'value':>22}  note")
-    for name, value, note in rows:
-        print(f"{name:<{width}}  {value:>22}  {note}")
+    print_table(("measure", "value", "note"), rows)
     return 0
 
 

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _harness import percentile
 
 from callassist.audio.resample import TARGET_RATE
 from callassist.audio.sources import FileSource
@@ -60,8 +61,6 @@ KOREAN = ["안녕하세요 고객님", "오늘 날씨가 정말 좋네요", "주
 LEAD_S, TAIL_S = 1.0, 2.5
 
 
-def pct(values: list[float], q: float) -> float:
-    return float(np.percentile(np.array(values), q)) if values else float("nan")
 
 
 def phrase_wav(folder: Path, name: str, text: str, voice: str) -> tuple[Path, float]:
@@ -216,8 +215,8 @@ def main() -> int:
     print(f"| {'engine':<27} | {'measured':<35} | heard | p50 ms | p95 ms |")
     print(f"|{'-' * 29}|{'-' * 37}|-------|--------|--------|")
     for label, what, lat, n in latency:
-        print(f"| {label:<27} | {what:<35} | {len(lat):>2}/{n:<2} | {1000 * pct(lat, 50):6.0f} | "
-              f"{1000 * pct(lat, 95):6.0f} |")
+        p50, p95 = 1000 * percentile(lat, 50), 1000 * percentile(lat, 95)
+        print(f"| {label:<27} | {what:<35} | {len(lat):>2}/{n:<2} | {p50:6.0f} | {p95:6.0f} |")
     print("\nRTF: CPU seconds of decoding per second of audio. CPU: the whole pipeline's share of "
           "one core during a live two-channel call paced in real time (2 cores here).\n")
     print(f"| {'engine':<27} |  RTF  | CPU (one core) |")

@@ -30,15 +30,16 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _harness import percentile
 
 from callassist.audio.sources import MicrophoneSource
 from callassist.coach.playbook import load_playbook
 from callassist.coach.text import input_words
-from callassist.pipeline import load_engine
 from callassist.practice.call import PracticeCall
 from callassist.practice.scenario import default_folders, load_scenario_file, load_scenarios
 from callassist.practice.scripted import ScriptedTrainee
 from callassist.practice.voice import EspeakVoice, PiperVoice
+from callassist.speech.engine import load_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 CALLER_SINK = "callassist_caller"
@@ -58,8 +59,6 @@ TRAINEE = ["Okay.", "I see.", "Right, go on.", "Could you tell me more?", "Mm, o
            "Tell me what happened.", "I understand.", "Go ahead."]
 
 
-def percentile(xs: list[float], q: float) -> float:
-    return float(np.percentile(np.array(xs), q)) if xs else float("nan")
 
 
 def latency(turns: int) -> None:

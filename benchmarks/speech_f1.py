@@ -20,11 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from callassist.app.runner import run_to_end
+from callassist.app.sources import SpeechSource
 from callassist.audio.speak import speak_transcript
 from callassist.coach.playbook import load_playbook
 from callassist.coach.session import CallSession
-from callassist.pipeline import analyse_recording
-from callassist.replay import analyse_transcript
+from callassist.replay import feed_transcript
 from callassist.speech.engine import load_engine
 from callassist.transcript import load_transcript
 
@@ -91,9 +92,8 @@ def main() -> int:
     for f, _ in wavs:
         t = load_transcript(f)
         text.add(t.id, json.loads(f.read_text())["expect"],
-                 analyse_transcript(t, CallSession(playbook)).report())
+                 feed_transcript(t, CallSession(playbook)).report())
     rows.append(("transcript text (no speech)", text, 0.0, 0.0))
-    args = argparse.Namespace(customer_channel="right", realtime=False)
     variants = []
     wanted = a.engines.split(",")
     if "whisper" in wanted:
@@ -109,7 +109,8 @@ def main() -> int:
             # A fresh engine per call, as `callassist analyze` has: no adaptation carried over.
             engine = load_engine(name, playbook=playbook, bias=bias)
             t0 = time.process_time()
-            report = analyse_recording(wav, playbook, args, engine=engine)
+            report = run_to_end(SpeechSource(playbook, wav, customer_channel="right",
+                                             realtime=False, loaded=engine), playbook).report
             busy += time.process_time() - t0
             audio += report["duration"]
             score.add(f.stem, json.loads(f.read_text())["expect"], report)

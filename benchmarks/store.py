@@ -28,9 +28,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 os.environ.setdefault("CALLASSIST_CONFIG_DIR", tempfile.mkdtemp(prefix="callassist-bench-cfg-"))
 
+from _harness import percentile  # noqa: E402
+
 from callassist.coach.playbook import load_playbook  # noqa: E402
 from callassist.coach.session import CallSession  # noqa: E402
-from callassist.replay import analyse_transcript  # noqa: E402
+from callassist.replay import feed_transcript  # noqa: E402
 from callassist.settings import Settings  # noqa: E402
 from callassist.store import CallFilter, open_store  # noqa: E402
 from callassist.store.summary import figures  # noqa: E402
@@ -40,9 +42,6 @@ SETTINGS = Settings(agent="Bench", retention="full")
 CORPUS = sorted((REPO / "tests" / "corpus").glob("dev-*.json"))
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def live_batches(n: int) -> list[list]:
@@ -86,7 +85,7 @@ def write_latency(url: str, batches: list[list]) -> tuple[list[float], list[floa
 
 def sample_reports() -> list[dict]:
     playbook = load_playbook()
-    return [analyse_transcript(load_transcript(p), CallSession(playbook)).report() for p in CORPUS]
+    return [feed_transcript(load_transcript(p), CallSession(playbook)).report() for p in CORPUS]
 
 
 def fill(url: str, calls: int) -> None:
@@ -204,8 +203,8 @@ def main() -> int:
     for name, url in backends:
         all_ms, stored_ms, finish_ms = write_latency(url, batches)
         for label, values in (("every write", all_ms), ("writes that store", stored_ms)):
-            print(f"{name:<11} {label:<18} {pct(values, .5):>8.3f} {pct(values, .99):>8.3f} "
-                  f"{max(values):>8.3f}")
+            p50, p99 = percentile(values, 50), percentile(values, 99)
+            print(f"{name:<11} {label:<18} {p50:>8.3f} {p99:>8.3f} {max(values):>8.3f}")
         print(f"{name:<11} {'finish (report)':<18} {finish_ms:>8.3f}")
     print()
     print(f"Review list load with {args.calls:,} stored calls (open store + count + first page)")

@@ -107,7 +107,8 @@ def espeak(text: str, wpm: int, amplitude: int) -> np.ndarray:
 
 def audio_table() -> None:
     from callassist.audio.sources import FileSource
-    from callassist.pipeline import load_engine, run_call
+    from callassist.pipeline import run_call
+    from callassist.speech.engine import load_engine
 
     rate, gap = 22050, np.zeros(int(2.5 * 22050), dtype=np.int16)
     playbook = load_playbook()

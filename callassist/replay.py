@@ -11,13 +11,18 @@ from callassist.coach.session import CallSession
 from callassist.transcript import Transcript
 
 
-def analyse_transcript(transcript: Transcript, session: CallSession) -> CallSession:
-    """Every turn at its own time, then the call ends where the last turn does."""
-    session.start(0.0)
+def feed_transcript(
+    transcript: Transcript, session: CallSession,
+    emit: Callable[[Sequence[Event]], None] = lambda events: None,
+) -> CallSession:
+    """Every turn at its own time, as fast as possible, then the call ends where the last turn
+    does; `emit` gets each batch of events."""
+    emit(session.start(0.0))
     for turn in transcript.turns:
-        session.advance(turn.start)
-        session.feed_utterance(turn.speaker, turn.text, turn.start, turn.end, turn.words or None)
-    session.end(transcript.duration)
+        emit(session.advance(turn.start))
+        emit(session.feed_utterance(turn.speaker, turn.text, turn.start, turn.end,
+                                    turn.words or None))
+    emit(session.end(transcript.duration))
     return session
 
 

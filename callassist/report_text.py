@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
 from callassist.coach.tone_text import tone_lines
 
 

@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from callassist.coach.events import SPEAKERS, Word
+from callassist.coach.events import Word
+from callassist.coach.kinds import SPEAKERS
 from callassist.errors import CallAssistError, open_input
 
 

@@ -65,7 +65,8 @@ def build(rows: list[dict]) -> tuple[list[dict], list[str]]:
     for t, copies in sorted(by_text.items()):
         labels = {tuple(sorted(set(c["labels"]) - NOT_LEARNED)) for c in copies}
         if len(labels) > 1:
-            dropped.append(f"{t!r}: labelled differently in {', '.join(c['where'] for c in copies)}")
+            places = ", ".join(c["where"] for c in copies)
+            dropped.append(f"{t!r}: labelled differently in {places}")
             continue
         examples.append({"text": t, "labels": list(labels.pop()), "source": copies[0]["source"]})
     return examples, dropped

@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO))
 
 from callassist.coach.playbook import load_playbook  # noqa: E402
 from callassist.coach.session import CallSession  # noqa: E402
-from callassist.replay import analyse_transcript  # noqa: E402
+from callassist.replay import feed_transcript  # noqa: E402
 from callassist.store import open_store  # noqa: E402
 from callassist.transcript import Transcript, load_transcript  # noqa: E402
 
@@ -37,7 +37,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     playbook = load_playbook()
     corpus = [load_transcript(p) for p in sorted((REPO / "tests" / "corpus").glob("dev-*.json"))]
-    covered = {t: len(analyse_transcript(t, CallSession(playbook)).covered) for t in corpus}
+    covered = {t: len(feed_transcript(t, CallSession(playbook)).covered) for t in corpus}
     now = time.time()
     span = args.weeks * 7 * 86400
     with open_store(args.store) as store:
@@ -51,7 +51,7 @@ def main() -> int:
             base = max(picks, key=covered.get) if rng.random() < skill else picks[0]
             turns = tuple(t for t in base.turns if t.speaker == "customer" or rng.random() < skill)
             transcript = Transcript(base.id, base.title, turns or base.turns)
-            report = analyse_transcript(transcript, CallSession(playbook)).report()
+            report = feed_transcript(transcript, CallSession(playbook)).report()
             day = now - age * span
             started = day - (day % 86400) + rng.uniform(8, 17) * 3600
             if started > now - 900:  # later today: take it a day earlier instead

@@ -1,4 +1,5 @@
-"""Options shared by the subcommands that run speech recognition (listen, analyze)."""
+"""Options shared by the subcommands that run speech recognition (run, listen, analyze,
+practice)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from callassist.speech.engine import ENGINES
 def add_engine_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--engine", choices=ENGINES,
-        help="speech engine (default: Vosk with the installed model, else pocketsphinx)",
+        help="speech engine (default: Whisper tiny.en, bundled; Vosk when the model setting "
+        "names a Vosk model; pocketsphinx as the last resort)",
     )
     p.add_argument("--model", metavar="PATH", help="an unpacked Vosk model folder")
     p.add_argument(

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
+from callassist.app.records import StoreRecords
+from callassist.app.runner import CallRunner
+from callassist.app.sources import CallSource, SpeechSource, TranscriptSource
+from callassist.cli._call import quiet_problem, quiet_status, run_in_terminal
 from callassist.cli._common import add_playbook_option, playbook_from
 from callassist.cli._speech import add_channel_option, add_engine_options
-from callassist.coach.session import CallSession
+from callassist.coach.events import Event
+from callassist.coach.playbook import Playbook
 from callassist.errors import CallAssistError, open_input
-from callassist.replay import analyse_transcript
 from callassist.report_text import format_report
-from callassist.transcript import load_transcript
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,21 +50,53 @@ def file_kind(path: Path) -> str:
     raise CallAssistError(f"{path}: not a WAV recording or a JSON transcript")
 
 
+class _Progress:
+    """A one-line progress bar on stderr for long analyses (only on a terminal)."""
+
+    def __init__(self, total_s: float):
+        self.total = max(total_s, 1e-6)
+        self.shown = -1
+        self.enabled = sys.stderr.isatty() and total_s > 20
+
+    def __call__(self, events: Sequence[Event]) -> None:
+        if not self.enabled or not events:
+            return
+        at = max(getattr(e, "at", getattr(e, "end", 0.0)) for e in events)
+        pct = int(100 * min(at / self.total, 1.0))
+        if pct != self.shown:
+            self.shown = pct
+            bar = "#" * (pct // 4)
+            print(f"\ranalysing [{bar:<25}] {pct:3d}%", end="", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.enabled:
+            print("\r" + " " * 40 + "\r", end="", file=sys.stderr, flush=True)
+
+
+def make_source(args: argparse.Namespace, playbook: Playbook) -> CallSource:
+    """The file as a call: a transcript read at once, or a recording through the engine (as
+    fast as it decodes, or in real time with --realtime)."""
+    if file_kind(args.file) == "transcript":
+        return TranscriptSource(args.file, speed=None)
+    return SpeechSource(playbook, args.file, customer_channel=args.customer_channel,
+                        engine=args.engine, model=args.model, bias=not args.no_bias,
+                        realtime=args.realtime)
+
+
 def run(args: argparse.Namespace) -> int:
     playbook = playbook_from(args)
-    kind = file_kind(args.file)
-    if kind == "transcript":
-        transcript = load_transcript(args.file)
-        session = analyse_transcript(transcript, CallSession(playbook))
-        report = {"id": transcript.id, "title": transcript.title, **session.report()}
-    else:
-        from callassist.pipeline import analyse_recording
-
-        report = analyse_recording(args.file, playbook, args)
+    source = make_source(args, playbook)
+    runner = CallRunner(playbook, records=StoreRecords() if args.save else None,
+                        status=quiet_status, problem=quiet_problem)
+    audio = getattr(source, "open_input", None)
+    progress = _Progress(audio().duration if audio is not None else 0.0)
+    result = run_in_terminal(runner, source, progress)
+    progress.done()
+    report = dict(result.report)
+    if isinstance(source, TranscriptSource):
+        report.pop("engine"), report.pop("model")  # no engine heard it
     if args.save:
-        from callassist.store import save_report
-
-        report["call_id"] = save_report(report, source=str(args.file))
+        report["call_id"] = result.call_id
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     if args.save and not args.json:
         call_id = report["call_id"]

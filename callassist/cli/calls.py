@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 from callassist.coach.assessment import FRUSTRATION_LABELS, assess
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
 from callassist.errors import CallAssistError
 from callassist.report_text import format_report
 from callassist.store.coaching import FLAG_STATUSES
-from callassist.store.store import SORT_KEYS
+from callassist.store.query import SORT_KEYS
 
 STEP_LETTERS = ("A", "S", "A", "P")
 
@@ -214,7 +214,7 @@ def _steps(row) -> str:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from callassist.store.export import clock, local_time
+    from callassist.format import clock, local_time
 
     with _open(args) as store:
         flt = filter_from(args, store)
@@ -240,8 +240,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from callassist.store.export import clock, local_time
-    from callassist.store.summary import STEP_LABELS, annotate_transcript
+    from callassist.coach.labels import LABELS
+    from callassist.format import clock, local_time
+    from callassist.store.summary import annotate_transcript
 
     with _open(args) as store:
         call = store.get_call(args.call_id)
@@ -273,7 +274,7 @@ def run_show(args: argparse.Namespace) -> int:
     if turns:
         print("\nTranscript")
         for t, marks in zip(turns, annotate_transcript(call.report), strict=True):
-            tags = "".join(f"  [{STEP_LABELS.get(m['id'], m['id'])}]" for m in marks)
+            tags = "".join(f"  [{LABELS.get(m['id'], m['id'])}]" for m in marks)
             print(f"  {clock(t['start']):>5} {t['speaker']:<8} {t['text']}{tags}")
     elif r.retention != "full":
         print(f"\n(no transcript kept: retention {r.retention})")
@@ -336,7 +337,7 @@ def _moment(text: str | None) -> float | None:
 
 
 def run_note(args: argparse.Namespace) -> int:
-    from callassist.store.export import clock
+    from callassist.format import clock
 
     with _open(args) as store:
         if args.text:
@@ -367,8 +368,8 @@ def run_flag(args: argparse.Namespace) -> int:
 
 
 def run_queue(args: argparse.Namespace) -> int:
+    from callassist.format import local_time
     from callassist.store import CallFilter
-    from callassist.store.export import local_time
 
     with _open(args) as store:
         rows = store.list_calls(CallFilter(flag=args.status or "any"), 0, 500)

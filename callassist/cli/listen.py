@@ -6,9 +6,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
-import time
 
+from callassist.app.records import StoreRecords
+from callassist.app.runner import CallRunner
+from callassist.app.sources import SpeechSource
+from callassist.cli._call import loading_status, quiet_problem, run_in_terminal
 from callassist.cli._common import add_playbook_option, playbook_from
 from callassist.cli._speech import add_channel_option, add_engine_options
 from callassist.coach.events import (
@@ -20,9 +22,6 @@ from callassist.coach.events import (
     WarningEvent,
     event_to_dict,
 )
-from callassist.coach.session import CallSession
-from callassist.coach.tone import monitors_for
-from callassist.pipeline import Status, load_engine, open_source, run_call, stderr_status
 from callassist.report_text import format_report
 
 
@@ -47,7 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_engine_options(p)
     p.add_argument("--partials", action="store_true", help="also print partial results")
     p.add_argument("--json", action="store_true", help="one JSON event per line, then the report")
-    p.add_argument("--save", action="store_true", help="store the call when it ends")
+    p.add_argument("--save", action="store_true",
+                   help="store the call as it happens (kept so far if the program dies)")
     add_playbook_option(p)
     p.set_defaults(func=run)
 
@@ -73,37 +73,16 @@ def describe(event: Event) -> str | None:
     return None
 
 
-def loading_status(status: Status) -> None:
-    """Model loading takes seconds before anything is heard: say so, then the usual notes."""
-    if status.kind == "loading":
-        print(status.message, file=sys.stderr, flush=True)
-    else:
-        stderr_status(status)
-
-
-def remembered_voice_level(args: argparse.Namespace) -> float | None:
-    """With --save, the agent's usual level from their last stored call (see coach.tone)."""
-    if not args.save:
-        return None
-    from callassist.store import open_store
-
-    store = open_store()
-    try:
-        return store.remembered_voice_level()
-    finally:
-        store.close()
-
-
 def run(args: argparse.Namespace) -> int:
     playbook = playbook_from(args)
-    source = open_source(
-        args.input, args.device, args.customer_device, args.customer_channel, realtime=True
-    )
-    engine = load_engine(args.engine, args.model, playbook, on_status=loading_status,
-                         bias=not args.no_bias)
-    session = CallSession(playbook, monitors_for(playbook, remembered_voice_level(args)))
-    stop = threading.Event()
-    failure: list[BaseException] = []
+    source = SpeechSource(playbook, args.input, device=args.device,
+                          customer_device=args.customer_device,
+                          customer_channel=args.customer_channel, engine=args.engine,
+                          model=args.model, bias=not args.no_bias)
+    audio = source.open_input()  # no microphone: said before the engine spends seconds loading
+    runner = CallRunner(playbook, records=StoreRecords() if args.save else None,
+                        status=loading_status, problem=quiet_problem)
+    runner.prepare(source)
 
     def emit(events) -> None:
         for e in events:
@@ -117,32 +96,12 @@ def run(args: argparse.Namespace) -> int:
             if line:
                 print(line, flush=True)
 
-    def work() -> None:
-        try:
-            run_call(session, engine, source, emit, stop, on_status=stderr_status)
-        except BaseException as e:  # re-raised on the main thread
-            failure.append(e)
-
-    print(f"listening on {source.description} with {engine.name} ({engine.model}); "
+    print(f"listening on {audio.description} with {source.engine_name} ({source.model_name}); "
           "Ctrl+C ends the call", file=sys.stderr)
-    started = time.strftime("live-%Y%m%d-%H%M%S")
-    worker = threading.Thread(target=work, name="callassist-pipeline", daemon=True)
-    worker.start()
-    try:
-        while worker.is_alive():
-            worker.join(0.2)
-    except KeyboardInterrupt:
-        stop.set()
-        worker.join()
-    if failure:
-        raise failure[0]
-    emit(session.end())
-    report = {"id": started, "title": source.description, **session.report(),
-              "engine": engine.name, "model": engine.model}
+    result = run_in_terminal(runner, source, emit)
+    report = {**result.report, "title": result.report["title"] or audio.description}
     if args.save:
-        from callassist.store import save_report
-
-        report["call_id"] = save_report(report, source=args.input or "microphone")
+        report["call_id"] = result.call_id
     print()
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import TextIO
 
 from callassist.errors import CallAssistError
+from callassist.format import size
 from callassist.settings import load_settings, settings_path
 from callassist.speech import download as dl
 from callassist.speech.models import (
     MODEL_CHOICE_ENV,
     MODEL_DIR_ENV,
     default_model,
-    format_size,
     installed_models,
     search_places,
     unusable_folders,
@@ -123,7 +123,7 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"Whisper (faster-whisper) English models{title}:")
     for w in whisper:
         mark = "*" if w["default"] else " "
-        print(f"  {mark} {w['name']:<10} en      {format_size(w['size_bytes']):>7}  {w['path']}")
+        print(f"  {mark} {w['name']:<10} en      {size(w['size_bytes']):>7}  {w['path']}")
         if w["note"]:
             print(f"    not usable: {w['note']}")
     if models:
@@ -254,9 +254,9 @@ class ProgressBar:
     def line(self, done: int, total: int | None, now: float) -> str:
         elapsed = max(now - (self.started or now), 1e-6)
         rate = (done - self.first) / elapsed
-        speed = f"{format_size(int(rate))}/s" if rate > 0 else "-"
+        speed = f"{size(int(rate))}/s" if rate > 0 else "-"
         if not total:
-            return f"{self.name}  {format_size(done)}  {speed}"
+            return f"{self.name}  {size(done)}  {speed}"
         frac = min(done / total, 1.0)
         fill = int(frac * self.WIDTH)
         bar = "#" * fill + "." * (self.WIDTH - fill)
@@ -264,7 +264,7 @@ class ProgressBar:
         if rate > 0 and done < total:
             secs = int((total - done) / rate)
             left = f"  {secs // 60}:{secs % 60:02d} left"
-        return (f"{self.name}  {format_size(done)}/{format_size(total)}  {frac:4.0%} [{bar}]  "
+        return (f"{self.name}  {size(done)}/{size(total)}  {frac:4.0%} [{bar}]  "
                 f"{speed}{left}")
 
     def close(self) -> None:

@@ -8,16 +8,20 @@ import argparse
 import json
 import sys
 import textwrap
-import threading
 from pathlib import Path
 
+from callassist.app.records import StoreRecords
+from callassist.app.runner import CallRunner
+from callassist.app.sources import SpeechSource
+from callassist.cli._call import loading_status, quiet_problem, run_in_terminal
 from callassist.cli._common import add_playbook_option, playbook_from
 from callassist.cli._speech import add_engine_options
-from callassist.cli.listen import describe, loading_status
+from callassist.cli.listen import describe
 from callassist.cli.run import _screenshot_moment
 from callassist.coach.events import TranscriptEvent
 from callassist.errors import CallAssistError
 from callassist.practice.scenario import default_folders, find_scenario, load_scenarios
+from callassist.practice.source import PracticeSource
 from callassist.practice.voice import VOICES
 
 
@@ -75,10 +79,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.list:
         return run_list(args)
-    from callassist.pipeline import load_engine, open_source, stderr_status
-    from callassist.practice.call import PracticeCall
     from callassist.practice.scorecard import format_scorecard
-    from callassist.practice.voice import load_voice
 
     scenario = find_scenario(args.scenario, default_folders(args.scenarios))
     playbook = playbook_from(args)
@@ -86,21 +87,11 @@ def run(args: argparse.Namespace) -> int:
         return run_in_overlay(args, scenario, playbook)
     if args.screenshot:
         raise CallAssistError("--screenshot is for the overlay: add --overlay")
-    source = open_source(args.input, args.device, realtime=True)
-    engine = load_engine(args.engine, args.model, playbook, on_status=loading_status,
-                         bias=not args.no_bias)
-    voice = load_voice(args.voice)
-    call = PracticeCall(scenario, playbook, engine, source, voice, output=args.output,
-                        on_status=stderr_status)
-    recorder = None
-    if not args.no_save:
-        from callassist.store import open_store
-        from callassist.store.store import PRACTICE_SOURCE
-
-        store = open_store()
-        recorder = store.begin_call(agent=args.trainee, engine=engine.name, model=engine.model,
-                                    source=PRACTICE_SOURCE + scenario.id, title=scenario.title)
-        call.listeners.append(recorder.write)
+    source = practice_source(args, scenario, playbook)
+    audio = source.speech.open_input()  # no microphone: said before anything loads
+    runner = CallRunner(playbook, status=loading_status, problem=quiet_problem,
+                        records=None if args.no_save else StoreRecords(agent=args.trainee))
+    runner.prepare(source)
 
     def show(events) -> None:
         for e in events:
@@ -110,61 +101,33 @@ def run(args: argparse.Namespace) -> int:
             if line and not args.json:
                 print(line, flush=True)
 
-    call.listeners.append(show)
-    print(f"practice: {scenario.title} ({scenario.caller}); {voice.name} voice, "
-          f"{engine.name} listening on {source.description}; Ctrl+C ends the call",
+    print(f"practice: {scenario.title} ({scenario.caller}); {source.voice.name} voice, "
+          f"{source.speech.engine_name} listening on {audio.description}; Ctrl+C ends the call",
           file=sys.stderr)
     print(textwrap.fill(scenario.situation, 78), file=sys.stderr)
-    stop = threading.Event()
-    result: list[dict] = []
-    failure: list[BaseException] = []
-
-    finished = threading.Event()
-
-    def work() -> None:
-        try:
-            result.append(call.run(stop))
-        except BaseException as e:  # re-raised on the main thread
-            failure.append(e)
-        finally:
-            finished.set()
-
-    threading.Thread(target=work, name="callassist-practice", daemon=True).start()
-    # An Event, not Thread.join: a join interrupted by Ctrl+C may return early next time.
-    try:
-        while not finished.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        stop.set()
-        finished.wait()
-    if failure:
-        if recorder is not None:
-            recorder.close()
-        raise failure[0]
-    card = result[0]
-    if recorder is not None:
-        card["call_id"] = recorder.finish(card)
-        store.close()
+    result = run_in_terminal(runner, source, show)
+    card = result.report
+    if not args.no_save:
+        card["call_id"] = result.call_id
     print()
     print(json.dumps(card, indent=2) if args.json else format_scorecard(card))
     return 0
 
 
+def practice_source(args: argparse.Namespace, scenario, playbook) -> PracticeSource:
+    speech = SpeechSource(playbook, args.input, device=args.device, engine=args.engine,
+                          model=args.model, bias=not args.no_bias)
+    return PracticeSource(scenario, speech, voice=args.voice, output=args.output)
 
 
 def run_in_overlay(args: argparse.Namespace, scenario, playbook) -> int:
     from callassist.practice.scorecard import format_scorecard
-    from callassist.practice.source import PracticeSource
     from callassist.ui.app import Screenshot, run_overlay
-    from callassist.ui.recording import StoreRecords
-    from callassist.ui.sources import SpeechSource
 
-    speech = SpeechSource(playbook, args.input, device=args.device, engine=args.engine,
-                          model=args.model, bias=not args.no_bias)
-    source = PracticeSource(scenario, speech, voice=args.voice, output=args.output)
+    source = practice_source(args, scenario, playbook)
     shot = Screenshot(args.screenshot, args.screenshot_at) if args.screenshot else None
     code = run_overlay(source, playbook, screenshot=shot, exit_after=shot is not None,
-                       records=None if args.no_save else StoreRecords())
+                       records=None if args.no_save else StoreRecords(agent=args.trainee))
     if source.call is not None:
         card = source.call.scorecard()
         print(json.dumps(card, indent=2) if args.json else format_scorecard(card))

@@ -36,7 +36,7 @@ def _speed(value: str) -> float:
 
 def make_source(args: argparse.Namespace, playbook):
     """A transcript replay, or the speech pipeline on a WAV recording or the microphone."""
-    from callassist.ui import sources
+    from callassist.app import sources
 
     if args.input is not None and file_kind(args.input) == "transcript":
         return sources.TranscriptSource(args.input, args.speed)
@@ -87,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
     if args.exit_after and args.input is None and args.screenshot is None:
         raise CallAssistError("--exit-after needs --input FILE or --screenshot PATH")
     playbook = playbook_from(args)
+    from callassist.app.records import StoreRecords
     from callassist.ui.app import Screenshot, run_overlay
-    from callassist.ui.recording import StoreRecords
 
     source = make_source(args, playbook)
     shot = Screenshot(args.screenshot, args.screenshot_at) if args.screenshot else None

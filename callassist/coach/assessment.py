@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
 
 # How strong each sign of frustration is: a complaint is mild, anger in the words or the voice
 # is strong. A call with anger in both words and voice is the strongest (3).

@@ -8,16 +8,13 @@ routine ones, and draws them on the timeline."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from callassist.coach.assessment import CUE_STRENGTH
 from callassist.coach.episodes import CueGate, RaisedVoice
 from callassist.coach.events import Event, MoodEvent, ReminderEvent
 from callassist.coach.patterns import TokenText
 from callassist.coach.tone_rules import CustomerRule
-
-if TYPE_CHECKING:
-    from callassist.coach.session import Utterance
+from callassist.coach.utterance import Utterance
 
 
 def _spoken_list(items: Sequence[str]) -> str:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-STEP_IDS = ("apologize", "sympathize", "accept_responsibility", "take_action")
-SPEAKERS = ("agent", "customer")
-
 
 @dataclass(frozen=True)
 class Word:

@@ -17,11 +17,10 @@ from typing import Protocol
 
 import numpy as np
 
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import PHRASE_WARNINGS, STEP_IDS
 
 # The kinds examples can teach: the steps and the warnings a single line can show.
-LEARNED_WARNINGS = ("defensive", "blame", "hollow_apology")
-LEARNED_KINDS = (*STEP_IDS, *LEARNED_WARNINGS)
+LEARNED_KINDS: tuple[str, ...] = (*STEP_IDS, *PHRASE_WARNINGS)
 
 
 class Embedder(Protocol):

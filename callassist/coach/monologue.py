@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from callassist.coach.episodes import CueGate
 from callassist.coach.events import Event, WarningEvent
+from callassist.coach.kinds import WarningKind
 from callassist.coach.tone_rules import MonologueRule
+from callassist.coach.utterance import Utterance
 
-if TYPE_CHECKING:
-    from callassist.coach.session import Utterance
-
-KIND = "monologue"
+KIND = WarningKind.MONOLOGUE
 
 
 class MonologueMonitor:

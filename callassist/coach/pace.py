@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
 from callassist.coach.episodes import CueGate
 from callassist.coach.events import Event, WarningEvent
+from callassist.coach.kinds import WarningKind
 from callassist.coach.tone_rules import PaceRule
+from callassist.coach.utterance import Utterance
 
-if TYPE_CHECKING:
-    from callassist.coach.session import Utterance
-
-KIND = "too_fast"
+KIND = WarningKind.TOO_FAST
 
 
 def speaking_time(spans: Iterable[tuple[float, float]], pause_gap_s: float) -> float:

@@ -12,15 +12,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import PHRASE_WARNINGS, STEP_IDS, WarningKind
 from callassist.coach.meaning import LEARNED_KINDS, MeaningLayer, MeaningSettings
 from callassist.coach.patterns import PatternError, PhraseSet, Vocabulary
 from callassist.errors import CallAssistError
 
-PHRASE_WARNINGS = ("defensive", "blame", "hollow_apology")
-HOLD_WARNING = "hold_without_handoff"
-TONE_WARNINGS = ("too_loud", "too_fast", "monologue")
-WARNING_KINDS = (*PHRASE_WARNINGS, HOLD_WARNING, *TONE_WARNINGS)
+HOLD_WARNING = WarningKind.HOLD_WITHOUT_HANDOFF
+WARNING_KINDS = tuple(WarningKind)
 
 
 class PlaybookError(CallAssistError):

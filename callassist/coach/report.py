@@ -5,19 +5,35 @@ Its "steps" and "warnings" keys are the shape ../shared/corpus/README.md specifi
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
-from callassist.coach.events import STEP_IDS, ReminderEvent, WarningEvent
+from callassist.coach.events import Event, ReminderEvent, StepEvent, WarningEvent
+from callassist.coach.kinds import STEP_IDS
+from callassist.coach.playbook import Playbook
+from callassist.coach.utterance import Monitor
 
-if TYPE_CHECKING:
-    from callassist.coach.session import CallSession
+
+class ReportSource(Protocol):
+    """What a report is built from: a CallSession (session.py), seen from here."""
+
+    playbook: Playbook
+    events: list[Event]
+    turns: list[dict]
+    monitors: Sequence[Monitor]
+    started_at: float | None
+    ended_at: float | None
+    now: float
+
+    @property
+    def covered(self) -> Mapping[str, StepEvent]: ...
 
 
 def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 2)
 
 
-def build_report(session: CallSession) -> dict:
+def build_report(session: ReportSource) -> dict:
     covered = session.covered
     steps = {}
     for sid in STEP_IDS:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from callassist.coach.events import (
-    STEP_IDS,
     Event,
     LevelEvent,
     ReminderEvent,
@@ -18,42 +16,14 @@ from callassist.coach.events import (
     Word,
 )
 from callassist.coach.hold import HoldTracker
+from callassist.coach.kinds import STEP_IDS
 from callassist.coach.playbook import Playbook
 from callassist.coach.reminders import ReminderScheduler
+from callassist.coach.report import build_report
 from callassist.coach.rules import Analysis, analyse
-from callassist.coach.text import Tokens, input_words, normalize
+from callassist.coach.text import input_words, normalize
 from callassist.coach.tone import monitors_for
-
-
-@dataclass(frozen=True)
-class Utterance:
-    speaker: str
-    text: str
-    start: float
-    end: float
-    words: tuple[Word, ...]
-    tokens: Tokens
-    final: bool
-
-    def time_of_token(self, index: int) -> float:
-        """When the input word behind token `index` started."""
-        if not self.tokens.origin:
-            return self.start
-        return self.words[self.tokens.origin[min(index, len(self.tokens.origin) - 1)]].start
-
-
-class Monitor(Protocol):
-    """Something beside the phrase rules that watches the call (tone, pace, the customer)."""
-
-    def on_utterance(self, utt: Utterance, covered: frozenset[str]) -> Sequence[Event]: ...
-
-    def on_level(
-        self, speaker: str, at: float, dbfs: float, voiced: bool, covered: frozenset[str]
-    ) -> Sequence[Event]: ...
-
-    def on_time(self, now: float) -> Sequence[Event]: ...
-
-    def summary(self) -> dict: ...
+from callassist.coach.utterance import Monitor, Utterance
 
 
 @dataclass
@@ -199,8 +169,6 @@ class CallSession:
         return [e for e in self.events if isinstance(e, ReminderEvent)]
 
     def report(self) -> dict:
-        from callassist.coach.report import build_report
-
         return build_report(self)
 
     # -- internals -------------------------------------------------------------------------

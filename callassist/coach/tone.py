@@ -11,17 +11,13 @@ Each returns its figures from `summary()`; the report merges them under summary.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from callassist.coach.customer import CustomerMonitor
 from callassist.coach.loudness import LoudnessMonitor
 from callassist.coach.monologue import MonologueMonitor
 from callassist.coach.pace import PaceMonitor
 from callassist.coach.playbook import Playbook
 from callassist.coach.tone_rules import tone_rules
-
-if TYPE_CHECKING:
-    from callassist.coach.session import Monitor
+from callassist.coach.utterance import Monitor
 
 
 def monitors_for(playbook: Playbook, agent_baseline_dbfs: float | None = None) -> list[Monitor]:

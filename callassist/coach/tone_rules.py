@@ -13,7 +13,7 @@ from functools import cache
 from string import Formatter
 from typing import Any
 
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
 from callassist.coach.patterns import PhraseSet
 from callassist.coach.playbook import Playbook, PlaybookReader, load_playbook
 

@@ -20,14 +20,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from callassist.coach.events import (
-    STEP_IDS,
-    Event,
-    LevelEvent,
-    StepEvent,
-    TranscriptEvent,
-    WarningEvent,
-)
+from callassist.coach.events import Event, LevelEvent, StepEvent, TranscriptEvent, WarningEvent
+from callassist.coach.kinds import STEP_IDS
 from callassist.practice.scenario import HANDOFF, Line, Scenario
 
 TURN_GAP_S = 0.8  # the trainee's silence after a sentence that ends their turn (pauses

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
 from callassist.store import CallFilter, Store
-from callassist.store.store import PRACTICE_SOURCE
+from callassist.store.query import PRACTICE_SOURCE
 
 
 @dataclass

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
 from callassist.coach.playbook import WARNING_KINDS
 from callassist.errors import CallAssistError
 from callassist.paths import data_dir

@@ -1,17 +1,16 @@
-"""A practice call as one of the overlay's call sources (ui/sources.CallSource): the overlay's
-worker runs it like any call, so the window shows the checklist, warnings and reminders as the
-trainee answers the simulated caller. Qt-free."""
+"""A practice call as a call source (app/sources.CallSource): the call runner runs it like any
+call, in the overlay (which shows the checklist, warnings and reminders as the trainee answers
+the simulated caller) and in `callassist practice`. Qt-free."""
 
 from __future__ import annotations
 
 import threading
 
+from callassist.app.sources import SpeechSource, StatusFn
 from callassist.coach.session import CallSession
-from callassist.errors import CallAssistError
 from callassist.practice.call import PracticeCall
 from callassist.practice.scenario import Scenario
-from callassist.store.store import PRACTICE_SOURCE
-from callassist.ui.sources import InputUnavailable, SpeechSource, StatusFn
+from callassist.store.query import PRACTICE_SOURCE
 
 
 class PracticeSource:
@@ -40,6 +39,9 @@ class PracticeSource:
     def model_name(self) -> str:
         return self.speech.model_name
 
+    def header(self) -> dict:
+        return {**self.speech.header(), "title": self.title, "source": self.record_source}
+
     def prepare(self, status: StatusFn) -> None:
         from callassist.practice.voice import load_voice, synthesise_all
 
@@ -52,13 +54,8 @@ class PracticeSource:
     def run_call(
         self, session: CallSession, emit, stop: threading.Event, status: StatusFn,
     ) -> None:
-        from callassist.pipeline import open_source
-
         s = self.speech
-        try:
-            audio = open_source(s.input_file, s.device, realtime=True)
-        except CallAssistError as e:
-            raise InputUnavailable(str(e)) from None
+        audio = s.take_input()
         self.call = PracticeCall(
             self.scenario, session.playbook, s.engine, audio, self.voice, output=self.output,
             on_status=lambda st: status(st.kind, st.message), session=session,

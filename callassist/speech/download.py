@@ -40,10 +40,10 @@ from typing import BinaryIO
 
 from callassist import __version__, paths
 from callassist.errors import CallAssistError
+from callassist.format import size
 from callassist.speech.models import (
     MODEL_DIR_ENV,
     ModelInfo,
-    format_size,
     installed_models,
     is_model_folder,
     missing_parts,
@@ -282,7 +282,7 @@ def _fetch(source: _Source, part: Path, progress: Progress | None,
         if stalled >= MAX_STALLED_ATTEMPTS:
             raise CallAssistError(
                 f"download of {source.name} from {host} keeps failing ({reason}); "
-                f"{format_size(now)} kept, run the same command again to resume"
+                f"{size(now)} kept, run the same command again to resume"
             )
         pause = RETRY_PAUSE_S * (stalled + 1)
         if stop is None:
@@ -366,16 +366,16 @@ def _unreachable(host: str, url: str, reason: object) -> str:
 
 
 def _stopped_message(name: str, have: int, total: int | None) -> str:
-    of = f" of {format_size(total)}" if total else ""
-    return f"download of {name} stopped at {format_size(have)}{of}; run it again to resume"
+    of = f" of {size(total)}" if total else ""
+    return f"download of {name} stopped at {size(have)}{of}; run it again to resume"
 
 
 def _check_free_space(folder: Path, needed: int, doing: str) -> None:
     free = shutil.disk_usage(folder).free
     if needed > free:
         raise CallAssistError(
-            f"not enough disk space for {doing}: {format_size(needed)} needed, "
-            f"{format_size(free)} free in {folder}; free some space or choose another --dest"
+            f"not enough disk space for {doing}: {size(needed)} needed, "
+            f"{size(free)} free in {folder}; free some space or choose another --dest"
         )
 
 

@@ -14,57 +14,20 @@ and reused for many calls; recognizers are not shared between threads.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-import numpy as np
-
-from callassist.coach.events import Word
 from callassist.coach.playbook import Playbook
 from callassist.errors import CallAssistError
+from callassist.speech.types import Engine, Recognizer, Result, Status, StatusCallback
+
+__all__ = ["ENGINES", "Engine", "Recognizer", "Result", "Status", "StatusCallback",
+           "load_engine"]
 
 ENGINES = ("whisper", "vosk", "pocketsphinx")
 FALLBACK_NOTE = (
     "fallback engine in use, accuracy is lower: run scripts/setup.sh to install the Whisper "
     "engine, or `callassist models download` to install a Vosk model"
 )
-
-
-@dataclass(frozen=True)
-class Status:
-    """Something the user should see while the pipeline runs (model loading, fallback, a lost
-    device). `kind` is one of: loading, ready, fallback (pocketsphinx in use), note (worth a
-    line, e.g. why Whisper is not in use), lost, overflow, error."""
-
-    kind: str
-    message: str
-
-
-StatusCallback = Callable[[Status], None]
-
-
-@dataclass(frozen=True)
-class Result:
-    text: str
-    final: bool
-    start: float
-    end: float
-    words: tuple[Word, ...] = ()
-
-
-class Recognizer(Protocol):
-    def accept(self, samples: np.ndarray) -> list[Result]: ...
-
-    def finish(self) -> list[Result]: ...
-
-
-class Engine(Protocol):
-    name: str  # "whisper", "vosk" or "pocketsphinx"
-    model: str  # what it recognises with, for reports ("tiny.en", "vosk-model-small-en-us-0.15")
-
-    def recognizer(self, speaker: str = "agent") -> Recognizer: ...
 
 
 def _notify(on_status: StatusCallback | None, kind: str, message: str) -> None:

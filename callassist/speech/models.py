@@ -15,6 +15,7 @@ from pathlib import Path
 
 from callassist import paths
 from callassist.errors import CallAssistError
+from callassist.format import size
 
 MODEL_DIR_ENV = "CALLASSIST_MODEL_DIR"
 MODEL_CHOICE_ENV = "CALLASSIST_MODEL"
@@ -56,17 +57,7 @@ class ModelInfo:
 
     @property
     def size_text(self) -> str:
-        return format_size(self.size_bytes)
-
-
-def format_size(n: int) -> str:
-    if n >= 1024**3:
-        return f"{n / 1024**3:.1f} GB"
-    if n >= 100 * 1024**2:
-        return f"{n / 1024**2:.0f} MB"
-    if n >= 1024**2:
-        return f"{n / 1024**2:.1f} MB"
-    return f"{n / 1024:.0f} KB"
+        return size(self.size_bytes)
 
 
 def missing_parts(path: Path) -> list[str]:

@@ -24,7 +24,7 @@ import numpy as np
 from callassist.coach.events import Word
 from callassist.coach.playbook import Playbook
 from callassist.errors import CallAssistError
-from callassist.speech.engine import Result
+from callassist.speech.types import Result
 
 RATE = 16000
 FRAMES_PER_S = 100  # pocketsphinx's default frame rate

@@ -17,7 +17,7 @@ import numpy as np
 from callassist.audio.levels import VoiceActivity, dbfs
 from callassist.coach.events import Word
 from callassist.errors import CallAssistError
-from callassist.speech.engine import Result
+from callassist.speech.types import Result
 
 RATE = 16000
 

@@ -30,8 +30,8 @@ import numpy as np
 from callassist.audio.levels import VoiceActivity, dbfs
 from callassist.coach.events import Word
 from callassist.errors import CallAssistError
-from callassist.speech.engine import Result
 from callassist.speech.normalize import spoken_timed, spoken_words
+from callassist.speech.types import Result
 from callassist.speech.whisper_model import TINY_EN, WhisperModelSpec, verify
 
 RATE = 16000

@@ -51,8 +51,9 @@ store that cannot be read is never replaced by an empty one.
 from __future__ import annotations
 
 from callassist.store.db import StoreError
+from callassist.store.query import CallFilter, CallRow, StoredCall
 from callassist.store.recorder import CallRecorder
-from callassist.store.store import CallFilter, CallRow, Store, StoredCall, open_store
+from callassist.store.store import Store, open_store
 
 __all__ = [
     "CallFilter",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
 from callassist.store.db import Connection, StoreError
 from callassist.store.privacy import redact
 from callassist.store.summary import STEP_BITS

@@ -10,27 +10,13 @@ import time
 from collections.abc import Iterable
 
 from callassist.coach.assessment import FRUSTRATION_LABELS, assess, frustration_moments
-from callassist.coach.events import STEP_IDS
-from callassist.store.store import StoredCall
-from callassist.store.summary import STEP_LABELS, annotate_transcript
+from callassist.coach.kinds import STEP_IDS, WarningKind
+from callassist.coach.labels import LABELS
+from callassist.format import PALETTE, clock, local_time
+from callassist.store.query import StoredCall
+from callassist.store.summary import annotate_transcript
 
-WARNING_KINDS = ("defensive", "blame", "hollow_apology", "hold_without_handoff",
-                 "too_loud", "too_fast", "monologue")
-COLOURS = {
-    "customer": "#9db4d3", "agent": "#8cc7a1", "step": "#2e8b57", "warning": "#d1495b",
-    "reminder": "#5b7bd5", "upset": "#e08a1e",
-}
-
-
-def local_time(epoch: float, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return time.strftime(fmt, time.localtime(epoch))
-
-
-def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    s = round(float(seconds))
-    return f"{s // 60}:{s % 60:02d}"
+WARNING_KINDS = tuple(WarningKind)
 
 
 def _kinds(calls: list[StoredCall]) -> list[str]:
@@ -146,7 +132,7 @@ def timeline_svg(call: StoredCall, width: int = 720) -> str:
         y = rows.get(s["speaker"], 14)
         x0, x1 = x(s["start"]), x(s["end"])
         parts.append(f'<rect x="{x0:.1f}" y="{y - 7}" width="{max(x1 - x0, 1):.1f}" height="14" '
-                     f'fill="{COLOURS.get(s["speaker"], "#aaa")}"/>')
+                     f'fill="{PALETTE.get(s["speaker"], "#aaa")}"/>')
     rep = call.report
     for m in frustration_moments(rep):
         if m["at"] is None:
@@ -154,15 +140,15 @@ def timeline_svg(call: StoredCall, width: int = 720) -> str:
         cx = x(m["at"])
         what = {"complaint": "complaint", "words": "angry words", "voice": "raised voice"}
         parts.append(f'<rect x="{cx - 3:.1f}" y="{rows["upset"] - 2 - 3 * m["strength"]}" '
-                     f'width="6" height="{4 + 6 * m["strength"]}" fill="{COLOURS["upset"]}">'
+                     f'width="6" height="{4 + 6 * m["strength"]}" fill="{PALETTE["upset"]}">'
                      f'<title>{e(what[m["cue"]])} at {clock(m["at"])}: {e(m["evidence"])}'
                      '</title></rect>')
-    marks = [(s["at"], "step", STEP_LABELS.get(sid, sid)) for sid, s in
+    marks = [(s["at"], "step", LABELS.get(sid, sid)) for sid, s in
              rep.get("steps", {}).items() if s.get("covered")]
     marks += [(w["at"], "warning", w["kind"].replace("_", " ")) for w in rep.get("warnings", [])]
     lanes = {"step": _Lanes(), "warning": _Lanes()}
     for at, kind, text in sorted(marks, key=lambda m: (m[1], float(m[0] or 0))):
-        cx, y, colour = x(at or 0), rows[kind], COLOURS[kind]
+        cx, y, colour = x(at or 0), rows[kind], PALETTE[kind]
         shape = (f"M{cx:.1f},{y - 6} l6,6 l-6,6 l-6,-6 z" if kind == "step"
                  else f"M{cx:.1f},{y - 7} l7,13 l-14,0 z")
         parts.append(f'<path d="{shape}" fill="{colour}"><title>{e(text)} at {clock(at)}'
@@ -174,7 +160,7 @@ def timeline_svg(call: StoredCall, width: int = 720) -> str:
     for r in rep.get("reminders", []):
         cx = x(r["at"])
         parts.append(f'<circle cx="{cx:.1f}" cy="{rows["reminder"]}" r="4" '
-                     f'fill="{COLOURS["reminder"]}"><title>{e(r["kind"])}</title></circle>')
+                     f'fill="{PALETTE["reminder"]}"><title>{e(r["kind"])}</title></circle>')
     for t in axis_ticks(dur):
         parts.append(f'<text x="{x(t):.1f}" y="{height - 4}" font-size="10" fill="#666" '
                      f'text-anchor="middle">{clock(t)}</text>')
@@ -220,14 +206,14 @@ def _call_html(call: StoredCall) -> str:
         s = rep.get("steps", {}).get(sid, {})
         if s.get("covered"):
             how = " (by hand)" if s.get("manual") else ""
-            out.append(f'<tr><td>{e(STEP_LABELS[sid])}</td><td class="ok">✓ covered</td>'
+            out.append(f'<tr><td>{e(LABELS[sid])}</td><td class="ok">✓ covered</td>'
                        f'<td>{clock(s.get("at"))}</td><td>{e(s.get("evidence") or "")}{how}'
                        "</td></tr>")
         elif not judged.needs_asap:
-            out.append(f'<tr><td>{e(STEP_LABELS[sid])}</td><td class="meta">not needed</td>'
+            out.append(f'<tr><td>{e(LABELS[sid])}</td><td class="meta">not needed</td>'
                        "<td></td><td></td></tr>")
         else:
-            out.append(f'<tr><td>{e(STEP_LABELS[sid])}</td><td class="miss">✗ missed</td>'
+            out.append(f'<tr><td>{e(LABELS[sid])}</td><td class="miss">✗ missed</td>'
                        "<td></td><td></td></tr>")
     out.append("</table>")
     warnings = sorted(rep.get("warnings", []), key=lambda w: float(w.get("at") or 0))
@@ -250,7 +236,7 @@ def _call_html(call: StoredCall) -> str:
                 "step" if marks else "")
             tags = "".join(
                 f'<span class="tag {m["type"]}">'
-                f'{e(STEP_LABELS.get(m["id"], m["id"].replace("_", " ")))}</span>'
+                f'{e(LABELS.get(m["id"], m["id"].replace("_", " ")))}</span>'
                 for m in marks
             )
             out.append(f'<div class="turn {cls}"><span class="who">{clock(t["start"])} '
@@ -280,7 +266,7 @@ def to_html(calls: Iterable[StoredCall], title: str = "CallAssist call report") 
         if upset:
             head.append("<table><tr><th>step</th><th>covered when needed</th></tr>")
             for s in STEP_IDS:
-                head.append(f"<tr><td>{e(STEP_LABELS[s])}</td><td>{covered[s]} of {len(upset)} "
+                head.append(f"<tr><td>{e(LABELS[s])}</td><td>{covered[s]} of {len(upset)} "
                             f"({100 * covered[s] / len(upset):.0f}%)</td></tr>")
             head.append("</table>")
         if len(calls) > 1:

@@ -6,16 +6,15 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from callassist.coach.events import Event, LevelEvent, event_to_dict
 from callassist.store.db import Connection, StoreError
 from callassist.store.privacy import event_for_store
 
-if TYPE_CHECKING:
-    from callassist.store.store import Store
+# Closes a call in the store: (call id, its report or None to rebuild it, status).
+FinishCall = Callable[[int, "dict | None", str], None]
 
 HEARTBEAT_S = 20.0
 FLOOR_CHANNEL = "callassist_floor"
@@ -67,8 +66,10 @@ class CallRecorder:
     is in the store. On SQLite a background checkpoint once a second makes it survive a power
     cut too; on PostgreSQL the server flushes asynchronous commits within a second."""
 
-    def __init__(self, store: Store, conn: Connection, call_id: int, retention: str):
-        self.store = store
+    def __init__(self, finish_call: FinishCall, conn: Connection, call_id: int, retention: str,
+                 owns_conn: bool):
+        self._finish_call = finish_call
+        self.owns_conn = owns_conn  # a connection of its own, closed with the recorder
         self.conn = conn
         self.call_id = call_id
         self.retention = retention
@@ -149,7 +150,7 @@ class CallRecorder:
         self._shut()
         if self.retention == "none":
             return None
-        self.store._finish_call(self.call_id, report, status="complete")
+        self._finish_call(self.call_id, report, "complete")
         return self.call_id
 
     def close(self) -> None:
@@ -160,14 +161,14 @@ class CallRecorder:
         self._shut()
         if self.retention != "none":
             with contextlib.suppress(StoreError):
-                self.store._finish_call(self.call_id, None, status="interrupted")
+                self._finish_call(self.call_id, None, "interrupted")
 
     def _shut(self) -> None:
         self.finished = True
         self._stop.set()
         if self._syncer is not None:
             self._syncer.join(timeout=5)
-        if self.conn is not self.store.conn:
+        if self.owns_conn:
             self.conn.close()
 
     def _sync_loop(self) -> None:

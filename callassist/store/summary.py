@@ -6,14 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
+from callassist.coach.labels import LABELS
 
-STEP_LABELS = {
-    "apologize": "Apologize",
-    "sympathize": "Sympathize",
-    "accept_responsibility": "Accept responsibility",
-    "take_action": "Prepare to take action",
-}
 STEP_BITS = {sid: 1 << i for i, sid in enumerate(STEP_IDS)}
 
 
@@ -71,7 +66,7 @@ def report_from_events(events: list[dict], duration: float | None = None) -> dic
     for sid in STEP_IDS:
         e = covered.get(sid)
         steps[sid] = {
-            "label": STEP_LABELS[sid],
+            "label": LABELS[sid],
             "covered": e is not None,
             "at": round(e["at"], 2) if e else None,
             "evidence": e.get("evidence") if e else None,

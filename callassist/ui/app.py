@@ -13,12 +13,13 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from callassist import paths
+from callassist.app.records import RecordFactory
+from callassist.app.runner import FAILED, INPUT_ENDED
+from callassist.app.sources import CallSource
 from callassist.coach.playbook import Playbook
 from callassist.errors import CallAssistError
 from callassist.ui.overlay import OverlayWindow
-from callassist.ui.sources import CallSource
 from callassist.ui.tray import app_icon, make_tray
-from callassist.ui.worker import FAILED, INPUT_ENDED, RecordFactory
 
 SETTINGS_FILE = "overlay.ini"
 

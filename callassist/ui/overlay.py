@@ -45,20 +45,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from callassist.app.records import RecordFactory
+from callassist.app.runner import FAILED
+from callassist.app.sources import CallSource
 from callassist.coach.events import (
-    STEP_IDS,
     LevelEvent,
     ReminderEvent,
     StepEvent,
     TranscriptEvent,
     WarningEvent,
 )
+from callassist.coach.kinds import STEP_IDS
 from callassist.coach.playbook import Playbook
+from callassist.format import clock
 from callassist.ui import theme
-from callassist.ui.panels import ExpandedPanel, SummaryPanel, clock
-from callassist.ui.sources import CallSource
+from callassist.ui.panels import ExpandedPanel, SummaryPanel
 from callassist.ui.widgets import ElidedLabel, LevelMeter, MessageLine, StatusBanner, StepChip
-from callassist.ui.worker import FAILED, CallWorker, RecordFactory
+from callassist.ui.worker import CallWorker
 
 COMPACT, EXPANDED = "compact", "expanded"
 DEFAULT_SIZES = {COMPACT: QSize(470, 150), EXPANDED: QSize(470, 560)}

@@ -19,18 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from callassist.coach.events import StepEvent, TranscriptEvent, WarningEvent
+from callassist.format import clock
 from callassist.ui.widgets import ElidedLabel, ToneLight
 
 TONE_LIGHTS = (("too_loud", "Volume"), ("too_fast", "Pace"), ("monologue", "Turn-taking"))
 TONE_CALM_AFTER_S = 20.0
 TICKER_LINES = 3
-
-
-def clock(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    s = max(0, int(seconds))
-    return f"{s // 60}:{s % 60:02d}"
 
 
 def _title(text: str) -> QLabel:

@@ -39,20 +39,15 @@ from PySide6.QtWidgets import (
 )
 
 from callassist.coach.assessment import SCORE_FORMULA, assess
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
+from callassist.coach.labels import LABELS
 from callassist.errors import CallAssistError
+from callassist.format import clock, local_time
 from callassist.paths import config_dir
 from callassist.store import CallFilter, Store, StoredCall
 from callassist.store.coaching import FLAG_STATUSES
-from callassist.store.export import (
-    WARNING_KINDS,
-    clock,
-    local_time,
-    to_csv,
-    to_html,
-    tone_figures,
-)
-from callassist.store.summary import STEP_LABELS, annotate_transcript
+from callassist.store.export import WARNING_KINDS, to_csv, to_html, tone_figures
+from callassist.store.summary import annotate_transcript
 from callassist.ui.review_chart import CoverageChart, agent_colour
 from callassist.ui.review_coaching import AgentPage, CoachingPanel, CoachingQueue
 from callassist.ui.review_floor import FloorView
@@ -115,7 +110,7 @@ class FilterBar(QWidget):
         self.missed.addItem("All", None)
         self.missed.addItem("Any step missed", "any")
         for sid in STEP_IDS:
-            self.missed.addItem(f"Missed {STEP_LABELS[sid]}", sid)
+            self.missed.addItem(f"Missed {LABELS[sid]}", sid)
         self.warning = QComboBox()
         self.flag = QComboBox()
         self.flag.addItem("All", None)
@@ -288,14 +283,14 @@ class CallView(QScrollArea):
                 how = " <i>(ticked by hand)</i>" if s.get("manual") else ""
                 ev = f"“{e(s.get('evidence') or '')}”" if s.get("evidence") else ""
                 rows.append(f"<tr><td style='color:#2E8B57;font-weight:600'>✓</td>"
-                            f"<td><b>{STEP_LABELS[sid]}</b></td><td>{clock(s.get('at'))}</td>"
+                            f"<td><b>{LABELS[sid]}</b></td><td>{clock(s.get('at'))}</td>"
                             f"<td>{ev}{how}</td></tr>")
             elif not judged.needs_asap:
-                rows.append(f"<tr><td style='color:#6B7078'>·</td><td><b>{STEP_LABELS[sid]}"
+                rows.append(f"<tr><td style='color:#6B7078'>·</td><td><b>{LABELS[sid]}"
                             "</b></td><td></td><td style='color:#6B7078'>not needed</td></tr>")
             else:
                 rows.append(f"<tr><td style='color:#C0392B;font-weight:600'>✗</td>"
-                            f"<td><b>{STEP_LABELS[sid]}</b></td><td></td>"
+                            f"<td><b>{LABELS[sid]}</b></td><td></td>"
                             "<td style='color:#C0392B'>missed</td></tr>")
         self.checklist.setText("<table cellpadding=3>" + "".join(rows) + "</table>")
         warnings = sorted(rep.get("warnings", []), key=lambda w: float(w.get("at") or 0))
@@ -325,7 +320,7 @@ class CallView(QScrollArea):
             bg = "#FDE8EA" if warn else ("#E6F4EA" if marks else "transparent")
             tags = " ".join(
                 f"<span style='background:{'#D1495B' if m['type'] == 'warning' else '#2E8B57'};"
-                f"color:white'>&nbsp;{e(STEP_LABELS.get(m['id'], m['id'].replace('_', ' ')))}"
+                f"color:white'>&nbsp;{e(LABELS.get(m['id'], m['id'].replace('_', ' ')))}"
                 "&nbsp;</span>"
                 for m in marks
             )
@@ -372,7 +367,7 @@ class TeamView(QWidget):
         self.table = QTableWidget(0, 5 + len(STEP_IDS))
         self.table.setHorizontalHeaderLabels(
             ["Agent", "Calls", "Upset", "Score", "Warnings / call",
-             *(STEP_LABELS[s] for s in STEP_IDS)])
+             *(LABELS[s] for s in STEP_IDS)])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -454,7 +449,7 @@ class ReviewWindow(QMainWindow):
         self.tabs.addTab(self.agent_page, "Agent")
         self.floor = FloorView(store.location)
         self.tabs.addTab(self.floor, "Live floor")
-        self.practice = PracticeView(store, STEP_LABELS)
+        self.practice = PracticeView(store, LABELS)
         self.tabs.addTab(self.practice, "Practice")
         self.setCentralWidget(central)
         self.table.setSortingEnabled(True)

@@ -10,8 +10,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from callassist.coach.events import STEP_IDS
-from callassist.store.summary import STEP_LABELS
+from callassist.coach.kinds import STEP_IDS
+from callassist.coach.labels import LABELS
 
 AGENT_COLOURS = [QColor(c) for c in (
     "#1F77B4", "#E4572E", "#2CA02C", "#9467BD", "#D4A017", "#17BECF", "#8C564B", "#E377C2",
@@ -76,7 +76,7 @@ class CoverageChart(QWidget):
         title_font.setBold(True)
         p.save()
         p.setFont(title_font)
-        p.drawText(QPointF(r.x(), r.y() + fm.ascent()), STEP_LABELS[sid])
+        p.drawText(QPointF(r.x(), r.y() + fm.ascent()), LABELS[sid])
         p.restore()
         plot = QRectF(r.x() + 40, r.y() + fm.height() + 8, r.width() - 52,
                       r.height() - 2 * fm.height() - 16)

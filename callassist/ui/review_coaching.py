@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from callassist.coach.assessment import FRUSTRATION_LABELS
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
+from callassist.coach.labels import LABELS
 from callassist.errors import CallAssistError
+from callassist.format import clock, local_time
 from callassist.store import CallFilter, Store
 from callassist.store.coaching import FLAG_STATUSES, Note
-from callassist.store.export import clock, local_time
-from callassist.store.summary import STEP_LABELS
 from callassist.ui.review_chart import CoverageChart
 
 NOT_FLAGGED = "Not flagged"
@@ -255,7 +255,7 @@ class AgentPage(QWidget):
         self.chart.set_rows(self.store.coverage(CallFilter(agent=agent)))
         kinds = sorted({k for w in weeks for k in w["warnings"]})
         headers = ["Week of", "Calls", "Upset", "Score", "First apology",
-                   *(STEP_LABELS[s] for s in STEP_IDS), *(k.replace("_", " ") + " / call"
+                   *(LABELS[s] for s in STEP_IDS), *(k.replace("_", " ") + " / call"
                                                          for k in kinds)]
         self.trend.setColumnCount(len(headers))
         self.trend.setHorizontalHeaderLabels(headers)

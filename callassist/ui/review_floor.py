@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
 from callassist.errors import CallAssistError
+from callassist.format import clock, local_time
 from callassist.store.db import StoreLocation
-from callassist.store.export import clock, local_time
 from callassist.store.floor import Alert, FloorFeed, LiveCall
 
 ALERT_BG = QColor("#FDE3E1")

@@ -7,10 +7,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from callassist.coach.assessment import FRUSTRATION_LABELS
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
+from callassist.coach.labels import LABELS
+from callassist.format import clock, local_time
 from callassist.store import CallFilter, CallRow, Store
-from callassist.store.export import clock, local_time
-from callassist.store.summary import STEP_LABELS
 
 PAGE = 200
 COVERED = QColor("#2E8B57")
@@ -98,7 +98,7 @@ class CallListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         if role == Qt.ItemDataRole.ToolTipRole and section in STEP_COLUMN:
-            return STEP_LABELS[STEP_COLUMN[section]]
+            return LABELS[STEP_COLUMN[section]]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -138,8 +138,8 @@ class CallListModel(QAbstractTableModel):
             if col in STEP_COLUMN:
                 sid = STEP_COLUMN[col]
                 if not r.needs_asap and not r.covered(sid):
-                    return f"{STEP_LABELS[sid]}: not needed (routine call)"
-                return f"{STEP_LABELS[sid]}: {'covered' if r.covered(sid) else 'missed'}"
+                    return f"{LABELS[sid]}: not needed (routine call)"
+                return f"{LABELS[sid]}: {'covered' if r.covered(sid) else 'missed'}"
             return "\n".join(x for x in (r.title, r.source, f"call {r.id}, {r.status}") if x)
         if role == Qt.ItemDataRole.UserRole:
             return r.id

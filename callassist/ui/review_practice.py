@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
 from callassist.practice.progress import practice_progress
 from callassist.store import Store
 

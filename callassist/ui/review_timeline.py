@@ -11,15 +11,11 @@ from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPainterP
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from callassist.coach.assessment import frustration_moments
+from callassist.coach.labels import LABELS
+from callassist.format import PALETTE, clock
 from callassist.store import StoredCall
-from callassist.store.export import clock
-from callassist.store.summary import STEP_LABELS
 
-COLOURS = {
-    "customer": QColor("#8FA9CF"), "upset": QColor("#E08A1E"), "agent": QColor("#7CC49A"),
-    "step": QColor("#2E8B57"), "warning": QColor("#D1495B"), "reminder": QColor("#5B7BD5"),
-    "note": QColor("#7A4FBF"),
-}
+COLOURS = {row: QColor(colour) for row, colour in PALETTE.items()}
 ROWS = ("customer", "upset", "agent", "step", "warning", "reminder", "note")
 ROW_LABELS = {"customer": "Customer", "upset": "Upset", "agent": "Agent", "step": "Steps",
               "warning": "Warnings", "reminder": "Reminders", "note": "Notes"}
@@ -51,8 +47,8 @@ def markers(call: StoredCall, notes: list | None = None) -> list[Marker]:
     for sid, s in rep.get("steps", {}).items():
         if s.get("covered"):
             how = " (ticked by hand)" if s.get("manual") else ""
-            out.append(Marker("step", float(s["at"]), STEP_LABELS.get(sid, sid),
-                              f"{STEP_LABELS.get(sid, sid)} at {clock(s['at'])}{how}\n"
+            out.append(Marker("step", float(s["at"]), LABELS.get(sid, sid),
+                              f"{LABELS.get(sid, sid)} at {clock(s['at'])}{how}\n"
                               f"{s.get('evidence') or ''}".strip()))
     for w in rep.get("warnings", []):
         kind = w["kind"].replace("_", " ")

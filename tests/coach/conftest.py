@@ -1,12 +1,7 @@
 import pytest
 
-from callassist.coach.playbook import Playbook, load_playbook
+from callassist.coach.playbook import Playbook
 from callassist.coach.session import CallSession
-
-
-@pytest.fixture(scope="session")
-def playbook() -> Playbook:
-    return load_playbook()
 
 
 @pytest.fixture

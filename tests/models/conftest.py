@@ -32,9 +32,7 @@ MODEL_FILES = ("am/final.mdl", "conf/model.conf", "graph/HCLr.fst", "graph/Gr.fs
 def isolated_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """User folders in tmp, and a project `models/` folder that is not a source checkout, so
     nothing a developer installed leaks in and nothing is installed into the real checkout."""
-    monkeypatch.setenv("CALLASSIST_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CALLASSIST_CONFIG_DIR", str(tmp_path / "config"))
-    for var in ("CALLASSIST_MODEL_DIR", "CALLASSIST_MODEL", "CALLASSIST_MODEL_MIRROR"):
+    for var in ("CALLASSIST_MODEL_DIR", "CALLASSIST_MODEL_MIRROR"):
         monkeypatch.delenv(var, raising=False)
     project = tmp_path / "project" / "models"
     project.mkdir(parents=True)

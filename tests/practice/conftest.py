@@ -10,24 +10,10 @@ from dataclasses import dataclass, field
 import pytest
 
 from callassist.coach.events import Event, LevelEvent
-from callassist.coach.playbook import Playbook, load_playbook
 from callassist.coach.session import CallSession
 from callassist.practice.caller import Caller, Say
 from callassist.practice.judge import playbook_judge
 from callassist.practice.scenario import Scenario, default_folders, find_scenario
-
-
-@pytest.fixture(autouse=True)
-def private_folders(tmp_path, monkeypatch):
-    monkeypatch.setenv("CALLASSIST_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CALLASSIST_CONFIG_DIR", str(tmp_path / "config"))
-    for var in ("CALLASSIST_AGENT", "CALLASSIST_RETENTION", "CALLASSIST_STORE"):
-        monkeypatch.delenv(var, raising=False)
-
-
-@pytest.fixture(scope="session")
-def playbook() -> Playbook:
-    return load_playbook()
 
 
 def scenario(name: str) -> Scenario:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
 
 GOOD = [
     "I am so sorry about this, that must be really frustrating.",

@@ -3,14 +3,10 @@ the review window's Practice tab showing them."""
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 from callassist.practice.progress import practice_progress
 from callassist.practice.scorecard import build_scorecard
 from callassist.store import open_store
-from callassist.store.store import PRACTICE_SOURCE
+from callassist.store.query import PRACTICE_SOURCE
 
 BAD = ["That is our policy, there is nothing I can do.", "You should have read the terms."]
 GOOD = ["I am so sorry, that must be so frustrating.",
@@ -46,13 +42,13 @@ def test_progress_per_trainee_scenario_and_step(dialogue):
 
 
 def test_the_review_windows_practice_tab_shows_them(qtbot, dialogue):
-    from callassist.store.summary import STEP_LABELS
+    from callassist.coach.labels import LABELS
     from callassist.ui.review_practice import PracticeView
 
     with open_store() as store:
         _attempt(store, dialogue, BAD, "ana", 1000.0)
         _attempt(store, dialogue, GOOD, "ana", 2000.0)
-        view = PracticeView(store, STEP_LABELS)
+        view = PracticeView(store, LABELS)
         qtbot.addWidget(view)
         view.refresh()
         cells = [view.table.item(0, j).text() for j in range(view.table.columnCount())]

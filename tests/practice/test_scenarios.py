@@ -8,7 +8,7 @@ import pytest
 
 from callassist.audio.wavfile import write_wav
 from callassist.cli import main
-from callassist.coach.events import STEP_IDS
+from callassist.coach.kinds import STEP_IDS
 from callassist.practice.scenario import (
     REACTION_KEYS,
     ScenarioError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from callassist.cli import main
 from callassist.practice.scorecard import build_scorecard, format_scorecard
 from callassist.store import open_store
-from callassist.store.store import PRACTICE_SOURCE
+from callassist.store.query import PRACTICE_SOURCE
 
 
 def _card(dialogue, lines, name="lost-parcel"):

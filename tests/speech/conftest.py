@@ -22,7 +22,7 @@ import pytest
 
 from callassist.audio.speak import SpokenTurn, speak_transcript
 from callassist.audio.wavfile import write_wav
-from callassist.coach.playbook import Playbook, load_playbook
+from callassist.coach.playbook import Playbook
 from callassist.transcript import load_transcript
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,18 +31,10 @@ KOREAN_TEXT = "안녕하세요. 오늘 날씨가 정말 좋네요. 감사합니�
 
 
 @pytest.fixture(autouse=True)
-def isolated_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No user folder is touched and no model a developer installed is picked up."""
-    monkeypatch.setenv("CALLASSIST_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CALLASSIST_CONFIG_DIR", str(tmp_path / "config"))
+def no_installed_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No Vosk model a developer installed is picked up (folders: tests/conftest.py)."""
     monkeypatch.setenv("CALLASSIST_MODEL_DIR", str(tmp_path / "no-models"))
-    monkeypatch.delenv("CALLASSIST_MODEL", raising=False)
     monkeypatch.setattr("callassist.paths.project_models_dir", lambda: tmp_path / "no-project")
-
-
-@pytest.fixture(scope="session")
-def playbook() -> Playbook:
-    return load_playbook()
 
 
 @pytest.fixture(scope="session")

@@ -13,20 +13,8 @@ import pytest
 
 from callassist.settings import Settings
 
-# The review window's tests drive a real Qt window without a display.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:55432/callassist_test"
-
-
-@pytest.fixture(autouse=True)
-def private_folders(tmp_path, monkeypatch):
-    monkeypatch.setenv("CALLASSIST_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CALLASSIST_CONFIG_DIR", str(tmp_path / "config"))
-    for var in ("CALLASSIST_AGENT", "CALLASSIST_RETENTION", "CALLASSIST_STORE"):
-        monkeypatch.delenv(var, raising=False)
-    return tmp_path
 
 
 def _pg_answers(url: str) -> bool:
@@ -89,7 +77,7 @@ def fill_store(store, n: int = 24) -> list[int]:
     """The dev corpus calls through the coach, stored under three agents, one call a day."""
     from callassist.coach.playbook import load_playbook
     from callassist.coach.session import CallSession
-    from callassist.replay import analyse_transcript
+    from callassist.replay import feed_transcript
     from callassist.transcript import load_transcript
 
     playbook = load_playbook()
@@ -97,7 +85,7 @@ def fill_store(store, n: int = 24) -> list[int]:
     ids = []
     for i in range(n):
         t = load_transcript(paths[i % len(paths)])
-        report = analyse_transcript(t, CallSession(playbook)).report()
+        report = feed_transcript(t, CallSession(playbook)).report()
         ids.append(store.save_report(report, source=str(paths[i % len(paths)].name),
                                      agent=AGENTS[i % len(AGENTS)], started_at=T0 + i * DAY,
                                      engine="vosk", model="test-model", title=t.title))

@@ -63,7 +63,7 @@ def test_show_prints_checklist_warnings_and_transcript_with_evidence_marked(caps
     assert out.startswith("Call 4 — Cold hold without handoff")
     assert out.splitlines()[1].strip().startswith("Dana Smith · 2026-11-05")
     assert "ASAP checklist" in out and "hold without handoff" in out
-    assert "Transcript" in out and "[hold_without_handoff]" in out
+    assert "Transcript" in out and "[Hold without handoff]" in out
 
 
 def test_export_csv_has_one_row_per_call_with_each_step_and_warning_count(capsys, filled_store):

@@ -30,15 +30,15 @@ def test_an_agent_with_no_calls_or_no_tone_figures_has_no_level_yet(store_url, s
         assert store.remembered_voice_level("Dana") is None
 
 
-def test_the_overlay_worker_starts_each_call_from_the_remembered_level(
+def test_the_call_runner_starts_each_call_from_the_remembered_level(
     store_url, settings, monkeypatch
 ):
+    from callassist.app.records import StoreRecords
+    from callassist.app.runner import CallRunner
     from callassist.coach.playbook import load_playbook
-    from callassist.ui.recording import StoreRecords
-    from callassist.ui.worker import CallWorker
 
     with open_store(store_url, settings=settings) as store:
         store.save_report(report_with_level(-29.0), agent="Dana", started_at=T0)
     monkeypatch.setenv("CALLASSIST_AGENT", "Dana")
-    worker = CallWorker(source=None, playbook=load_playbook(), records=StoreRecords(store_url))
-    assert worker._voice_level() == -29.0
+    runner = CallRunner(load_playbook(), records=StoreRecords(store_url))
+    assert runner.remembered_voice_level() == -29.0

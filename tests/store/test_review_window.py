@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from callassist.cli import main
 from callassist.store import open_store
 from callassist.ui.review import ReviewWindow
+from callassist.ui.review_chart import agent_colour
 from callassist.ui.review_models import PAGE, CallListModel
 from callassist.ui.review_timeline import markers
 
@@ -126,7 +127,11 @@ def test_the_team_view_shows_each_agents_coverage(window, qtbot):
     assert table.item(0, 1).text() == "8"
     assert all(table.item(i, 5).text().endswith("%") for i in range(3))  # apologize, of upset calls
     assert window.team.chart.agents == agents and window.team.chart.periods
-    assert not window.team.chart.grab().toImage().isNull()
+    # the chart draws a line per agent: each agent's colour is on the picture
+    image = window.team.chart.grab().toImage()
+    drawn = {image.pixelColor(x, y).name() for x in range(0, image.width(), 2)
+             for y in range(0, image.height(), 2)}
+    assert {agent_colour(i).name() for i in range(3)} <= drawn
 
 
 def test_the_list_loads_a_big_store_one_page_at_a_time(qtbot, tmp_path, settings):

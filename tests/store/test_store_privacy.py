@@ -9,7 +9,7 @@ import pytest
 from callassist.coach.events import LevelEvent, StepEvent, TranscriptEvent, WarningEvent, Word
 from callassist.coach.playbook import load_playbook
 from callassist.coach.session import CallSession
-from callassist.replay import analyse_transcript
+from callassist.replay import feed_transcript
 from callassist.store import open_store
 from callassist.store.privacy import REDACTED, redact
 from callassist.transcript import parse_transcript
@@ -78,7 +78,7 @@ def test_no_digit_run_reaches_the_store_in_any_retention_mode(store_url, setting
             {"speaker": "customer", "start": 0, "end": 2, "text": f"my card is {CARD_SPOKEN}"},
             {"speaker": "agent", "start": 2, "end": 4, "text": "i am so sorry about 4421 9876"},
         ]}, "t.json")
-        report = analyse_transcript(transcript, CallSession(load_playbook())).report()
+        report = feed_transcript(transcript, CallSession(load_playbook())).report()
         store.save_report(report, source="t.json", retention=retention)
         dump = _everything_written(store)
     for secret in SECRET_WORDS:

@@ -136,7 +136,7 @@ def test_timeline_labels_never_overlap_and_ticks_are_even():
     import re
 
     from callassist.store.export import LABEL_CHAR_PX, axis_ticks, timeline_svg
-    from callassist.store.store import CallRow, StoredCall
+    from callassist.store.query import CallRow, StoredCall
 
     kinds = ["hollow_apology", "defensive", "blame", "defensive", "hold_without_handoff"]
     report = {"duration": 14.0, "steps": {

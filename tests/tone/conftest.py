@@ -12,21 +12,11 @@ from collections.abc import Callable
 
 import pytest
 
-from callassist.coach import CallSession, Word, load_playbook
-from callassist.coach.playbook import Playbook
+from callassist.coach import CallSession, Word
 
 BLOCK_S = 0.05
 
 
-@pytest.fixture(autouse=True)
-def _private_folders(tmp_path, monkeypatch):
-    monkeypatch.setenv("CALLASSIST_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("CALLASSIST_DATA_DIR", str(tmp_path / "data"))
-
-
-@pytest.fixture(scope="session")
-def playbook() -> Playbook:
-    return load_playbook()
 
 
 def speak_levels(

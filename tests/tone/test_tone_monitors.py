@@ -449,13 +449,13 @@ def test_a_rising_customer_voice_after_the_steps_are_covered_prompts_nothing(pla
 def test_the_calm_scripted_calls_raise_no_tone_warnings(playbook):
     from pathlib import Path
 
-    from callassist.replay import analyse_transcript
+    from callassist.replay import feed_transcript
     from callassist.transcript import load_transcript
 
     corpus = sorted((Path(__file__).parents[1] / "corpus").glob("dev-*.json"))
     assert len(corpus) == 24
     for path in corpus:
-        session = analyse_transcript(load_transcript(path), CallSession(playbook))
+        session = feed_transcript(load_transcript(path), CallSession(playbook))
         tone = [w for w in session.warnings if w.kind in ("too_loud", "too_fast", "monologue")]
         assert tone == [], path.name
 

@@ -7,29 +7,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 import pytest
 from PySide6.QtCore import QSettings
 
-from callassist.coach.playbook import load_playbook
+from callassist.app.sources import TranscriptSource
 from callassist.ui.overlay import OverlayWindow
-from callassist.ui.sources import TranscriptSource
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
-
-
-@pytest.fixture(autouse=True)
-def private_folders(tmp_path, monkeypatch):
-    """Settings and data in tmp folders, never the real user's."""
-    monkeypatch.setenv("CALLASSIST_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("CALLASSIST_DATA_DIR", str(tmp_path / "data"))
-    return tmp_path
-
-
-@pytest.fixture(scope="session")
-def playbook():
-    return load_playbook()
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from callassist.coach.events import STEP_IDS
+from callassist.app.runner import INPUT_ENDED, STOPPED
+from callassist.app.sources import TranscriptSource
+from callassist.coach.kinds import STEP_IDS
 from callassist.ui.overlay import COMPACT, EXPANDED
-from callassist.ui.sources import TranscriptSource
-from callassist.ui.worker import INPUT_ENDED, STOPPED
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 CALL_TIMEOUT_MS = 15_000

@@ -12,11 +12,11 @@ import threading
 import pytest
 from PySide6.QtCore import Qt
 
+from callassist.app.records import StoreRecords
+from callassist.app.runner import FAILED, INPUT_ENDED
+from callassist.app.sources import SpeechSource
 from callassist.audio.speak import speak_transcript
 from callassist.transcript import Transcript, Turn
-from callassist.ui.recording import StoreRecords
-from callassist.ui.sources import SpeechSource
-from callassist.ui.worker import FAILED, INPUT_ENDED
 
 pytestmark = pytest.mark.gui
 

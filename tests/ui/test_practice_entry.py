@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from callassist.app.sources import TranscriptSource
 from callassist.practice.scenario import default_folders, load_scenarios, user_folder
 from callassist.ui.practice_menu import practice_menu
-from callassist.ui.sources import TranscriptSource
 from callassist.ui.tray import Tray
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"

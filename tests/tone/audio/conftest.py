@@ -24,7 +24,8 @@ import pytest
 
 from callassist.audio.sources import FileSource
 from callassist.coach import CallSession, load_playbook
-from callassist.pipeline import load_engine, run_call
+from callassist.pipeline import run_call
+from callassist.speech.engine import load_engine
 
 RATE = 22050  # espeak-ng's own rate; the file source resamples
 CALM_WPM = 150

@@ -1,22 +1,26 @@
-"""What a call in the overlay listens to: a transcript played in real time, a WAV file, or the
-microphone. Each source runs one call at a time, blocking, on the overlay's worker thread."""
+"""What a call listens to: a transcript (played in real time, or read at once for `analyze`),
+or the speech pipeline on the microphone or a WAV recording. Each source runs one call at a time,
+blocking, on the thread of whoever runs it (callassist.app.runner)."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from callassist.audio.sources import AudioSource
 from callassist.coach.events import Event
 from callassist.coach.playbook import Playbook
 from callassist.coach.session import CallSession
 from callassist.errors import CallAssistError
-from callassist.replay import replay_transcript
+from callassist.replay import feed_transcript, replay_transcript
+from callassist.speech.engine import Engine
 from callassist.transcript import Transcript, load_transcript
 
-# (state, message): state is "loading", "ready", "fallback", "no_mic", "lost", "overflow" or
-# "error".
+# (state, message): state is "loading", "ready", "fallback", "note", "no_mic", "lost",
+# "overflow" or "error".
 StatusFn = Callable[[str, str], None]
 EmitFn = Callable[[Sequence[Event]], None]
 
@@ -32,42 +36,56 @@ class CallSource(Protocol):
     speed: float        # call seconds per wall-clock second
 
     def prepare(self, status: StatusFn) -> None:
-        """Loads what every call needs (a speech engine) once; runs on the worker thread."""
+        """Loads what every call needs (a speech engine) once."""
+
+    def header(self) -> dict:
+        """The report's header: "id", "title", "engine", "model" and "source" (where the call
+        came from, as the store records it)."""
 
     def run_call(
         self, session: CallSession, emit: EmitFn, stop: threading.Event, status: StatusFn,
     ) -> None:
-        """One call, blocking until the input ends or `stop` is set (the worker ends the
+        """One call, blocking until the input ends or `stop` is set (the runner ends the
         session). Raises InputUnavailable when there is nothing to listen to."""
 
 
 class TranscriptSource:
     """A transcript file played like a live call: partial results while a turn is spoken, then
-    the final one; with `speed` > 1 the call runs faster than real time (demos, tests)."""
+    the final one; with `speed` > 1 the call runs faster than real time (demos, tests). With
+    `speed` None every turn is fed at once at its own time (`callassist analyze`)."""
 
     live = False
     has_audio = False
 
-    def __init__(self, path: str | Path, speed: float = 1.0):
+    def __init__(self, path: str | Path, speed: float | None = 1.0):
+        self.path = Path(path)
         self.transcript: Transcript = load_transcript(path)
-        self.speed = speed
+        self.speed = speed or 1.0
+        self.paced = speed is not None
         self.title = self.transcript.title
         self.label = f"{self.transcript.id} · transcript"
 
     def prepare(self, status: StatusFn) -> None:
         status("ready", "")
 
+    def header(self) -> dict:
+        return {"id": self.transcript.id, "title": self.title, "engine": "", "model": "",
+                "source": str(self.path)}
+
     def run_call(
         self, session: CallSession, emit: EmitFn, stop: threading.Event, status: StatusFn,
     ) -> None:
-        replay_transcript(self.transcript, session, emit, stop, self.speed)
-
+        if self.paced:
+            replay_transcript(self.transcript, session, emit, stop, self.speed)
+        else:
+            feed_transcript(self.transcript, session, emit)
 
 
 class SpeechSource:
-    """The microphone (or a WAV recording played in real time in its place) through the speech
-    pipeline. The engine is loaded once, on the worker thread, and reused for every call; the
-    audio input is opened per call, so a headset plugged in later is found by the next call."""
+    """The microphone (or a WAV recording in its place) through the speech pipeline. The engine
+    is loaded once and reused for every call; the audio input is opened per call, so a headset
+    plugged in later is found by the next call. A recording plays in real time unless
+    `realtime` is False (`callassist analyze`)."""
 
     speed = 1.0
     has_audio = True
@@ -76,7 +94,8 @@ class SpeechSource:
         self, playbook: Playbook, input_file: str | Path | None = None, *,
         device: str | int | None = None, customer_device: str | int | None = None,
         customer_channel: str | None = None, engine: str | None = None,
-        model: str | None = None, bias: bool = True,
+        model: str | None = None, bias: bool = True, realtime: bool = True,
+        loaded: Engine | None = None,
     ):
         self.playbook = playbook
         self.input_file = Path(input_file) if input_file is not None else None
@@ -87,13 +106,16 @@ class SpeechSource:
         self.engine_choice = engine
         self.model_choice = model
         self.bias = bias
-        self.engine = None
+        self.realtime = realtime
+        self.engine = loaded  # an engine already loaded (tests and benchmarks reuse one)
+        self.audio: AudioSource | None = None  # the input opened for the next call
         self.where = "Microphone" if self.live else self.input_file.name
         self.label = self.where
+        self.title = ""
         if self.input_file is not None:
             from callassist.audio.wavfile import read_info
 
-            read_info(self.input_file)  # a corrupt WAV is refused before the window opens
+            read_info(self.input_file)  # a corrupt WAV is refused before anything loads
 
     @property
     def engine_name(self) -> str:
@@ -103,14 +125,40 @@ class SpeechSource:
     def model_name(self) -> str:
         return str(self.engine.model) if self.engine is not None else ""
 
+    def header(self) -> dict:
+        name = (self.input_file.stem if self.input_file is not None
+                else time.strftime("live-%Y%m%d-%H%M%S"))
+        return {"id": name, "title": self.title, "engine": self.engine_name,
+                "model": self.model_name,
+                "source": str(self.input_file) if self.input_file else "microphone"}
+
     def forget_engine(self) -> None:
         """A new model was installed: load the engine again before the next call."""
         self.engine = None
 
+    def open_input(self) -> AudioSource:
+        """Opens the input for the next call now (so a missing microphone is reported before
+        the engine spends seconds loading); raises InputUnavailable."""
+        from callassist.audio.sources import open_source
+
+        if self.audio is None:
+            try:
+                self.audio = open_source(self.input_file, self.device, self.customer_device,
+                                         self.customer_channel, realtime=self.realtime)
+            except CallAssistError as e:
+                raise InputUnavailable(str(e)) from None
+        return self.audio
+
+    def take_input(self) -> AudioSource:
+        """The input for this call; the next call opens its own."""
+        audio = self.open_input()
+        self.audio = None
+        return audio
+
     def prepare(self, status: StatusFn) -> None:
         if self.engine is not None:
             return
-        from callassist.pipeline import load_engine
+        from callassist.speech.engine import load_engine
 
         ready: list[str] = []
 
@@ -129,12 +177,7 @@ class SpeechSource:
     def run_call(
         self, session: CallSession, emit: EmitFn, stop: threading.Event, status: StatusFn,
     ) -> None:
-        from callassist.pipeline import open_source, run_call
+        from callassist.pipeline import run_call
 
-        try:
-            audio = open_source(self.input_file, self.device, self.customer_device,
-                                self.customer_channel, realtime=True)
-        except CallAssistError as e:
-            raise InputUnavailable(str(e)) from None
-        run_call(session, self.engine, audio, emit, stop,
+        run_call(session, self.engine, self.take_input(), emit, stop,
                  on_status=lambda st: status(st.kind, st.message))
