@@ -61,7 +61,7 @@ def playbook_examples(playbook: Playbook) -> list[Example]:
         for t in texts:
             got = labels.setdefault(example_text(t), set())
             if kind != NEUTRAL:
-                got.add(kind)
+                got.add(str(kind))
     return [Example(t, frozenset(k), "playbook") for t, k in labels.items() if t]
 
 
