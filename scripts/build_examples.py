@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Rebuilds what the coach learns from the labelled data set in data/.
 
-Reads every data/**/*.jsonl (one utterance a line: text, labels, source), checks each label,
+Reads every data/**/*.jsonl (one utterance a line: text, source, and labels, or steps and
+warnings as in the corpus's `expect`), checks each label,
 normalises the text as the coach reads a line, drops duplicates and sentences whose copies
 disagree, and writes:
 
@@ -41,7 +42,9 @@ def read_rows(folder: Path) -> tuple[list[dict], list[str]]:
             where = f"{path.name}:{n}"
             try:
                 row = json.loads(line)
-                text, labels, source = row["text"], row["labels"], row["source"]
+                text, source = row["text"], row["source"]
+                # Either one list of labels, or the corpus's two: steps and warnings.
+                labels = row["labels"] if "labels" in row else row["steps"] + row["warnings"]
             except (ValueError, KeyError, TypeError) as e:
                 problems.append(f"{where}: not a labelled utterance ({e})")
                 continue

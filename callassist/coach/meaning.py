@@ -64,6 +64,8 @@ class MeaningSettings:
     """How the vote is counted (the playbook's [learned] table)."""
 
     neighbours: int = 7
+    # How sharply closer examples outweigh farther ones: weight exp(similarity / temperature).
+    temperature: float = 0.05
     # A long line is also read clause by clause, split before these words ("... and let me
     # check"), so one behaviour among several is not drowned by the rest of the line.
     split_before: tuple[str, ...] = ()
@@ -159,8 +161,9 @@ class MeaningLayer:
         near = self.nearest(vector, self.settings.neighbours)
         if not near:
             return {}
-        # Closer examples weigh more; anything below zero similarity has no say.
-        weights = np.array([max(n.similarity, 0.0) ** 2 for n in near])
+        # Closer examples weigh more, sharply: a near copy outvotes several loose likenesses.
+        weights = np.exp((np.array([n.similarity for n in near]) - near[0].similarity)
+                         / self.settings.temperature)
         total = float(weights.sum()) or 1.0
         found: dict[str, Recognition] = {}
         for kind in LEARNED_KINDS:

@@ -208,8 +208,8 @@ _TOP_KEYS = {
     "version", "settings", "lexicon", "steps", "warnings", "reminders", "tone", "learned",
 }
 _LEARNED_KEYS = {
-    "enabled", "neighbours", "min_similarity", "min_share", "neutral", "split_before",
-    "contradicts",
+    "enabled", "neighbours", "temperature", "min_similarity", "min_share", "neutral",
+    "split_before", "contradicts",
 }
 
 
@@ -236,6 +236,7 @@ def _learned(r: PlaybookReader, data: Any) -> tuple[MeaningSettings, bool, tuple
     share, shares = _thresholds(r, t, "min_share", MeaningSettings.default_min_share)
     settings = MeaningSettings(
         neighbours=max(1, int(r.number(t, "neighbours", "learned", 7, minimum=1))),
+        temperature=max(0.001, r.number(t, "temperature", "learned", 0.05, minimum=0.001)),
         split_before=tuple(r.strings(t.get("split_before", []), "learned.split_before")),
         contradicts=_contradicts(r, t.get("contradicts", {})),
         min_similarity=sims, min_share=shares,

@@ -40,13 +40,10 @@ def test_a_commitment_no_phrase_covers_ticks_take_action_by_example(learned):
 
 
 def test_blaming_a_system_fires_blame_by_example(learned):
-    line = "the app glitched and charged you twice"
+    line = "our booking tool wiped your reservation"
     assert "blame" not in analyse(load_playbook(), normalize(line)).warnings
     assert "blame" in says(learned, line).warnings
 
-
-def test_owning_a_fault_in_other_words_accepts_responsibility(learned):
-    assert "accept_responsibility" in says(learned, "we botched your order").steps
 
 
 def test_a_rule_match_says_which_pattern(learned):
