@@ -91,6 +91,8 @@ class Playbook:
     # The examples' meaning layer, attached by callassist.embed.examples.with_meaning; without
     # it the rules work alone.
     meaning: MeaningLayer | None = field(default=None, compare=False, repr=False)
+    # the word lists patterns name as {list}, as written (the speech model samples them)
+    lexicon: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def advice(self, kind: str) -> str:
         if kind in self.warnings:
@@ -355,6 +357,7 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
         examples=examples,
         learned=learned,
         learned_enabled=learned_enabled,
+        lexicon={name: tuple(words) for name, words in lexicon.items()},
     )
 
 

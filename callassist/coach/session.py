@@ -19,12 +19,14 @@ from callassist.coach.hold import HoldTracker
 from callassist.coach.kinds import STEP_IDS
 from callassist.coach.playbook import Playbook
 from callassist.coach.reminders import ReminderScheduler
-from callassist.coach.report import build_report
+from callassist.coach.report import Report, build_report
 from callassist.coach.rules import Analysis, analyse
 from callassist.coach.text import input_words, normalize
 from callassist.coach.tone import monitors_for
 from callassist.coach.utterance import Monitor, Utterance
 
+# A manual tick refers to the agent's last sentence if it ended at most this long before.
+TICK_LOOKBACK_S = 20.0
 
 @dataclass
 class _PendingWarning:
@@ -146,7 +148,12 @@ class CallSession:
         self._check_step(step)
         if step in self._covered:
             return []
-        return self._emit([StepEvent(step, at, "ticked by hand", manual=True)])
+        # The agent ticks what they just said: those words are the evidence, and a correction
+        # the playbook can learn from (`callassist playbook suggest`).
+        said = [t["text"] for t in self.turns
+                if t["speaker"] == "agent" and t["end"] >= at - TICK_LOOKBACK_S]
+        return self._emit([StepEvent(step, at, said[-1] if said else "ticked by hand",
+                                     manual=True)])
 
     def untick(self, step: str, at: float) -> list[Event]:
         self._check_step(step)
@@ -168,7 +175,7 @@ class CallSession:
     def reminders(self) -> list[ReminderEvent]:
         return [e for e in self.events if isinstance(e, ReminderEvent)]
 
-    def report(self) -> dict:
+    def report(self) -> Report:
         return build_report(self)
 
     # -- internals -------------------------------------------------------------------------
