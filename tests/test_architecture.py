@@ -19,7 +19,7 @@ LAYERS: list[set[str]] = [
     {"__init__", "errors", "paths", "format"},          # the package root holds the version
     {"coach"},                                          # the rules: pure Python
     {"settings", "transcript", "replay", "report_text"},
-    {"audio", "store"},
+    {"audio", "store", "embed"},                       # embed: the sentence model (numpy)
     {"speech"},
     {"pipeline"},
     {"app"},                                            # the one call runner

@@ -82,6 +82,8 @@ class Playbook:
     reminders: dict[str, ReminderRule]
     tone: dict[str, Any] = field(default_factory=dict)
     vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary(()))
+    # the word lists patterns name as {list}, as written (the speech model samples them)
+    lexicon: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def advice(self, kind: str) -> str:
         if kind in self.warnings:
@@ -297,6 +299,7 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
         reminders=reminders,
         tone=tone,
         vocabulary=Vocabulary(r.literals),
+        lexicon={name: tuple(words) for name, words in lexicon.items()},
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol, TypedDict
 
 from callassist.coach.events import Event, ReminderEvent, StepEvent, WarningEvent
 from callassist.coach.kinds import STEP_IDS
@@ -29,13 +29,55 @@ class ReportSource(Protocol):
     def covered(self) -> Mapping[str, StepEvent]: ...
 
 
+class StepEntry(TypedDict):
+    label: str
+    covered: bool
+    at: float | None
+    evidence: str | None
+    manual: bool
+
+
+class WarningEntry(TypedDict):
+    kind: str
+    at: float | None
+    evidence: str
+    advice: str
+
+
+class ReminderEntry(TypedDict):
+    kind: str
+    at: float | None
+    text: str
+
+
+class Summary(TypedDict):
+    steps_covered: list[str]
+    steps_missed: list[str]
+    warnings_by_kind: dict[str, int]
+    time_to_first_apology: float | None
+    tone: dict[str, Any]  # each monitor's own figures (pace, loudness, talk, customer)
+
+
+class Report(TypedDict):
+    """A call's report: JSON as it is (`analyze --json`, the store, exports). Front ends add a
+    header ("id", "title", "engine", "model") and practice a "practice" scorecard."""
+
+    duration: float | None
+    ended: bool
+    steps: dict[str, StepEntry]
+    warnings: list[WarningEntry]
+    reminders: list[ReminderEntry]
+    summary: Summary
+    transcript: list[dict[str, Any]]
+
+
 def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 2)
 
 
-def build_report(session: ReportSource) -> dict:
+def build_report(session: ReportSource) -> Report:
     covered = session.covered
-    steps = {}
+    steps: dict[str, StepEntry] = {}
     for sid in STEP_IDS:
         e = covered.get(sid)
         steps[sid] = {
@@ -47,12 +89,12 @@ def build_report(session: ReportSource) -> dict:
         }
     # In time order: blame is raised when the agent's next words are heard, after warnings
     # said later than it.
-    warnings = sorted((
+    warnings: list[WarningEntry] = sorted((
         {"kind": w.kind, "at": _r(w.at), "evidence": w.evidence, "advice": w.advice}
         for w in session.events
         if isinstance(w, WarningEvent)
     ), key=lambda w: w["at"] or 0.0)
-    reminders = [
+    reminders: list[ReminderEntry] = [
         {"kind": r.kind, "at": _r(r.at), "text": r.text}
         for r in session.events
         if isinstance(r, ReminderEvent)
@@ -60,10 +102,10 @@ def build_report(session: ReportSource) -> dict:
     start = session.started_at or 0.0
     end = session.ended_at if session.ended_at is not None else session.now
     apology = covered.get("apologize")
-    tone: dict = {}
+    tone: dict[str, Any] = {}
     for m in session.monitors:
         tone.update(m.summary())
-    summary = {
+    summary: Summary = {
         "steps_covered": [s for s in STEP_IDS if steps[s]["covered"]],
         "steps_missed": [s for s in STEP_IDS if not steps[s]["covered"]],
         "warnings_by_kind": dict(Counter(w["kind"] for w in warnings)),

@@ -19,7 +19,7 @@ from callassist.coach.hold import HoldTracker
 from callassist.coach.kinds import STEP_IDS
 from callassist.coach.playbook import Playbook
 from callassist.coach.reminders import ReminderScheduler
-from callassist.coach.report import build_report
+from callassist.coach.report import Report, build_report
 from callassist.coach.rules import Analysis, analyse
 from callassist.coach.text import input_words, normalize
 from callassist.coach.tone import monitors_for
@@ -167,7 +167,7 @@ class CallSession:
     def reminders(self) -> list[ReminderEvent]:
         return [e for e in self.events if isinstance(e, ReminderEvent)]
 
-    def report(self) -> dict:
+    def report(self) -> Report:
         return build_report(self)
 
     # -- internals -------------------------------------------------------------------------

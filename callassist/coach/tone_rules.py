@@ -215,10 +215,19 @@ def parse_tone(raw: Any, source: str, fallback: dict[str, Any] | None = None) ->
 
 
 @cache
+@cache
 def _built_in_tone() -> dict[str, Any]:
     return load_playbook().tone
 
 
+# Parsed once per playbook (every call's session asks); the playbook is kept with its rules so
+# an id is never reused while the entry stands.
+_PARSED: dict[int, tuple[Playbook, ToneRules]] = {}
+
+
 def tone_rules(playbook: Playbook) -> ToneRules:
     """The tone rules of a playbook, with the built-in values for whatever it leaves out."""
-    return parse_tone(playbook.tone, playbook.source, _built_in_tone())
+    if id(playbook) not in _PARSED:
+        _PARSED[id(playbook)] = (playbook, parse_tone(playbook.tone, playbook.source,
+                                                      _built_in_tone()))
+    return _PARSED[id(playbook)][1]

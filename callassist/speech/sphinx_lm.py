@@ -14,14 +14,13 @@ from __future__ import annotations
 import math
 import random
 import re
-import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
 from callassist.coach.patterns import GAP, LIST, pattern_tokens
-from callassist.coach.playbook import Playbook, default_playbook_text
+from callassist.coach.playbook import Playbook
 
 # A gap in a pattern stands for whatever the agent says in between; these fill it.
 _GAP_WORDS = ("the", "it", "this", "that", "your", "a", "you", "all", "now", "for you")
@@ -43,20 +42,6 @@ _CONTRACTED = [
 SAMPLES_PER_PATTERN = 12
 GENERIC_WEIGHT = 3  # each service-desk sentence counts this many times
 DISCOUNT = 0.7
-
-
-def _lexicon(playbook: Playbook) -> dict[str, list[str]]:
-    """The playbook's lexicon lists (the Playbook object keeps them only compiled)."""
-    try:
-        if playbook.source.endswith("(built in)"):
-            text = default_playbook_text()
-        else:
-            text = Path(playbook.source).read_text("utf-8")
-        data = tomllib.loads(text)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return {}
-    lex = data.get("lexicon", {})
-    return {k: [str(x) for x in v] for k, v in lex.items() if isinstance(v, list)}
 
 
 def playbook_patterns(playbook: Playbook) -> list[str]:
@@ -155,7 +140,7 @@ def contracted(sentence: str) -> str:
 
 def playbook_sentences(playbook: Playbook, words: set[str], seed: int = 7) -> list[str]:
     rng = random.Random(seed)
-    ex = _Expander(_lexicon(playbook), words, rng)
+    ex = _Expander({k: list(v) for k, v in playbook.lexicon.items()}, words, rng)
     out = []
     for p in playbook_patterns(playbook):
         seen = set()

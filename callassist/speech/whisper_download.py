@@ -19,6 +19,7 @@ from pathlib import Path
 
 from callassist.errors import CallAssistError
 from callassist.speech import download as dl
+from callassist.speech import fetch
 from callassist.speech.whisper_model import (
     KNOWN,
     MANIFEST,
@@ -53,7 +54,7 @@ def url(spec: WhisperModelSpec, file: str) -> str:
 
 
 def install_whisper(name: str, dest: Path | str | None = None,
-                    progress: dl.Progress | None = None, stop: threading.Event | None = None,
+                    progress: fetch.Progress | None = None, stop: threading.Event | None = None,
                     force: bool = False) -> dl.InstallResult:
     spec = DOWNLOADS.get(name)
     if spec is None:
@@ -71,15 +72,15 @@ def install_whisper(name: str, dest: Path | str | None = None,
             from None
     manifest = []
     how = "pinned" if all(f.sha256 for f in spec.files) else "recorded at first download"
-    with dl._lock(work.parent / f"{folder_name(name)}.lock", folder_name(name)):
+    with dl.download_lock(work.parent / f"{folder_name(name)}.lock", folder_name(name)):
         for pin in spec.files:
             done = work / pin.name
             part = work / (pin.name + ".part")
             if not done.exists():
-                source = dl._Source(f"{name}/{pin.name}", url(spec, pin.name), None,
+                source = fetch.Source(f"{name}/{pin.name}", url(spec, pin.name), None,
                                     pin.size or None, pin.sha256 or None)
-                dl._fetch(source, part, progress, stop)
-                dl._verify_download(part, source)  # size and pin; deletes a bad part
+                fetch.fetch(source, part, progress, stop)
+                dl.verify_download(part, source)  # size and pin; deletes a bad part
                 part.replace(done)
             manifest.append({"name": pin.name, "size": done.stat().st_size,
                              "sha256": dl.sha256_of(done)})

@@ -8,7 +8,7 @@ import pytest
 from callassist.errors import CallAssistError
 from callassist.store import CallFilter, open_store
 
-from .conftest import AGENTS, fill_store
+from ..conftest import AGENTS, fill_store
 
 
 @pytest.fixture

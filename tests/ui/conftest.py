@@ -17,18 +17,19 @@ CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
 @pytest.fixture
-def settings(tmp_path):
+def qsettings(tmp_path):
+    """The overlay's own settings file (window place, view), in tmp."""
     return QSettings(str(tmp_path / "overlay.ini"), QSettings.Format.IniFormat)
 
 
 @pytest.fixture
-def make_window(qtbot, playbook, settings):
+def make_window(qtbot, playbook, qsettings):
     """An overlay playing a corpus call `speed` times faster than real time."""
     windows: list[OverlayWindow] = []
 
     def make(call: str = "dev-001", speed: float = 8.0, **kwargs) -> OverlayWindow:
         source = kwargs.pop("source", None) or TranscriptSource(CORPUS / f"{call}.json", speed)
-        window = OverlayWindow(source, playbook, kwargs.pop("settings", settings), **kwargs)
+        window = OverlayWindow(source, playbook, kwargs.pop("settings", qsettings), **kwargs)
         qtbot.addWidget(window)
         window.show()
         windows.append(window)

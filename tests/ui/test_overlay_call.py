@@ -189,7 +189,7 @@ def test_quitting_mid_call_ends_the_call_cleanly(qtbot, make_window):
     assert report["ended"] and report["duration"] < 10
 
 
-def test_the_window_remembers_its_position_size_and_mode(qtbot, make_window, settings):
+def test_the_window_remembers_its_position_size_and_mode(qtbot, make_window, qsettings):
     window = make_window("dev-001")
     assert window.mode == COMPACT
     window.toggle_mode()
@@ -288,7 +288,7 @@ def test_talking_too_fast_lights_the_pace_light_with_its_advice(qtbot, make_wind
 
 
 def test_the_window_can_be_dragged_by_its_background_and_remembers_where(
-    qtbot, make_window, settings,
+    qtbot, make_window, qsettings,
 ):
     window = make_window("dev-001")
     window.move(200, 150)
@@ -307,6 +307,6 @@ def test_the_window_can_be_dragged_by_its_background_and_remembers_where(
     mouse(QEvent.Type.MouseMove, inside + QPoint(40, 25), left)
     mouse(QEvent.Type.MouseButtonRelease, inside + QPoint(40, 25), Qt.MouseButton.NoButton)
     assert window.pos() == start + QPoint(40, 25)
-    assert settings.value("window/pos") == window.pos()
+    assert qsettings.value("window/pos") == window.pos()
     assert window.grip.isVisible()
     assert window.grip.geometry().bottomRight().x() >= window.width() - 5

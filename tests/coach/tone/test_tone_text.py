@@ -9,7 +9,7 @@ from callassist.coach.tone_text import tone_lines
 
 
 def test_the_terminal_report_shows_pace_talk_and_the_customers_anger(capsys):
-    call = Path(__file__).parents[1] / "corpus" / "dev-013.json"
+    call = Path(__file__).parents[2] / "corpus" / "dev-013.json"
     assert main(["analyze", str(call)]) == 0
     out = capsys.readouterr().out
     block = out[out.index("\nTone\n"):].splitlines()

@@ -20,6 +20,7 @@ import pytest
 
 from callassist.errors import CallAssistError
 from callassist.speech import download as dl
+from callassist.speech import fetch
 from callassist.speech.models import installed_models, is_model_folder
 
 NAME = "vosk-model-small-en-us-0.15"
@@ -27,7 +28,7 @@ NAME = "vosk-model-small-en-us-0.15"
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):
-    monkeypatch.setattr(dl, "RETRY_PAUSE_S", 0.01)
+    monkeypatch.setattr(fetch, "RETRY_PAUSE_S", 0.01)
 
 
 def served(server, model_zip, path=f"/{NAME}.zip", **kw) -> bytes:

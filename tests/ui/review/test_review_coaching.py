@@ -16,20 +16,9 @@ from callassist.ui.review import ReviewWindow
 from callassist.ui.review_models import COLUMNS, STEP_COLUMN
 
 pytestmark = pytest.mark.gui
-AGENT = Path(__file__).with_name("floor_agent.py")
+AGENT = Path(__file__).parents[2] / "store" / "floor_agent.py"
 
 
-@pytest.fixture
-def window(qtbot, filled_store, settings):
-    store = open_store(str(filled_store), settings=settings)
-    w = ReviewWindow(store)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.floor.stop()
-    store.close()
 
 
 def _row_of(window, title):

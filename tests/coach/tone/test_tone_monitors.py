@@ -452,7 +452,7 @@ def test_the_calm_scripted_calls_raise_no_tone_warnings(playbook):
     from callassist.replay import feed_transcript
     from callassist.transcript import load_transcript
 
-    corpus = sorted((Path(__file__).parents[1] / "corpus").glob("dev-*.json"))
+    corpus = sorted((Path(__file__).parents[2] / "corpus").glob("dev-*.json"))
     assert len(corpus) == 24
     for path in corpus:
         session = feed_transcript(load_transcript(path), CallSession(playbook))

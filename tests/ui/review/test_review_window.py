@@ -15,16 +15,6 @@ from callassist.ui.review_timeline import markers
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def window(qtbot, filled_store, settings):
-    store = open_store(str(filled_store), settings=settings)
-    w = ReviewWindow(store)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    store.close()
 
 
 def _choose(box, data) -> None:
