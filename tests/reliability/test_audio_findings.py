@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import struct
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -42,3 +44,27 @@ def test_c1_pocketsphinx_finishes_a_recording_cut_mid_speech_at_a_frame_boundary
     results += rec.finish()
     finals = [r for r in results if r.final]
     assert finals and finals[-1].end <= seconds + 0.05
+
+
+def _wav(path: Path, rate: int, pcm: bytes = b"\x01\x00" * 30000) -> Path:
+    body = (b"WAVE" + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, rate, (rate * 2) & 0xFFFFFFFF,
+                                             2, 16)
+            + b"data" + struct.pack("<I", len(pcm)) + pcm)
+    path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    return path
+
+
+@pytest.mark.parametrize("rate", [0xFFFFFFFF, 1_000_000_000, 768_001])
+def test_h2_a_wav_header_claiming_an_absurd_rate_is_refused_at_once(cli, tmp_path, rate):
+    began = time.perf_counter()
+    error = cli("analyze", _wav(tmp_path / "lie.wav", rate)).error
+    assert f"{rate} Hz" in error
+    assert time.perf_counter() - began < 5  # was 16 s for 60 KB
+
+
+def test_h2_the_resampler_refuses_rates_it_cannot_bound():
+    from callassist.audio.resample import MAX_RATE, Resampler
+
+    assert len(Resampler(MAX_RATE)._taps) <= 16 * 48 + 1
+    with pytest.raises(ValueError):
+        Resampler(MAX_RATE + 1)
