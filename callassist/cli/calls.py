@@ -14,6 +14,7 @@ from callassist.coach.kinds import STEP_IDS
 from callassist.errors import CallAssistError
 from callassist.report_text import format_report
 from callassist.store.coaching import FLAG_STATUSES
+from callassist.store.corrections import KINDS as CORRECTION_KINDS
 from callassist.store.query import SORT_KEYS
 
 STEP_LETTERS = ("A", "S", "A", "P")
@@ -102,6 +103,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     fp.add_argument("--author", help="who flags it (default: the agent setting)")
     add_store_option(fp)
     fp.set_defaults(func=run_flag)
+
+    cp = calls.add_parser(
+        "correct", help="correct the coach on a call: this line was a step, or a false warning",
+        description="Stores a correction with the words it refers to (the agent's sentence at "
+        "--at, or --text), for `callassist playbook suggest`. Without --was or --not, the "
+        "call's corrections are listed.")
+    cp.add_argument("call_id", type=int, help="the call's id")
+    what = cp.add_mutually_exclusive_group()
+    what.add_argument("--was", metavar="KIND", choices=CORRECTION_KINDS,
+                      help="the line was this step (or warning) and the coach missed it")
+    what.add_argument("--not", dest="not_", metavar="KIND", choices=CORRECTION_KINDS,
+                      help="the line was not this: a false warning, or a step ticked wrongly")
+    cp.add_argument("--at", metavar="M:SS", help="the moment of the line (see calls show)")
+    cp.add_argument("--text", help="the words, when they are not in the stored transcript")
+    cp.add_argument("--author", help="who corrects (default: the agent setting)")
+    add_store_option(cp)
+    cp.set_defaults(func=run_correct)
 
     qp = calls.add_parser("queue", help="the coaching queue: flagged calls across agents")
     qp.add_argument("--status", choices=FLAG_STATUSES, help="only flags with this status")
@@ -196,7 +214,7 @@ def describe_filters(args: argparse.Namespace) -> str:
     return ", ".join(parts)
 
 
-def _open(args: argparse.Namespace):
+def store_from(args: argparse.Namespace):
     """The store to read. A path given with --store must already hold a store: a typo is
     reported, never answered with a new empty one."""
     from callassist.store import open_store
@@ -219,7 +237,7 @@ def _steps(row) -> str:
 def run_list(args: argparse.Namespace) -> int:
     from callassist.format import clock, local_time
 
-    with _open(args) as store:
+    with store_from(args) as store:
         flt = filter_from(args, store)
         total = store.count_calls(flt)
         rows = store.list_calls(flt, 0, max(1, args.limit), sort=args.sort)
@@ -247,7 +265,7 @@ def run_show(args: argparse.Namespace) -> int:
     from callassist.format import clock, local_time
     from callassist.store.summary import annotate_transcript
 
-    with _open(args) as store:
+    with store_from(args) as store:
         call = store.get_call(args.call_id)
     r = call.row
     if args.json:
@@ -293,7 +311,7 @@ def run_export(args: argparse.Namespace) -> int:
     if folder and args.format != "json":
         raise CallAssistError(f"{args.output}: is a folder; {args.format.upper()} is one file, "
                               "name it (e.g. -o calls.csv)")
-    with _open(args) as store:
+    with store_from(args) as store:
         protected = [Path(store.location.target)] if store.location.kind == "sqlite" else []
         if output is not None and not folder:
             check_target(output, protected, args.force)  # before the work, not after
@@ -355,7 +373,7 @@ def _moment(text: str | None) -> float | None:
 def run_note(args: argparse.Namespace) -> int:
     from callassist.format import clock
 
-    with _open(args) as store:
+    with store_from(args) as store:
         if args.text:
             note = store.coaching.add_note(args.call_id, args.text, _author(args),
                                            _moment(args.at))
@@ -371,8 +389,40 @@ def run_note(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_correct(args: argparse.Namespace) -> int:
+    from callassist.coach.labels import LABELS
+    from callassist.format import clock
+    from callassist.store.corrections import words_at
+
+    kind, verdict = (args.was, "was") if args.was else (args.not_, "not")
+    with store_from(args) as store:
+        call = store.get_call(args.call_id)  # an unknown call is an error
+        if kind is None:
+            listed = store.corrections.for_call(args.call_id)
+            if not listed:
+                print(f"call {args.call_id} has no corrections")
+            for c in listed:
+                what = ("was" if c.verdict == "was" else "was not") + f" {LABELS[c.kind]}"
+                print(f"{clock(c.at):>6}  {c.author}: \"{c.text}\" {what}")
+            return 0
+        at = _moment(args.at)
+        text = args.text
+        if text is None:
+            if at is None:
+                raise CallAssistError("say which line: --at M:SS (see calls show), or --text")
+            found = words_at(call.report, at)
+            if found is None:
+                raise CallAssistError(f"call {args.call_id} has no agent sentence at {args.at} "
+                                      "(no transcript kept?): give the words with --text")
+            text, at = found
+        c = store.corrections.add(args.call_id, kind, verdict, text, _author(args), at)
+    print(f"call {args.call_id}: \"{c.text}\" {'was' if verdict == 'was' else 'was not'} "
+          f"{LABELS[kind]} (correction {c.id})")
+    return 0
+
+
 def run_flag(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with store_from(args) as store:
         if args.clear:
             store.get_call(args.call_id)
             store.coaching.clear_flag(args.call_id)
@@ -387,7 +437,7 @@ def run_queue(args: argparse.Namespace) -> int:
     from callassist.format import local_time
     from callassist.store import CallFilter
 
-    with _open(args) as store:
+    with store_from(args) as store:
         rows = store.list_calls(CallFilter(flag=args.status or "any"), 0, 500)
         flags = {r.id: store.coaching.flag(r.id) for r in rows}
     if not rows:
@@ -412,7 +462,7 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with store_from(args) as store:
         for call_id in args.call_ids:
             store.get_call(call_id)  # every id must exist before anything is deleted
         n = len(set(args.call_ids))
@@ -423,7 +473,7 @@ def run_delete(args: argparse.Namespace) -> int:
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with store_from(args) as store:
         if not 0 < args.older_than <= 36500:
             raise CallAssistError(
                 f"--older-than {args.older_than:g} is not a number of days from 1 to 36500")

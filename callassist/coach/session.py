@@ -25,6 +25,8 @@ from callassist.coach.text import input_words, normalize
 from callassist.coach.tone import monitors_for
 from callassist.coach.utterance import Monitor, Utterance
 
+# A manual tick refers to the agent's last sentence if it ended at most this long before.
+TICK_LOOKBACK_S = 20.0
 
 @dataclass
 class _PendingWarning:
@@ -145,7 +147,12 @@ class CallSession:
         self._check_step(step)
         if step in self._covered:
             return []
-        return self._emit([StepEvent(step, at, "ticked by hand", manual=True)])
+        # The agent ticks what they just said: those words are the evidence, and a correction
+        # the playbook can learn from (`callassist playbook suggest`).
+        said = [t["text"] for t in self.turns
+                if t["speaker"] == "agent" and t["end"] >= at - TICK_LOOKBACK_S]
+        return self._emit([StepEvent(step, at, said[-1] if said else "ticked by hand",
+                                     manual=True)])
 
     def untick(self, step: str, at: float) -> list[Event]:
         self._check_step(step)

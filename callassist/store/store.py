@@ -14,6 +14,7 @@ from callassist.coach.assessment import assess
 from callassist.coach.kinds import STEP_IDS
 from callassist.settings import RETENTION_MODES, Settings, load_settings
 from callassist.store.coaching import Coaching
+from callassist.store.corrections import Corrections
 from callassist.store.db import (
     Connection,
     StoreError,
@@ -83,6 +84,7 @@ class Store:
             migrate(self.conn)
             self.recovered = self.recover_interrupted()
             self.coaching = Coaching(self.conn)
+            self.corrections = Corrections(self.conn)
             self.purged = self._apply_retention_days()
         except BaseException:
             self.conn.close()
