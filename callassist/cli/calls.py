@@ -75,8 +75,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     ep.add_argument("call_ids", type=int, nargs="*", metavar="CALL_ID")
     ep.add_argument("--format", choices=("csv", "json", "html"), default="csv")
-    ep.add_argument("-o", "--output", type=Path, metavar="PATH",
-                    help="file to write (a folder for several calls as JSON); default: stdout")
+    ep.add_argument("-o", "--output", metavar="PATH",
+                    help="file to write (a folder for several calls as JSON, or any path "
+                    "ending in /); default: stdout")
+    ep.add_argument("--force", action="store_true",
+                    help="write over an existing SQLite file (never over the call store)")
     ep.add_argument("--no-bom", action="store_true",
                     help="CSV without the byte-order mark that lets Excel read accents right")
     add_filter_options(ep)
@@ -300,38 +303,51 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from callassist.output import check_target, is_folder_path, write_text
     from callassist.store import export
 
+    folder = args.output is not None and is_folder_path(args.output)
+    output = Path(args.output) if args.output is not None else None
+    if folder and args.format != "json":
+        raise CallAssistError(f"{args.output}: is a folder; {args.format.upper()} is one file, "
+                              "name it (e.g. -o calls.csv)")
     with store_from(args) as store:
+        protected = [Path(store.location.target)] if store.location.kind == "sqlite" else []
+        if output is not None and not folder:
+            check_target(output, protected, args.force)  # before the work, not after
         if args.call_ids:
             calls = [store.get_call(i) for i in args.call_ids]
         else:
             calls = list(store.iter_calls(filter_from(args, store), events=True))
     if not calls:
         raise CallAssistError("no calls match: nothing exported (check the filters)")
+
+    def _write(path: Path | None, text: str) -> None:
+        write_text(path, text, protected, args.force)
+
     if args.format == "csv":
         # Excel reads a CSV file as the local code page unless it starts with a BOM.
         bom = "" if args.no_bom or args.output is None else "\ufeff"
-        _write(args.output, bom + export.to_csv(calls))
+        _write(output, bom + export.to_csv(calls))
     elif args.format == "html":
         what = (f"calls {', '.join(map(str, args.call_ids))}" if args.call_ids
                 else describe_filters(args))
-        _write(args.output, export.to_html(calls, title=f"CallAssist calls: {what}"))
-    elif len(calls) == 1 and (args.output is None or not args.output.is_dir()):
-        _write(args.output, json.dumps(export.to_corpus(calls[0]), indent=2) + "\n")
+        _write(output, export.to_html(calls, title=f"CallAssist calls: {what}"))
+    elif len(calls) == 1 and not folder:
+        _write(output, json.dumps(export.to_corpus(calls[0]), indent=2) + "\n")
     else:
-        if args.output is None:
+        if output is None:
             raise CallAssistError(
                 f"{len(calls)} calls as JSON are one file each: pass -o FOLDER"
             )
         try:
-            args.output.mkdir(parents=True, exist_ok=True)
+            output.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise CallAssistError(f"{args.output}: cannot create the folder: {e}") from None
+            raise CallAssistError(f"{output}: cannot create the folder: {e}") from None
         for c in calls:
-            _write(args.output / f"call-{c.row.id}.json",
+            _write(output / f"call-{c.row.id}.json",
                    json.dumps(export.to_corpus(c), indent=2) + "\n")
-        print(f"{len(calls)} calls written to {args.output}", file=sys.stderr)
+        print(f"{len(calls)} calls written to {output}", file=sys.stderr)
     return 0
 
 
@@ -465,13 +481,3 @@ def run_purge(args: argparse.Namespace) -> int:
         deleted = store.purge(args.older_than)
     print(f"{deleted} call{'s' if deleted != 1 else ''} deleted")
     return 0
-
-
-def _write(path: Path | None, text: str) -> None:
-    if path is None:
-        sys.stdout.write(text)
-        return
-    try:
-        path.write_text(text, "utf-8")
-    except OSError as e:
-        raise CallAssistError(f"{path}: cannot write: {e.strerror or e}") from None

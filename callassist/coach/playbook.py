@@ -12,10 +12,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from callassist import validate
 from callassist.coach.kinds import PHRASE_WARNINGS, STEP_IDS, WarningKind
 from callassist.coach.meaning import LEARNED_KINDS, MeaningLayer, MeaningSettings
 from callassist.coach.patterns import PatternError, PhraseSet, Vocabulary
 from callassist.errors import CallAssistError
+from callassist.validate import MAX_SECONDS
 
 HOLD_WARNING = WarningKind.HOLD_WITHOUT_HANDOFF
 WARNING_KINDS = tuple(WarningKind)
@@ -141,11 +143,14 @@ class PlaybookReader:
             raise self.fail(f"{entry}.{key}", "must be a non-empty string")
         return value
 
-    def number(self, data: dict, key: str, entry: str, default: float, minimum: float = 0) -> float:
+    def number(self, data: dict, key: str, entry: str, default: float, minimum: float = 0,
+               maximum: float = MAX_SECONDS) -> float:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
             raise self.fail(f"{entry}.{key}", f"must be a number >= {minimum}")
-        return float(value)
+        # nan passes `value < minimum`; inf and huge values would overflow int() later (C6, W4).
+        return validate.finite(value, f"{entry}.{key}", lambda f, p: self.fail(f, p),
+                               minimum, maximum)
 
     def flag(self, data: dict, key: str, entry: str, default: bool) -> bool:
         value = data.get(key, default)
@@ -345,7 +350,7 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
 
     return Playbook(
         source=source,
-        negation_window=int(r.number(settings, "negation_window", "settings", 3)),
+        negation_window=int(r.number(settings, "negation_window", "settings", 3, maximum=50)),
         negators=frozenset(lexicon.get("negators", ())),
         clause_breaks=frozenset(lexicon.get("clause_breaks", ())),
         steps=steps,
