@@ -157,8 +157,14 @@ class MeaningLayer:
                     found[kind] = rec
         return found
 
-    def recognise_vector(self, vector: np.ndarray, clause: str = "") -> dict[str, Recognition]:
-        near = self.nearest(vector, self.settings.neighbours)
+    def recognise_vector(
+        self, vector: np.ndarray, clause: str = "", leave_out: str | None = None
+    ) -> dict[str, Recognition]:
+        """The vote of the examples nearest `vector`; `leave_out` names an example's own
+        text, to ask what the others make of it (`playbook check`)."""
+        near = self.nearest(vector, self.settings.neighbours + (leave_out is not None))
+        if leave_out is not None:
+            near = [n for n in near if n.example.text != leave_out][: self.settings.neighbours]
         if not near:
             return {}
         # Closer examples weigh more, sharply: a near copy outvotes several loose likenesses.

@@ -95,8 +95,8 @@ def test_a_supervisor_teaches_a_new_action_by_adding_one_example():
     text = default_playbook_text()
     before = with_meaning(parse_playbook_text(text, "before.toml"))
     assert "take_action" not in says(before, line).steps
-    taught = text.replace('examples = [\n  "let me look into that for you right now",',
-                          'examples = [\n  "i will put your hamster in tomorrow\'s van",\n'
+    taught = text.replace('  "let me look into that for you right now",',
+                          '  "i will put your hamster in tomorrow\'s van",\n'
                           '  "let me look into that for you right now",')
     assert taught != text
     after = with_meaning(parse_playbook_text(taught, "after.toml"), default_embedder())
