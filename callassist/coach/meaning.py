@@ -115,7 +115,7 @@ class MeaningLayer:
         return [Neighbour(self.examples[i], float(sims[i])) for i in top]
 
     def clauses(self, text: str) -> list[str]:
-        """The line, then its clauses if it has more than one."""
+        """The line's clauses (the whole line when it has one)."""
         words = text.split()
         cuts = [0]
         for i in range(1, len(words)):
@@ -129,7 +129,7 @@ class MeaningLayer:
             cuts.pop()
         pieces = [" ".join(words[a:b]) for a, b in zip(cuts, [*cuts[1:], len(words)],
                                                            strict=True)]
-        return [text] + (pieces if len(pieces) > 1 else [])
+        return pieces
 
     def recognise(
         self, text: str, negators: frozenset[str] = frozenset(),
@@ -149,7 +149,7 @@ class MeaningLayer:
         for i, (piece, vector) in enumerate(zip(pieces, vectors, strict=True)):
             words = piece.split()
             own = not negators.isdisjoint(words)
-            negated = own or (i > 1 and negated and words[0] not in clause_breaks)
+            negated = own or (i > 0 and negated and words[0] not in clause_breaks)
             for kind, rec in self.recognise_vector(vector, piece).items():
                 if negated and kind in STEP_IDS:
                     continue
