@@ -132,24 +132,19 @@ class MeaningLayer:
         return pieces
 
     def recognise(
-        self, text: str, negators: frozenset[str] = frozenset(),
-        clause_breaks: frozenset[str] = frozenset(),
+        self, text: str, negators: frozenset[str] = frozenset()
     ) -> dict[str, Recognition]:
-        """The kinds the nearest examples vote for, in the whole line or in one of its
-        clauses (empty for a line with no words). A negated clause ticks no step: one with
-        a word of `negators`, or one that follows a negated clause without a clause break
-        ("i am not able to help | i am afraid"); "i do not see why you are upset" is no
-        sympathy."""
+        """The kinds the nearest examples vote for in one of the line's clauses (empty for
+        a line with no words). A clause with a word of `negators` ticks no step: "i do not
+        see why you are upset" is no sympathy; in "do not worry | i will have it for you
+        tomorrow" the promise still counts."""
         if not text.strip() or not self.examples:
             return {}
         pieces = self.clauses(text)
         vectors = self.embedder.embed(pieces)
         found: dict[str, Recognition] = {}
-        negated = False
-        for i, (piece, vector) in enumerate(zip(pieces, vectors, strict=True)):
-            words = piece.split()
-            own = not negators.isdisjoint(words)
-            negated = own or (i > 0 and negated and words[0] not in clause_breaks)
+        for piece, vector in zip(pieces, vectors, strict=True):
+            negated = not negators.isdisjoint(piece.split())
             for kind, rec in self.recognise_vector(vector, piece).items():
                 if negated and kind in STEP_IDS:
                     continue

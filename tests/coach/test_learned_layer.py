@@ -40,7 +40,7 @@ def test_a_commitment_no_phrase_covers_ticks_take_action_by_example(learned):
 
 
 def test_blaming_a_system_fires_blame_by_example(learned):
-    line = "our booking tool wiped your reservation"
+    line = "the software messed up your booking"
     assert "blame" not in analyse(load_playbook(), normalize(line)).warnings
     assert "blame" in says(learned, line).warnings
 

@@ -50,7 +50,7 @@ def test_check_accepts_the_built_in_playbook(tmp_path, capsys):
 
 def test_check_names_the_bad_entry_in_one_line(tmp_path, capsys):
     path = tmp_path / "bad.toml"
-    path.write_text(default_playbook_text().replace("neighbours = 11", "neighbours = 0"))
+    path.write_text(default_playbook_text().replace("neighbours = 15", "neighbours = 0"))
     code, _, err = run(capsys, "playbook", "check", str(path))
     assert code == 2
     assert "learned.neighbours: must be a number >= 1" in err
