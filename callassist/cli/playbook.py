@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 from callassist.cli._common import add_playbook_option, playbook_from
+from callassist.cli.calls import add_store_option, store_from
+from callassist.coach.kinds import STEP_IDS
 from callassist.coach.playbook import NEUTRAL, Playbook, load_playbook
 from callassist.coach.rules import analyse
 from callassist.coach.text import normalize
@@ -35,6 +37,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "disagree with.")
     c.add_argument("file", type=Path, help="the playbook TOML file")
     c.set_defaults(func=run_check)
+    g = cmds.add_parser("suggest", help="stored corrections as candidate example sentences",
+                        description="Lists the sentences supervisors corrected (`calls "
+                        "correct`, the review window) and agents ticked by hand, with how often, "
+                        "grouped by where in the playbook they would go as examples.")
+    g.add_argument("--min", type=int, default=1, metavar="N",
+                   help="only sentences corrected at least N times (default 1)")
+    g.add_argument("--json", action="store_true", help="one JSON object a line")
+    add_store_option(g)
+    g.set_defaults(func=run_suggest)
 
 
 def try_line(playbook: Playbook, text: str) -> dict:
@@ -121,4 +132,39 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{len(doubtful)} examples the others read as something else (check them):")
         for d in doubtful:
             print(f"  {d}")
+    return 0
+
+
+def _where(kind: str, verdict: str) -> str:
+    """The playbook entry a corrected sentence would go under as an example."""
+    if verdict == "not":
+        return "[learned] neutral"
+    table = "steps" if kind in STEP_IDS else "warnings"
+    return f"[{table}.{kind}] examples"
+
+
+def run_suggest(args: argparse.Namespace) -> int:
+    from callassist.coach.labels import LABELS
+    from callassist.store.corrections import grouped
+
+    if args.min < 1:
+        raise CallAssistError("--min must be 1 or more")
+    with store_from(args) as store:
+        suggestions = store.corrections.suggestions(min_count=args.min)
+    if args.json:
+        for sg in suggestions:
+            print(json.dumps({"kind": sg.kind, "verdict": sg.verdict, "text": sg.text,
+                              "count": sg.count, "calls": sg.calls, "by": sorted(sg.by),
+                              "add_to": _where(sg.kind, sg.verdict)}))
+        return 0
+    if not suggestions:
+        print("No corrections stored yet (callassist calls correct, the review window, or "
+              "manual ticks in the overlay).")
+        return 0
+    for (kind, verdict), items in grouped(suggestions).items():
+        label = LABELS[kind] if verdict == "was" else f"not {LABELS[kind]}"
+        print(f"{label}  (add to {_where(kind, verdict)})")
+        for sg in items:
+            calls = ", ".join(str(c) for c in sg.calls)
+            print(f'  {sg.count}x "{sg.text}"  calls {calls} · {", ".join(sorted(sg.by))}')
     return 0
