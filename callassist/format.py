@@ -3,6 +3,7 @@ the record palette the review timeline and the HTML export share: each written o
 
 from __future__ import annotations
 
+import math
 import time
 
 # The colours of a call record's timeline rows (review window and HTML export alike).
@@ -17,12 +18,19 @@ def clock(seconds: float | None) -> str:
     overlay's timer, the review window and the exports alike."""
     if seconds is None:
         return ""
+    if not math.isfinite(seconds):  # a damaged record still lists (C8)
+        return "?"
     s = max(0, int(seconds))
     return f"{s // 60}:{s % 60:02d}"
 
 
 def local_time(epoch: float, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return time.strftime(fmt, time.localtime(epoch))
+    """The local date and time of an epoch; "?" for one no calendar can show, so one damaged
+    record never stops a listing of the whole store (C8)."""
+    try:
+        return time.strftime(fmt, time.localtime(epoch))
+    except (OverflowError, OSError, ValueError):
+        return "?"
 
 
 def size(n: int) -> str:

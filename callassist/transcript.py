@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from callassist import validate
 from callassist.coach.events import Word
 from callassist.coach.kinds import SPEAKERS
 from callassist.errors import CallAssistError, open_input
@@ -45,10 +45,12 @@ class Transcript:
         }
 
 
+def _fail(field: str, problem: str) -> TranscriptError:
+    return TranscriptError(f"{field} {problem}")
+
+
 def _number(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise TranscriptError(f"{where} must be a number of seconds >= 0, not {value!r}")
-    return float(value)
+    return validate.finite(value, where, _fail, what="a number of seconds")
 
 
 def _words(raw: object, where: str) -> tuple[Word, ...]:
@@ -56,19 +58,33 @@ def _words(raw: object, where: str) -> tuple[Word, ...]:
         return ()
     if not isinstance(raw, list):
         raise TranscriptError(f"{where}.words must be a list")
+    if len(raw) > validate.MAX_WORDS_PER_TURN:
+        raise TranscriptError(f"{where}.words has {len(raw)} words; the limit is "
+                              f"{validate.MAX_WORDS_PER_TURN} per turn")
     out = []
     for j, w in enumerate(raw):
         if not isinstance(w, dict) or not isinstance(w.get("word", w.get("text")), str):
             raise TranscriptError(f"{where}.words[{j}] needs a 'word' string and times")
+        field = f"{where}.words[{j}]"
         out.append(
             Word(
-                w.get("word", w.get("text")),
-                _number(w.get("start"), f"{where}.words[{j}].start"),
-                _number(w.get("end"), f"{where}.words[{j}].end"),
-                float(w.get("conf", 1.0)),
+                validate.text(w.get("word", w.get("text")), f"{field}.word", _fail),
+                _number(w.get("start"), f"{field}.start"),
+                _number(w.get("end"), f"{field}.end"),
+                validate.finite(w.get("conf", 1.0), f"{field}.conf", _fail, maximum=1.0,
+                                what="a confidence"),
             )
         )
     return tuple(out)
+
+
+def _name(doc: dict, key: str, source: str) -> str:
+    value = doc.get(key)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # numeric ids, as some exports write them
+    return validate.text(value, f"{source}: {key}", _fail, validate.MAX_NAME_CHARS)
 
 
 def parse_transcript(doc: object, source: str) -> Transcript:
@@ -77,6 +93,9 @@ def parse_transcript(doc: object, source: str) -> Transcript:
     turns_raw = doc.get("turns")
     if not isinstance(turns_raw, list):
         raise TranscriptError(f"{source}: 'turns' must be a list of turns")
+    if len(turns_raw) > validate.MAX_TURNS:
+        raise TranscriptError(f"{source}: {len(turns_raw)} turns; the limit is "
+                              f"{validate.MAX_TURNS}")
     turns = []
     for i, t in enumerate(turns_raw):
         where = f"{source}: turns[{i}]"
@@ -88,6 +107,10 @@ def parse_transcript(doc: object, source: str) -> Transcript:
         text = t.get("text")
         if not isinstance(text, str):
             raise TranscriptError(f"{where}.text must be a string")
+        validate.text(text, f"{where}.text", _fail)
+        if len(text.split()) > validate.MAX_WORDS_PER_TURN:
+            raise TranscriptError(f"{where}.text has more than {validate.MAX_WORDS_PER_TURN} "
+                                  "words; split the turn")
         start = _number(t.get("start"), f"{where}.start")
         end = _number(t.get("end"), f"{where}.end")
         if end < start:
@@ -95,8 +118,8 @@ def parse_transcript(doc: object, source: str) -> Transcript:
         turns.append(Turn(speaker, start, end, text, _words(t.get("words"), where)))
     turns.sort(key=lambda t: t.start)
     return Transcript(
-        id=str(doc.get("id") or Path(source).stem),
-        title=str(doc.get("title") or ""),
+        id=_name(doc, "id", source) or Path(source).stem,
+        title=_name(doc, "title", source),
         turns=tuple(turns),
     )
 
@@ -104,15 +127,9 @@ def parse_transcript(doc: object, source: str) -> Transcript:
 def load_transcript(path: str | Path) -> Transcript:
     p = Path(path)
     with open_input(p, "a transcript file", TranscriptError) as f:
-        raw = f.read()
+        raw = f.read(validate.MAX_JSON_BYTES + 1)  # a bigger file is refused, not read whole
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise TranscriptError(f"{p}: not a text file (expected UTF-8 JSON)") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise TranscriptError(
-            f"{p}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
-        ) from None
-    return parse_transcript(doc, str(p))
+    return parse_transcript(validate.json_document(text, str(p), TranscriptError), str(p))

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "callassist"
 # Each layer may import only from the layers above it in this list (and itself). Top-level
 # modules count as layers of their own name.
 LAYERS: list[set[str]] = [
-    {"__init__", "errors", "paths", "format"},          # the package root holds the version
+    {"__init__", "errors", "paths", "format", "validate", "output"},  # root: version, checks
     {"coach"},                                          # the rules: pure Python
     {"settings", "transcript", "replay", "report_text"},
     {"audio", "store", "embed"},                       # embed: the sentence model (numpy)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 TARGET_RATE = 16000
+# The highest input rate anything records at (DXD studio audio). The low-pass filter grows with
+# the ratio of the rates, so a bound on the rate bounds the work per sample: a header claiming
+# 4.29 GHz would otherwise build a 4-million-tap filter.
+MAX_RATE = 768_000
 
 
 def _lowpass(cutoff: float, numtaps: int) -> np.ndarray:
@@ -20,6 +24,9 @@ class Resampler:
     chunk equals the whole resampled at once."""
 
     def __init__(self, rate_in: int, rate_out: int = TARGET_RATE):
+        if not 0 < rate_in <= MAX_RATE or not 0 < rate_out <= MAX_RATE:
+            raise ValueError(f"sample rates must be 1 to {MAX_RATE} Hz, not {rate_in} -> "
+                             f"{rate_out}")
         self.rate_in = rate_in
         self.rate_out = rate_out
         self.step = rate_in / rate_out

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from callassist.audio.resample import MAX_RATE
 from callassist.errors import CallAssistError, open_input
 
 _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
@@ -74,7 +75,7 @@ def read_info(path: str | Path) -> WavInfo:
         raise _bad(p, f"unsupported WAV encoding (format tag {tag}, e.g. compressed audio)")
     width = bits // 8
     ok_widths = (4, 8) if tag == _FLOAT else (1, 2, 3, 4)
-    if channels < 1 or rate < 1000 or bits % 8 or width not in ok_widths:
+    if channels < 1 or not 1000 <= rate <= MAX_RATE or bits % 8 or width not in ok_widths:
         raise _bad(p, f"invalid format ({channels} channels, {rate} Hz, {bits} bits)")
     available = max(0, size - offset)
     # Streams written live often leave the data length at 0 or 0xFFFFFFFF: trust the file size.

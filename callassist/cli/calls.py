@@ -14,6 +14,7 @@ from callassist.coach.kinds import STEP_IDS
 from callassist.errors import CallAssistError
 from callassist.report_text import format_report
 from callassist.store.coaching import FLAG_STATUSES
+from callassist.store.corrections import KINDS as CORRECTION_KINDS
 from callassist.store.query import SORT_KEYS
 
 STEP_LETTERS = ("A", "S", "A", "P")
@@ -74,8 +75,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     ep.add_argument("call_ids", type=int, nargs="*", metavar="CALL_ID")
     ep.add_argument("--format", choices=("csv", "json", "html"), default="csv")
-    ep.add_argument("-o", "--output", type=Path, metavar="PATH",
-                    help="file to write (a folder for several calls as JSON); default: stdout")
+    ep.add_argument("-o", "--output", metavar="PATH",
+                    help="file to write (a folder for several calls as JSON, or any path "
+                    "ending in /); default: stdout")
+    ep.add_argument("--force", action="store_true",
+                    help="write over an existing SQLite file (never over the call store)")
     ep.add_argument("--no-bom", action="store_true",
                     help="CSV without the byte-order mark that lets Excel read accents right")
     add_filter_options(ep)
@@ -99,6 +103,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     fp.add_argument("--author", help="who flags it (default: the agent setting)")
     add_store_option(fp)
     fp.set_defaults(func=run_flag)
+
+    cp = calls.add_parser(
+        "correct", help="correct the coach on a call: this line was a step, or a false warning",
+        description="Stores a correction with the words it refers to (the agent's sentence at "
+        "--at, or --text), for `callassist playbook suggest`. Without --was or --not, the "
+        "call's corrections are listed.")
+    cp.add_argument("call_id", type=int, help="the call's id")
+    what = cp.add_mutually_exclusive_group()
+    what.add_argument("--was", metavar="KIND", choices=CORRECTION_KINDS,
+                      help="the line was this step (or warning) and the coach missed it")
+    what.add_argument("--not", dest="not_", metavar="KIND", choices=CORRECTION_KINDS,
+                      help="the line was not this: a false warning, or a step ticked wrongly")
+    cp.add_argument("--at", metavar="M:SS", help="the moment of the line (see calls show)")
+    cp.add_argument("--text", help="the words, when they are not in the stored transcript")
+    cp.add_argument("--author", help="who corrects (default: the agent setting)")
+    add_store_option(cp)
+    cp.set_defaults(func=run_correct)
 
     qp = calls.add_parser("queue", help="the coaching queue: flagged calls across agents")
     qp.add_argument("--status", choices=FLAG_STATUSES, help="only flags with this status")
@@ -193,7 +214,7 @@ def describe_filters(args: argparse.Namespace) -> str:
     return ", ".join(parts)
 
 
-def _open(args: argparse.Namespace):
+def store_from(args: argparse.Namespace):
     """The store to read. A path given with --store must already hold a store: a typo is
     reported, never answered with a new empty one."""
     from callassist.store import open_store
@@ -216,7 +237,7 @@ def _steps(row) -> str:
 def run_list(args: argparse.Namespace) -> int:
     from callassist.format import clock, local_time
 
-    with _open(args) as store:
+    with store_from(args) as store:
         flt = filter_from(args, store)
         total = store.count_calls(flt)
         rows = store.list_calls(flt, 0, max(1, args.limit), sort=args.sort)
@@ -244,7 +265,7 @@ def run_show(args: argparse.Namespace) -> int:
     from callassist.format import clock, local_time
     from callassist.store.summary import annotate_transcript
 
-    with _open(args) as store:
+    with store_from(args) as store:
         call = store.get_call(args.call_id)
     r = call.row
     if args.json:
@@ -282,38 +303,51 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from callassist.output import check_target, is_folder_path, write_text
     from callassist.store import export
 
-    with _open(args) as store:
+    folder = args.output is not None and is_folder_path(args.output)
+    output = Path(args.output) if args.output is not None else None
+    if folder and args.format != "json":
+        raise CallAssistError(f"{args.output}: is a folder; {args.format.upper()} is one file, "
+                              "name it (e.g. -o calls.csv)")
+    with store_from(args) as store:
+        protected = [Path(store.location.target)] if store.location.kind == "sqlite" else []
+        if output is not None and not folder:
+            check_target(output, protected, args.force)  # before the work, not after
         if args.call_ids:
             calls = [store.get_call(i) for i in args.call_ids]
         else:
             calls = list(store.iter_calls(filter_from(args, store), events=True))
     if not calls:
         raise CallAssistError("no calls match: nothing exported (check the filters)")
+
+    def _write(path: Path | None, text: str) -> None:
+        write_text(path, text, protected, args.force)
+
     if args.format == "csv":
         # Excel reads a CSV file as the local code page unless it starts with a BOM.
         bom = "" if args.no_bom or args.output is None else "\ufeff"
-        _write(args.output, bom + export.to_csv(calls))
+        _write(output, bom + export.to_csv(calls))
     elif args.format == "html":
         what = (f"calls {', '.join(map(str, args.call_ids))}" if args.call_ids
                 else describe_filters(args))
-        _write(args.output, export.to_html(calls, title=f"CallAssist calls: {what}"))
-    elif len(calls) == 1 and (args.output is None or not args.output.is_dir()):
-        _write(args.output, json.dumps(export.to_corpus(calls[0]), indent=2) + "\n")
+        _write(output, export.to_html(calls, title=f"CallAssist calls: {what}"))
+    elif len(calls) == 1 and not folder:
+        _write(output, json.dumps(export.to_corpus(calls[0]), indent=2) + "\n")
     else:
-        if args.output is None:
+        if output is None:
             raise CallAssistError(
                 f"{len(calls)} calls as JSON are one file each: pass -o FOLDER"
             )
         try:
-            args.output.mkdir(parents=True, exist_ok=True)
+            output.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise CallAssistError(f"{args.output}: cannot create the folder: {e}") from None
+            raise CallAssistError(f"{output}: cannot create the folder: {e}") from None
         for c in calls:
-            _write(args.output / f"call-{c.row.id}.json",
+            _write(output / f"call-{c.row.id}.json",
                    json.dumps(export.to_corpus(c), indent=2) + "\n")
-        print(f"{len(calls)} calls written to {args.output}", file=sys.stderr)
+        print(f"{len(calls)} calls written to {output}", file=sys.stderr)
     return 0
 
 
@@ -339,7 +373,7 @@ def _moment(text: str | None) -> float | None:
 def run_note(args: argparse.Namespace) -> int:
     from callassist.format import clock
 
-    with _open(args) as store:
+    with store_from(args) as store:
         if args.text:
             note = store.coaching.add_note(args.call_id, args.text, _author(args),
                                            _moment(args.at))
@@ -355,8 +389,40 @@ def run_note(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_correct(args: argparse.Namespace) -> int:
+    from callassist.coach.labels import LABELS
+    from callassist.format import clock
+    from callassist.store.corrections import words_at
+
+    kind, verdict = (args.was, "was") if args.was else (args.not_, "not")
+    with store_from(args) as store:
+        call = store.get_call(args.call_id)  # an unknown call is an error
+        if kind is None:
+            listed = store.corrections.for_call(args.call_id)
+            if not listed:
+                print(f"call {args.call_id} has no corrections")
+            for c in listed:
+                what = ("was" if c.verdict == "was" else "was not") + f" {LABELS[c.kind]}"
+                print(f"{clock(c.at):>6}  {c.author}: \"{c.text}\" {what}")
+            return 0
+        at = _moment(args.at)
+        text = args.text
+        if text is None:
+            if at is None:
+                raise CallAssistError("say which line: --at M:SS (see calls show), or --text")
+            found = words_at(call.report, at)
+            if found is None:
+                raise CallAssistError(f"call {args.call_id} has no agent sentence at {args.at} "
+                                      "(no transcript kept?): give the words with --text")
+            text, at = found
+        c = store.corrections.add(args.call_id, kind, verdict, text, _author(args), at)
+    print(f"call {args.call_id}: \"{c.text}\" {'was' if verdict == 'was' else 'was not'} "
+          f"{LABELS[kind]} (correction {c.id})")
+    return 0
+
+
 def run_flag(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with store_from(args) as store:
         if args.clear:
             store.get_call(args.call_id)
             store.coaching.clear_flag(args.call_id)
@@ -371,7 +437,7 @@ def run_queue(args: argparse.Namespace) -> int:
     from callassist.format import local_time
     from callassist.store import CallFilter
 
-    with _open(args) as store:
+    with store_from(args) as store:
         rows = store.list_calls(CallFilter(flag=args.status or "any"), 0, 500)
         flags = {r.id: store.coaching.flag(r.id) for r in rows}
     if not rows:
@@ -396,7 +462,7 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with store_from(args) as store:
         for call_id in args.call_ids:
             store.get_call(call_id)  # every id must exist before anything is deleted
         n = len(set(args.call_ids))
@@ -407,7 +473,7 @@ def run_delete(args: argparse.Namespace) -> int:
 
 
 def run_purge(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with store_from(args) as store:
         if not 0 < args.older_than <= 36500:
             raise CallAssistError(
                 f"--older-than {args.older_than:g} is not a number of days from 1 to 36500")
@@ -415,13 +481,3 @@ def run_purge(args: argparse.Namespace) -> int:
         deleted = store.purge(args.older_than)
     print(f"{deleted} call{'s' if deleted != 1 else ''} deleted")
     return 0
-
-
-def _write(path: Path | None, text: str) -> None:
-    if path is None:
-        sys.stdout.write(text)
-        return
-    try:
-        path.write_text(text, "utf-8")
-    except OSError as e:
-        raise CallAssistError(f"{path}: cannot write: {e.strerror or e}") from None

@@ -54,6 +54,68 @@ class SpeechClock:
         self._run = (start, end)
 
 
+class SpeechWindow:
+    """The words of a sliding window and their speaking time (as speaking_time counts it), kept
+    as runs of words so that adding a word at the end or dropping one at the start costs O(1):
+    the pace monitor stays linear in the words of a call however densely they come."""
+
+    def __init__(self, pause_gap_s: float):
+        self.pause_gap_s = pause_gap_s
+        self._words: deque[tuple[float, float]] = deque()
+        self._runs: deque[list] = deque()  # [start, end, words]; time order
+        self._closed = 0.0  # seconds in every run but the last
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    @property
+    def first_start(self) -> float:
+        return self._words[0][0]
+
+    @property
+    def last_end(self) -> float:
+        return self._words[-1][1]
+
+    @property
+    def speech(self) -> float:
+        last = self._runs[-1] if self._runs else None
+        return self._closed + (last[1] - last[0] if last else 0.0)
+
+    def clear(self) -> None:
+        self._words.clear()
+        self._runs.clear()
+        self._closed = 0.0
+
+    def append(self, start: float, end: float) -> None:
+        self._words.append((start, end))
+        runs = self._runs
+        if runs and start - runs[-1][1] < self.pause_gap_s:
+            runs[-1][1] = max(runs[-1][1], end)
+            runs[-1][2] += 1
+            return
+        if runs:
+            self._closed += runs[-1][1] - runs[-1][0]
+        runs.append([start, end, 1])
+
+    def popleft(self) -> None:
+        self._words.popleft()
+        first = self._runs[0]
+        only = len(self._runs) == 1
+        before = first[1] - first[0]
+        first[2] -= 1
+        if first[2] == 0:
+            self._runs.popleft()
+            if not only:
+                self._closed -= before
+            if len(self._runs) <= 1:
+                self._closed = 0.0  # no float drift left behind once one run remains
+            return
+        # The run now begins at its next word; its end (the latest end in it) stays.
+        first[0] = self._words[0][0]
+        if not only:
+            self._closed += (first[1] - first[0]) - before
+
+
 class PaceMonitor:
     def __init__(self, rule: PaceRule):
         self.rule = rule
@@ -62,7 +124,7 @@ class PaceMonitor:
         self.clock = SpeechClock(rule.pause_gap_s)
         self.fast_s = 0.0
         self.peak_wpm: float | None = None
-        self._window: deque[tuple[float, float]] = deque()
+        self._window = SpeechWindow(rule.pause_gap_s)
         self._fast = False
         self._episode = 0
 
@@ -75,14 +137,15 @@ class PaceMonitor:
         for start, end in spans:
             self.clock.add(start, end)
         self.words += len(spans)
-        if self._window and spans[0][0] - self._window[-1][1] >= rule.window_s:
+        if self._window and spans[0][0] - self._window.last_end >= rule.window_s:
             self._window.clear()
             self._fast = False
         cue_at: float | None = None
         cue_wpm = 0.0
         for start, end in spans:
-            self._window.append((start, end))
-            while self._window[0][0] < end - rule.window_s:
+            self._window.append(start, end)
+            # A word longer than the window empties it (C2): nothing is left to measure.
+            while self._window and self._window.first_start < end - rule.window_s:
                 self._window.popleft()
             wpm = self._window_wpm()
             if wpm is None:
@@ -107,7 +170,7 @@ class PaceMonitor:
         return [WarningEvent(KIND, cue_at, evidence, rule.advice)]
 
     def _window_wpm(self) -> float | None:
-        speech = speaking_time(self._window, self.rule.pause_gap_s)
+        speech = self._window.speech
         if len(self._window) < self.rule.min_words or speech < self.rule.min_speech_s:
             return None
         return len(self._window) / speech * 60.0

@@ -35,6 +35,7 @@ class StepEntry(TypedDict):
     at: float | None
     evidence: str | None
     manual: bool
+    reason: str | None  # "rule: <pattern>", "example: like ...", "ticked by hand"
 
 
 class WarningEntry(TypedDict):
@@ -42,6 +43,7 @@ class WarningEntry(TypedDict):
     at: float | None
     evidence: str
     advice: str
+    reason: str  # "rule: <pattern>", "example: like ...", or the timing that fired it
 
 
 class ReminderEntry(TypedDict):
@@ -86,6 +88,7 @@ def build_report(session: ReportSource) -> Report:
             "at": _r(e.at) if e else None,
             "evidence": e.evidence if e else None,
             "manual": e.manual if e else False,
+            "reason": (e.reason or ("ticked by hand" if e.manual else "")) if e else None,
         }
     # Withdrawn warnings (owned right after, or not said after all) do not stand. A warning
     # raised from a partial result keeps its whole sentence as evidence. In time order.
@@ -93,7 +96,7 @@ def build_report(session: ReportSource) -> Report:
     whole = getattr(session, "final_evidence", {})
     warnings: list[WarningEntry] = sorted((
         {"kind": w.kind, "at": _r(w.at), "evidence": whole.get((w.kind, w.at), w.evidence),
-         "advice": w.advice}
+         "advice": w.advice, "reason": w.reason}
         for w in session.events
         if isinstance(w, WarningEvent) and (w.kind, w.at) not in gone
     ), key=lambda w: w["at"] or 0.0)

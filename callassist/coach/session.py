@@ -27,6 +27,8 @@ from callassist.coach.text import input_words, normalize
 from callassist.coach.tone import monitors_for
 from callassist.coach.utterance import Monitor, Utterance
 
+# A manual tick refers to the agent's last sentence if it ended at most this long before.
+TICK_LOOKBACK_S = 20.0
 
 @dataclass
 class _Ownable:
@@ -135,10 +137,11 @@ class CallSession:
             for sid, m in analysis.steps.items():
                 if sid not in self._covered:
                     self._provisional.add(sid)
-                    out += self._emit([StepEvent(sid, utt.time_of_token(m.start), text)])
+                    out += self._emit([StepEvent(sid, utt.time_of_token(m.start), text,
+                                                 reason=analysis.reasons.get(sid, ""))])
             for kind, m in analysis.warnings.items():
                 if kind not in self._early and m.end <= settled:
-                    event, raised = self._raise(kind, m, utt)
+                    event, raised = self._raise(kind, m, utt, analysis)
                     out += raised
                     if event is not None:
                         self._early[kind] = event
@@ -175,7 +178,12 @@ class CallSession:
         self._check_step(step)
         if step in self._covered:
             return []
-        return self._emit([StepEvent(step, at, "ticked by hand", manual=True)])
+        # The agent ticks what they just said: those words are the evidence, and a correction
+        # the playbook can learn from (`callassist playbook suggest`).
+        said = [t["text"] for t in self.turns
+                if t["speaker"] == "agent" and t["end"] >= at - TICK_LOOKBACK_S]
+        return self._emit([StepEvent(step, at, said[-1] if said else "ticked by hand",
+                                     manual=True)])
 
     def untick(self, step: str, at: float) -> list[Event]:
         self._check_step(step)
@@ -225,13 +233,15 @@ class CallSession:
         )
 
     def _agent_final(self, utt: Utterance) -> list[Event]:
-        analysis = analyse(self.playbook, utt.tokens)
+        # Finals are also read by meaning (the playbook's examples); partials by the rules alone.
+        analysis = analyse(self.playbook, utt.tokens, self.playbook.meaning)
         out = self._take_back(utt, analysis)
         self._provisional.clear()
         for sid, m in analysis.steps.items():
             self._step_seen[sid] = utt.end
             if sid not in self._covered:
-                out += self._emit([StepEvent(sid, utt.time_of_token(m.start), utt.text)])
+                out += self._emit([StepEvent(sid, utt.time_of_token(m.start), utt.text,
+                                             reason=analysis.reasons.get(sid, ""))])
         out += self._agent_warnings(utt, analysis)
         hold_at = analysis.hold or analysis.pause
         self._hold.on_agent_utterance(
@@ -268,7 +278,7 @@ class CallSession:
         return out
 
     def _raise(
-        self, kind: str, m: Match, utt: Utterance, end: float | None = None,
+        self, kind: str, m: Match, utt: Utterance, analysis: Analysis, end: float | None = None,
     ) -> tuple[WarningEvent | None, list[Event]]:
         """A phrase warning, shown at once. One the agent can still own (blame) is watched:
         owning the fault in the same or the next sentence withdraws it."""
@@ -278,7 +288,8 @@ class CallSession:
             for s in rule.cancelled_by
         ):
             return None, []  # an explanation that also owns the fault is transparency
-        event = WarningEvent(kind, utt.time_of_token(m.start), utt.text, rule.advice)
+        event = WarningEvent(kind, utt.time_of_token(m.start), utt.text, rule.advice,
+                             reason=analysis.reasons.get(kind, ""))
         if rule.cancelled_by:
             self._ownable.append(
                 _Ownable(event, utt.start, rule.cancelled_by, rule.cancel_window_s, end))
@@ -316,7 +327,7 @@ class CallSession:
         self._ownable = keep
         for kind, m in analysis.warnings.items():
             if kind not in early:
-                out += self._raise(kind, m, utt, utt.end)[1]
+                out += self._raise(kind, m, utt, analysis, utt.end)[1]
         return out
 
     def _emit(self, events: Sequence[Event]) -> list[Event]:

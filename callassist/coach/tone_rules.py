@@ -105,10 +105,16 @@ class _ToneReader(PlaybookReader):
         """A text with {placeholders}; only the named ones may appear."""
         value = self.text(data, key, entry)
         try:
-            used = [name for _, name, _, _ in Formatter().parse(value) if name is not None]
+            parsed = [(name, spec, conv) for _, name, spec, conv in Formatter().parse(value)
+                      if name is not None]
         except ValueError as e:
             raise self.fail(f"{entry}.{key}", f"bad placeholder: {e}") from None
-        for name in used:
+        for name, spec, conv in parsed:
+            if spec or conv:
+                # {wpm:s} or {wpm!z} would pass here and crash mid-call; {wpm:>300000000}
+                # would build a 300 MB string (C7).
+                raise self.fail(f"{entry}.{key}", f"placeholder {{{name}}} takes no format "
+                                "spec or conversion (write it as {" + name + "})")
             if name not in fields:
                 allowed = ", ".join("{" + f + "}" for f in fields) or "none"
                 raise self.fail(

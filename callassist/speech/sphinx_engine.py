@@ -131,7 +131,10 @@ class SphinxRecognizer:
 
     def finish(self) -> list[Result]:
         out: list[Result] = []
-        if self._ep.in_speech:
+        # end_stream raises IndexError on an empty buffer (a recording whose length is a
+        # multiple of the 30 ms frame, ending mid-speech); with nothing pending there is
+        # nothing left to flush, so the utterance simply ends.
+        if self._ep.in_speech and self._pending:
             rest = self._ep.end_stream(self._pending)
             if rest:
                 out += self._speech(rest)

@@ -15,7 +15,7 @@ import time
 from callassist.store.db import Connection, StoreError
 
 # Tables that hold a call's words; rows go with the call through ON DELETE CASCADE.
-CALL_TABLES = ("calls", "events", "call_warnings", "notes", "flags", "call_text")
+CALL_TABLES = ("calls", "events", "call_warnings", "notes", "flags", "call_text", "corrections")
 MAX_IDS = 10_000
 
 

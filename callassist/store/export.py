@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import math
 import time
 from collections.abc import Iterable
 
@@ -37,13 +38,26 @@ def tone_figures(report: dict) -> dict[str, float]:
     return out
 
 
+# A cell starting with one of these is a formula to Excel and LibreOffice (OWASP's list, plus
+# their fullwidth forms, which LibreOffice also accepts): such a cell gets a leading quote.
+_FORMULA_STARTS = tuple("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+
+
+def csv_cell(value: object) -> object:
+    """A value as a spreadsheet cell that is never evaluated: text starting like a formula gets a
+    leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(calls: Iterable[StoredCall]) -> str:
     calls = list(calls)
     kinds = _kinds(calls)
     tones = [tone_figures(c.report) for c in calls]
     tone_keys = sorted({k for t in tones for k in t})
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = _SafeWriter(csv.writer(out, lineterminator="\n"))
     w.writerow(["call_id", "started", "agent", "duration_s", "status", "source", "title",
                 "engine", "model", "retention", "needs_asap", "frustration", "score",
                 "steps_covered",
@@ -62,6 +76,16 @@ def to_csv(calls: Iterable[StoredCall]) -> str:
             *(by_kind.get(k, 0) for k in kinds), *(tone.get(k, "") for k in tone_keys),
         ])
     return out.getvalue()
+
+
+class _SafeWriter:
+    """csv.writer whose every text cell goes through csv_cell."""
+
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([csv_cell(v) for v in row])
 
 
 def to_corpus(call: StoredCall) -> dict:
@@ -107,7 +131,11 @@ class _Lanes:
 
 def axis_ticks(duration: float, most: int = 7) -> list[float]:
     """Evenly spaced round times (every 5 s, 30 s, 1 min...) from 0 to the call's end."""
-    step = next((s for s in NICE_STEPS_S if duration / s <= most - 1), NICE_STEPS_S[-1])
+    if not math.isfinite(duration) or duration < 0:  # a damaged record: no axis (C8)
+        return [0.0]
+    # Beyond the nicest step, whole multiples of it, so the count stays within `most`.
+    step = next((s for s in NICE_STEPS_S if duration / s <= most - 1),
+                NICE_STEPS_S[-1] * math.ceil(duration / NICE_STEPS_S[-1] / (most - 1)))
     return [i * step for i in range(int(duration // step) + 1)]
 
 
@@ -190,6 +218,11 @@ th { color: #555; font-weight: 600; }
 """
 
 
+def why(reason: str | None) -> str:
+    """Why a step counts or a warning fired (a rule or the nearest examples), small."""
+    return f'<div class="meta">why: {html.escape(reason)}</div>' if reason else ""
+
+
 def _call_html(call: StoredCall) -> str:
     e = html.escape
     r, rep = call.row, call.report
@@ -208,7 +241,7 @@ def _call_html(call: StoredCall) -> str:
             how = " (by hand)" if s.get("manual") else ""
             out.append(f'<tr><td>{e(LABELS[sid])}</td><td class="ok">✓ covered</td>'
                        f'<td>{clock(s.get("at"))}</td><td>{e(s.get("evidence") or "")}{how}'
-                       "</td></tr>")
+                       f'{why(s.get("reason"))}</td></tr>')
         elif not judged.needs_asap:
             out.append(f'<tr><td>{e(LABELS[sid])}</td><td class="meta">not needed</td>'
                        "<td></td><td></td></tr>")
@@ -222,7 +255,8 @@ def _call_html(call: StoredCall) -> str:
                    "<th>what to say instead</th></tr>")
         for w in warnings:
             out.append(f'<tr><td class="miss">{e(w["kind"].replace("_", " "))}</td>'
-                       f'<td>{clock(w.get("at"))}</td><td>{e(w.get("evidence") or "")}</td>'
+                       f'<td>{clock(w.get("at"))}</td><td>{e(w.get("evidence") or "")}'
+                       f'{why(w.get("reason"))}</td>'
                        f'<td class="advice">{e(w.get("advice") or "")}</td></tr>')
         out.append("</table>")
     else:

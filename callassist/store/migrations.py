@@ -110,6 +110,22 @@ MIGRATIONS: list[list[Statement]] = [
          "VALUES ('delete', old.call_id, old.text); "
          "INSERT INTO call_text_fts (rowid, text) VALUES (new.call_id, new.text); END"},
     ],
+    # 3: corrections: "this line was an apology", "false warning", from a supervisor (review
+    # window, `calls correct`); the words they refer to are kept so the playbook can learn them
+    [
+        """CREATE TABLE corrections (
+            id {pk},
+            call_id BIGINT NOT NULL REFERENCES calls (id) ON DELETE CASCADE,
+            at DOUBLE PRECISION,
+            kind TEXT NOT NULL,
+            verdict TEXT NOT NULL,
+            text TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created DOUBLE PRECISION NOT NULL
+        )""",
+        "CREATE INDEX corrections_call ON corrections (call_id)",
+        "CREATE INDEX corrections_kind ON corrections (kind, verdict)",
+    ],
 ]
 
 LATEST = len(MIGRATIONS)

@@ -14,6 +14,7 @@ from callassist.coach.assessment import assess
 from callassist.coach.kinds import STEP_IDS
 from callassist.settings import RETENTION_MODES, Settings, load_settings
 from callassist.store.coaching import Coaching
+from callassist.store.corrections import Corrections
 from callassist.store.db import (
     Connection,
     StoreError,
@@ -83,6 +84,7 @@ class Store:
             migrate(self.conn)
             self.recovered = self.recover_interrupted()
             self.coaching = Coaching(self.conn)
+            self.corrections = Corrections(self.conn)
             self.purged = self._apply_retention_days()
         except BaseException:
             self.conn.close()
@@ -387,10 +389,10 @@ def _events_from_report(report: dict) -> list[dict]:
         if s.get("covered"):
             events.append({"type": "step", "step": sid, "at": s.get("at") or 0.0,
                             "evidence": s.get("evidence") or "", "manual": bool(s.get("manual")),
-                            "covered": True})
+                            "reason": s.get("reason") or "", "covered": True})
     for w in report.get("warnings", []):
         events.append({"type": "warning", **{k: w.get(k) for k in ("kind", "at", "evidence",
-                                                                     "advice")}})
+                                                                     "advice", "reason")}})
     for r in report.get("reminders", []):
         events.append({"type": "reminder", **{k: r.get(k) for k in ("kind", "at", "text")}})
     events.sort(key=lambda e: float(e.get("at", e.get("start", 0.0)) or 0.0))

@@ -55,7 +55,8 @@ def report_from_events(events: list[dict], duration: float | None = None) -> dic
             else:
                 covered.pop(e["step"], None)
         elif t == "warning":
-            warnings.append({k: e.get(k) for k in ("kind", "at", "evidence", "advice")})
+            warnings.append({k: e.get(k) for k in ("kind", "at", "evidence", "advice",
+                                                   "reason")})
         elif t == "withdrawn":  # the warning it names does not stand
             warnings = [w for w in warnings
                         if (w["kind"], w["at"]) != (e.get("kind"), e.get("raised_at"))]
@@ -74,6 +75,7 @@ def report_from_events(events: list[dict], duration: float | None = None) -> dic
             "at": round(e["at"], 2) if e else None,
             "evidence": e.get("evidence") if e else None,
             "manual": bool(e.get("manual")) if e else False,
+            "reason": e.get("reason") if e else None,
         }
     apology = covered.get("apologize")
     return {

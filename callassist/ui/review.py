@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QCursor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -39,13 +41,14 @@ from PySide6.QtWidgets import (
 )
 
 from callassist.coach.assessment import SCORE_FORMULA, assess
-from callassist.coach.kinds import STEP_IDS
+from callassist.coach.kinds import PHRASE_WARNINGS, STEP_IDS
 from callassist.coach.labels import LABELS
 from callassist.errors import CallAssistError
 from callassist.format import clock, local_time
 from callassist.paths import config_dir
 from callassist.store import CallFilter, Store, StoredCall
 from callassist.store.coaching import FLAG_STATUSES
+from callassist.store.corrections import Correction
 from callassist.store.export import WARNING_KINDS, to_csv, to_html, tone_figures
 from callassist.store.summary import annotate_transcript
 from callassist.ui.review_chart import CoverageChart, agent_colour
@@ -194,6 +197,14 @@ class FilterBar(QWidget):
             d.dateChanged.connect(slot)
 
 
+def _why(item: dict) -> str:
+    """Why the coach ticked or warned: the rule that matched, or the nearest examples."""
+    reason = item.get("reason")
+    if not reason or item.get("manual"):
+        return ""
+    return f"<br><span style='color:#6B7078;font-size:small'>why: {html.escape(reason)}</span>"
+
+
 class CallView(QScrollArea):
     """One call: header, checklist, warnings with advice, timeline, transcript."""
 
@@ -220,9 +231,14 @@ class CallView(QScrollArea):
         self.warnings.setTextFormat(Qt.TextFormat.RichText)
         self.warnings.setWordWrap(True)
         self.timeline = TimelineWidget()
+        self.store = store
         self.transcript = QTextBrowser()
         self.transcript.setOpenLinks(False)
         self.transcript.setMinimumHeight(260)
+        self.transcript.setToolTip("Click an agent line's time to correct the coach on it")
+        self.transcript.anchorClicked.connect(
+            lambda url: self.correction_menu(int(url.toString().split(":")[1])).exec(
+                QCursor.pos()))
         for w in (self.title, self.meta, self.score, self.coaching,
                   self._section("ASAP checklist"), self.checklist,
                   self._section("Warnings"), self.warnings, self._section("Timeline"),
@@ -284,7 +300,7 @@ class CallView(QScrollArea):
                 ev = f"“{e(s.get('evidence') or '')}”" if s.get("evidence") else ""
                 rows.append(f"<tr><td style='color:#2E8B57;font-weight:600'>✓</td>"
                             f"<td><b>{LABELS[sid]}</b></td><td>{clock(s.get('at'))}</td>"
-                            f"<td>{ev}{how}</td></tr>")
+                            f"<td>{ev}{how}{_why(s)}</td></tr>")
             elif not judged.needs_asap:
                 rows.append(f"<tr><td style='color:#6B7078'>·</td><td><b>{LABELS[sid]}"
                             "</b></td><td></td><td style='color:#6B7078'>not needed</td></tr>")
@@ -299,15 +315,48 @@ class CallView(QScrollArea):
                 f"<tr><td style='color:#C0392B'>▲</td><td><b>{e(w['kind'].replace('_', ' '))}"
                 f"</b></td><td>{clock(w.get('at'))}</td><td>"
                 + (f"“{e(w['evidence'])}”<br>" if w.get("evidence") else "")
-                + f"<span style='color:#555'>→ {e(w.get('advice') or '')}</span></td></tr>"
+                + f"<span style='color:#555'>→ {e(w.get('advice') or '')}</span>{_why(w)}"
+                "</td></tr>"
                 for w in warnings
             ) + "</table>")
         else:
             self.warnings.setText("<span style='color:#2E8B57'>No warnings.</span>")
-        self.transcript.setHtml(self._transcript_html(call))
+        self._show_transcript()
+
+    def _show_transcript(self) -> None:
+        assert self.call is not None
+        corrections = self.store.corrections.for_call(self.call.row.id)
+        self.transcript.setHtml(self._transcript_html(self.call, corrections))
+
+    def correction_menu(self, turn: int) -> QMenu:
+        """What a supervisor can say about an agent's line: it was a step or a warning the
+        coach missed, or it was not what the coach saw in it (a false warning, a wrong tick)."""
+        assert self.call is not None
+        marks = annotate_transcript(self.call.report)[turn]
+        menu = QMenu(self)
+        was = menu.addMenu("This line was…")
+        for kind in (*STEP_IDS, *PHRASE_WARNINGS):
+            act = was.addAction(LABELS[kind])
+            act.triggered.connect(lambda _=False, k=kind: self._correct(turn, k, "was"))
+        for m in marks:
+            what = "False warning" if m["type"] == "warning" else "Not"
+            act = menu.addAction(f"{what}: not {LABELS[m['id']]}")
+            act.triggered.connect(lambda _=False, k=m["id"]: self._correct(turn, k, "not"))
+        return menu
+
+    def _correct(self, turn: int, kind: str, verdict: str) -> None:
+        assert self.call is not None
+        t = self.call.report["transcript"][turn]
+        try:
+            self.store.corrections.add(self.call.row.id, kind, verdict, t["text"],
+                                       self.store.settings.agent, t["start"])
+        except CallAssistError as err:
+            QMessageBox.warning(self, "Correction not saved", str(err))
+            return
+        self._show_transcript()
 
     @staticmethod
-    def _transcript_html(call: StoredCall) -> str:
+    def _transcript_html(call: StoredCall, corrections: Sequence[Correction] = ()) -> str:
         rep, e = call.report, html.escape
         turns = rep.get("transcript", [])
         if not turns:
@@ -324,12 +373,19 @@ class CallView(QScrollArea):
                 "&nbsp;</span>"
                 for m in marks
             )
-            who = "Agent" if t["speaker"] == "agent" else "Customer"
-            colour = "#2F6B47" if t["speaker"] == "agent" else "#3D5A85"
+            tags += "".join(
+                f" <span style='color:#7A4FBF'>✎ {'was' if c.verdict == 'was' else 'not'} "
+                f"{e(LABELS[c.kind])}</span>"
+                for c in corrections if c.at is not None and abs(c.at - t["start"]) < 0.01)
+            agent = t["speaker"] == "agent"
+            who = "Agent" if agent else "Customer"
+            colour = "#2F6B47" if agent else "#3D5A85"
+            when = (f"<a href='turn:{i}' style='color:#666'>{clock(t['start'])}</a>" if agent
+                    else clock(t["start"]))
             out.append(
                 f"<a name='t{i}'></a><table width='100%' cellpadding=4 "
                 f"style='background:{bg}'><tr><td width=48 style='color:#888'>"
-                f"{clock(t['start'])}</td><td width=84 style='color:{colour}'><b>{who}</b></td>"
+                f"{when}</td><td width=84 style='color:{colour}'><b>{who}</b></td>"
                 f"<td>{e(t['text'])} {tags}</td></tr></table>"
             )
         return "".join(out)

@@ -85,11 +85,13 @@ class TimelineWidget(QWidget):
     def sizeHint(self):
         return self.minimumSizeHint().expandedTo(self.minimumSize())
 
-    def _x(self, t: float) -> float:
+    def x_of(self, t: float) -> float:
+        """Where a moment of the call is drawn (also where a click on it lands)."""
         width = max(1.0, self.width() - LEFT - RIGHT)
         return LEFT + width * min(max(t, 0.0), self._duration) / self._duration
 
-    def _y(self, row: str) -> float:
+    def y_of(self, row: str) -> float:
+        """The middle of a row (customer, agent, step, warning, ...)."""
         above = sum(ROW_HEIGHTS[r] for r in ROWS[: ROWS.index(row)])
         return TOP + above + ROW_HEIGHTS[row] / 2
 
@@ -100,7 +102,7 @@ class TimelineWidget(QWidget):
         fm = QFontMetrics(self.font())
         muted = self.palette().placeholderText().color()
         for row in ROWS:
-            y = self._y(row)
+            y = self.y_of(row)
             p.setPen(muted)
             p.drawText(QRectF(6, y - ROW_HEIGHTS[row] / 2, LEFT - 10, ROW_HEIGHTS[row]),
                        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, ROW_LABELS[row])
@@ -113,7 +115,7 @@ class TimelineWidget(QWidget):
                      if (self.width() - LEFT - RIGHT) / max(span / s, 1) >= 70), 3600)
         t = 0.0
         while t <= span + 1e-6:
-            x = self._x(t)
+            x = self.x_of(t)
             p.setPen(QPen(QColor(0, 0, 0, 14), 1))
             p.drawLine(QPointF(x, TOP), QPointF(x, bottom))
             p.setPen(muted)
@@ -124,14 +126,14 @@ class TimelineWidget(QWidget):
             return
         for s in self.call.speech:
             row = s["speaker"] if s["speaker"] in ("customer", "agent") else "agent"
-            y = self._y(row)
-            x0, x1 = self._x(float(s["start"])), self._x(float(s["end"]))
+            y = self.y_of(row)
+            x0, x1 = self.x_of(float(s["start"])), self.x_of(float(s["end"]))
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(COLOURS[row])
             p.drawRoundedRect(QRectF(x0, y - 7, max(x1 - x0, 2.0), 14), 3, 3)
         lanes_end: dict[tuple[str, int], float] = {}
         for m in sorted(self._markers, key=lambda m: m.at):
-            x, y = self._x(m.at), self._y(m.row)
+            x, y = self.x_of(m.at), self.y_of(m.row)
             colour = COLOURS[m.row]
             p.setPen(QPen(colour.darker(120), 1))
             p.setBrush(colour)
@@ -169,7 +171,7 @@ class TimelineWidget(QWidget):
     def _marker_at(self, pos: QPointF) -> Marker | None:
         best = None
         for m in self._markers:
-            d = abs(self._x(m.at) - pos.x()) + abs(self._y(m.row) - pos.y())
+            d = abs(self.x_of(m.at) - pos.x()) + abs(self.y_of(m.row) - pos.y())
             if d < 12 and (best is None or d < best[0]):
                 best = (d, m)
         return best[1] if best else None

@@ -139,7 +139,7 @@ def test_a_download_shows_its_progress_and_a_broken_archive_is_a_one_line_error(
 ):
     window = make_window("dev-001")
     window.download_target = (archive_server, tmp_path / "models")
-    window._on_status("fallback", "fallback engine in use, accuracy is lower: run ...")
+    window.worker.status.emit("fallback", "fallback engine in use, accuracy is lower: run ...")
     seen: list[int] = []
     with qtbot.waitSignal(window.banner.action, timeout=1000):
         qtbot.mouseClick(window.banner.button, Qt.MouseButton.LeftButton)

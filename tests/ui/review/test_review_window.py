@@ -82,11 +82,32 @@ def test_the_call_view_shows_checklist_warnings_and_highlights_the_evidence(wind
     assert "Apologize" in view.checklist.text() and "missed" in view.checklist.text()
     assert "hold without handoff" in view.warnings.text()
     assert "→" in view.warnings.text()  # the advice is shown
+    assert "why: rule: (i|we) (am|are)" in view.checklist.text()  # the rule that ticked it
     html = view.transcript.toHtml()
     evidence = view.call.report["warnings"][0]["evidence"]
     assert evidence in html
     assert html.count("#fde8ea") >= 1  # the warning's turn is highlighted
     assert "Apologize" in view.transcript.toPlainText()
+
+
+def test_a_supervisor_corrects_a_line_from_its_time_link_and_it_is_stored(window, qtbot):
+    row = next(i for i, r in enumerate(window.model.rows) if r.id == 4)  # dev-004: cold hold
+    window.table.selectRow(row)
+    qtbot.waitUntil(lambda: window.call_view.call and window.call_view.call.row.id == 4)
+    view = window.call_view
+    turns = view.call.report["transcript"]
+    hold = next(i for i, t in enumerate(turns) if "hold" in t["text"])
+    assert f"turn:{hold}" in view.transcript.toHtml()  # the line's time is a link
+    menu = view.correction_menu(hold)
+    actions = {a.text(): a for a in menu.actions()}
+    actions["False warning: not Hold without handoff"].trigger()
+    was = {a.text(): a for a in menu.actions()[0].menu().actions()}
+    was["Prepare to take action"].trigger()
+    stored = window.store.corrections.for_call(4)
+    assert [(c.kind, c.verdict, c.text) for c in stored] == [
+        ("hold_without_handoff", "not", turns[hold]["text"]),
+        ("take_action", "was", turns[hold]["text"])]
+    assert "✎ not Hold without handoff" in view.transcript.toPlainText()
 
 
 def test_the_timeline_places_steps_and_warnings_and_a_click_jumps_to_the_moment(window, qtbot):
@@ -99,7 +120,7 @@ def test_the_timeline_places_steps_and_warnings_and_a_click_jumps_to_the_moment(
     warning = next(m for m in ms if m.row == "warning")
     assert timeline.call.speech  # speech bands for both speakers
     assert {s["speaker"] for s in timeline.call.speech} == {"agent", "customer"}
-    pos = QPoint(round(timeline._x(warning.at)), round(timeline._y("warning")))
+    pos = QPoint(round(timeline.x_of(warning.at)), round(timeline.y_of("warning")))
     with qtbot.waitSignal(timeline.timeClicked) as sig:
         qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton, pos=pos)
     assert sig.args[0] == pytest.approx(warning.at)

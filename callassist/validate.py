@@ -1,0 +1,101 @@
+"""The one input-validation layer: transcripts, playbooks and settings read their values through
+these checks, so every value that reaches the coach is of the right type, finite and bounded,
+and every refusal is one line naming the field.
+
+The bounds are far above anything a real call or playbook needs; they exist so that no input,
+however made, can cost unbounded time or memory further on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections.abc import Callable
+
+# A call is at most this long: 10^7 s is 115 days, far beyond any call, yet small enough that
+# every time in the store and on screen stays a valid date and an exact float.
+MAX_SECONDS = 1e7
+# One transcript file, one turn's text, the words in one turn, the turns in a call.
+MAX_JSON_BYTES = 64 * 1024 * 1024
+MAX_TEXT_CHARS = 200_000
+MAX_WORDS_PER_TURN = 50_000
+MAX_TURNS = 500_000
+# JSON nesting: a transcript is 4 levels deep (object, turns, turn, words); 64 leaves room.
+MAX_JSON_DEPTH = 64
+# Short single-line names (agent, title, call id).
+MAX_NAME_CHARS = 500
+
+# fail(field, problem) -> the exception to raise; the message is "<field> <problem>".
+Fail = Callable[[str, str], Exception]
+
+
+def finite(
+    value: object, field: str, fail: Fail, minimum: float = 0.0, maximum: float = MAX_SECONDS,
+    what: str = "a number",
+) -> float:
+    """A real (non-bool) int or float, finite, within [minimum, maximum]."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail(field, f"must be {what} from {_fmt(minimum)} to {_fmt(maximum)}, "
+                          f"not {_short(value)}")
+    number = float(value) if not isinstance(value, int) or abs(value) < 10**18 else math.inf
+    if not math.isfinite(number) or not minimum <= number <= maximum:
+        raise fail(field, f"must be a finite {what.removeprefix('a ')} from {_fmt(minimum)} "
+                          f"to {_fmt(maximum)}, not {_short(value)}")
+    return number
+
+
+def text(value: object, field: str, fail: Fail, maximum: int = MAX_TEXT_CHARS) -> str:
+    if not isinstance(value, str):
+        raise fail(field, f"must be a string, not {_short(value)}")
+    if len(value) > maximum:
+        raise fail(field, f"is {len(value)} characters long; the limit is {maximum}")
+    return value
+
+
+def json_document(data: str, source: str, fail: Callable[[str], Exception]) -> object:
+    """Parses JSON text, refusing nesting deeper than MAX_JSON_DEPTH before the parser
+    recurses, NaN/Infinity literals (JSON has none) and numbers too long to be times."""
+    if len(data) > MAX_JSON_BYTES:
+        raise fail(f"{source}: {len(data) // 2**20} MB is too large (the limit is "
+                   f"{MAX_JSON_BYTES // 2**20} MB)")
+    depth = _max_depth(data)
+    if depth > MAX_JSON_DEPTH:
+        raise fail(f"{source}: JSON nested {depth} levels deep; the limit is {MAX_JSON_DEPTH}")
+
+    def constant(word: str) -> float:
+        raise fail(f"{source}: {word} is not a number in JSON; use a finite number")
+
+    def integer(digits: str) -> int | float:
+        # 400-digit times overflow float(); beyond 4300 digits int() itself refuses.
+        return int(digits) if len(digits) <= 30 else math.inf
+
+    try:
+        return json.loads(data, parse_constant=constant, parse_int=integer)
+    except json.JSONDecodeError as e:
+        raise fail(f"{source}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"
+                   ) from None
+    except RecursionError:  # unreachable after the depth check; kept as a last guard
+        raise fail(f"{source}: JSON nested too deeply") from None
+
+
+def _max_depth(data: str) -> int:
+    """Bracket depth outside strings, in linear time (the string pattern is unrolled, so it
+    cannot backtrack)."""
+    brackets = _BRACKET.findall(_STRING.sub("", data))
+    steps = (1 if b in "[{" else -1 for b in brackets)
+    return max(itertools.accumulate(steps), default=0)
+
+
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _short(value: object) -> str:
+    r = repr(value) if not isinstance(value, float) or math.isfinite(value) else str(value)
+    return r if len(r) <= 40 else r[:37] + "..."
