@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from callassist.coach.playbook import Playbook, load_playbook
 from callassist.coach.tone_rules import tone_rules
@@ -14,10 +15,27 @@ def add_playbook_option(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="a playbook TOML file of your own (default: the built-in playbook)",
     )
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="recognise steps and warnings by the playbook's phrases alone, without its "
+        "examples and the sentence model",
+    )
 
 
 def playbook_from(args: argparse.Namespace) -> Playbook:
     playbook = load_playbook(getattr(args, "playbook", None))
     # The [tone] table is read when a call starts; a mistake in it is reported now instead.
     tone_rules(playbook)
-    return playbook
+    if getattr(args, "rules_only", False):
+        return playbook
+    from callassist.embed.examples import with_meaning
+    from callassist.embed.minilm import EmbedderError
+
+    try:
+        return with_meaning(playbook)
+    except EmbedderError as e:
+        # A call is still coached without the model: say so once, and go on with the rules.
+        print(f"callassist: warning: {e}; coaching by the playbook's phrases alone",
+              file=sys.stderr)
+        return playbook

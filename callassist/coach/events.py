@@ -22,6 +22,7 @@ class StepEvent:
     evidence: str
     manual: bool = False
     covered: bool = True
+    reason: str = ""  # why it counts: "rule: <pattern>" or "example: like ..." (meaning.py)
     type: str = field(default="step", init=False)
 
 
@@ -31,6 +32,7 @@ class WarningEvent:
     at: float
     evidence: str
     advice: str
+    reason: str = ""  # why it fired: "rule: <pattern>", "example: like ...", or the timing
     type: str = field(default="warning", init=False)
 
 

@@ -28,7 +28,9 @@ class HoldTracker:
 
     def _fire(self, p: _Pending) -> WarningEvent:
         p.fired = True
-        return WarningEvent(HOLD_WARNING, p.at, p.evidence, self.rule.advice)
+        return WarningEvent(HOLD_WARNING, p.at, p.evidence, self.rule.advice,
+                            reason="rule: a hold or transfer, no colleague brought in while "
+                                   "the customer was on the line, or a long silence after it")
 
     def on_speech(self, start: float) -> list[WarningEvent]:
         """Anyone speaking ends the silence after a hold; a long gap before it still counts."""

@@ -250,6 +250,7 @@ class PhraseSet:
     patterns: tuple[str, ...]
     regex: re.Pattern[str] | None
     literals: frozenset[str] = field(default_factory=frozenset)
+    parts: tuple[re.Pattern[str], ...] = ()  # one per pattern, to say which one matched
 
     @classmethod
     def compile(cls, patterns: Iterable[str], lexicon: Mapping[str, list[str]]) -> PhraseSet:
@@ -262,7 +263,15 @@ class PhraseSet:
             except PatternError as e:
                 raise PatternError(f"pattern '{p}': {e}") from None
         regex = re.compile("|".join(f"(?:{b})" for b in bodies)) if bodies else None
-        return cls(patterns, regex, frozenset(literals))
+        return cls(patterns, regex, frozenset(literals), tuple(re.compile(b) for b in bodies))
+
+    def which(self, text: TokenText, match: Match) -> str:
+        """The pattern behind a match this set found."""
+        at = text.char_at(match.start)
+        for pattern, part in zip(self.patterns, self.parts, strict=True):
+            if part.match(text.joined, at):
+                return pattern
+        return self.patterns[0] if self.patterns else ""
 
     def find(self, text: TokenText) -> list[Match]:
         if self.regex is None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from callassist import validate
 from callassist.coach.kinds import PHRASE_WARNINGS, STEP_IDS, WarningKind
+from callassist.coach.meaning import LEARNED_KINDS, MeaningLayer, MeaningSettings
 from callassist.coach.patterns import PatternError, PhraseSet, Vocabulary
 from callassist.errors import CallAssistError
 from callassist.validate import MAX_SECONDS
@@ -84,6 +85,14 @@ class Playbook:
     reminders: dict[str, ReminderRule]
     tone: dict[str, Any] = field(default_factory=dict)
     vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary(()))
+    # Example sentences by kind (steps, phrase warnings, and NEUTRAL for lines that show
+    # nothing), how their vote is counted, and whether they are used at all.
+    examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    learned: MeaningSettings = field(default_factory=MeaningSettings)
+    learned_enabled: bool = True
+    # The examples' meaning layer, attached by callassist.embed.examples.with_meaning; without
+    # it the rules work alone.
+    meaning: MeaningLayer | None = field(default=None, compare=False, repr=False)
     # the word lists patterns name as {list}, as written (the speech model samples them)
     lexicon: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -183,8 +192,11 @@ class PlaybookReader:
         return compiled
 
 
-_STEP_KEYS = {"label", "prompt", "phrases", "unless", "unless_warnings", "negatable"}
+NEUTRAL = "neutral"  # the examples that show no step and no warning
+
+_STEP_KEYS = {"label", "prompt", "phrases", "unless", "unless_warnings", "negatable", "examples"}
 _WARNING_KEYS = {
+    "examples",
     "label",
     "advice",
     "phrases",
@@ -199,7 +211,46 @@ _HOLD_KEYS = {
     "silence_s",
 }
 _REMINDER_KEYS = {"text", "at_start", "every_s", "after", "min_gap_s"}
-_TOP_KEYS = {"version", "settings", "lexicon", "steps", "warnings", "reminders", "tone"}
+_TOP_KEYS = {
+    "version", "settings", "lexicon", "steps", "warnings", "reminders", "tone", "learned",
+}
+_LEARNED_KEYS = {
+    "enabled", "neighbours", "temperature", "min_similarity", "min_share", "neutral",
+    "split_before", "contradicts",
+}
+
+
+def _thresholds(r: PlaybookReader, data: dict, key: str, default: float) -> tuple[float, dict]:
+    """A number for every kind, or a table: {default = .., <kind> = ..}."""
+    e = f"learned.{key}"
+    value = data.get(key, default)
+    if isinstance(value, dict):
+        r.table(value, e, {"default", *LEARNED_KINDS}, set())
+        per_kind = {k: r.number(value, k, e, default, minimum=0) for k in value
+                    if k != "default"}
+        return r.number(value, "default", e, default), per_kind
+    return r.number(data, key, "learned", default), {}
+
+
+def _contradicts(r: PlaybookReader, data: Any) -> dict[str, tuple[str, ...]]:
+    r.table(data, "learned.contradicts", set(PHRASE_WARNINGS), set())
+    return {k: r.names(data, k, "learned.contradicts", STEP_IDS) for k in data}
+
+
+def _learned(r: PlaybookReader, data: Any) -> tuple[MeaningSettings, bool, tuple[str, ...]]:
+    t = r.table(data, "learned", _LEARNED_KEYS, set())
+    sim, sims = _thresholds(r, t, "min_similarity", MeaningSettings.default_min_similarity)
+    share, shares = _thresholds(r, t, "min_share", MeaningSettings.default_min_share)
+    settings = MeaningSettings(
+        neighbours=max(1, int(r.number(t, "neighbours", "learned", 7, minimum=1))),
+        temperature=max(0.001, r.number(t, "temperature", "learned", 0.05, minimum=0.001)),
+        split_before=tuple(r.strings(t.get("split_before", []), "learned.split_before")),
+        contradicts=_contradicts(r, t.get("contradicts", {})),
+        min_similarity=sims, min_share=shares,
+        default_min_similarity=sim, default_min_share=share,
+    )
+    neutral = tuple(r.strings(t.get("neutral", []), "learned.neutral"))
+    return settings, r.flag(t, "enabled", "learned", True), neutral
 
 
 def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
@@ -215,6 +266,7 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
     settings = r.table(data.get("settings", {}), "settings", {"negation_window"}, set())
 
     steps_raw = r.table(data["steps"], "steps", set(STEP_IDS), set(STEP_IDS))
+    examples: dict[str, tuple[str, ...]] = {}
     steps = {}
     for sid in STEP_IDS:
         e = f"steps.{sid}"
@@ -228,6 +280,7 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
             unless_warnings=r.names(s, "unless_warnings", e, PHRASE_WARNINGS),
             negatable=r.flag(s, "negatable", e, True),
         )
+        examples[sid] = tuple(r.strings(s.get("examples", []), f"{e}.examples"))
 
     warnings_raw = r.table(
         data["warnings"],
@@ -257,6 +310,7 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
             cancel_window_s=r.number(w, "cancel_window_s", e, 10.0),
             negatable=r.flag(w, "negatable", e, False),
         )
+        examples[kind] = tuple(r.strings(w.get("examples", []), f"{e}.examples"))
 
     e = f"warnings.{HOLD_WARNING}"
     h = r.table(
@@ -292,6 +346,7 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
     tone = data.get("tone", {})
     if not isinstance(tone, dict):
         raise r.fail("tone", "must be a table")
+    learned, learned_enabled, examples[NEUTRAL] = _learned(r, data.get("learned", {}))
 
     return Playbook(
         source=source,
@@ -304,6 +359,9 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
         reminders=reminders,
         tone=tone,
         vocabulary=Vocabulary(r.literals),
+        examples=examples,
+        learned=learned,
+        learned_enabled=learned_enabled,
         lexicon={name: tuple(words) for name, words in lexicon.items()},
     )
 

@@ -35,6 +35,7 @@ class StepEntry(TypedDict):
     at: float | None
     evidence: str | None
     manual: bool
+    reason: str | None  # "rule: <pattern>", "example: like ...", "ticked by hand"
 
 
 class WarningEntry(TypedDict):
@@ -42,6 +43,7 @@ class WarningEntry(TypedDict):
     at: float | None
     evidence: str
     advice: str
+    reason: str  # "rule: <pattern>", "example: like ...", or the timing that fired it
 
 
 class ReminderEntry(TypedDict):
@@ -86,11 +88,13 @@ def build_report(session: ReportSource) -> Report:
             "at": _r(e.at) if e else None,
             "evidence": e.evidence if e else None,
             "manual": e.manual if e else False,
+            "reason": (e.reason or ("ticked by hand" if e.manual else "")) if e else None,
         }
     # In time order: blame is raised when the agent's next words are heard, after warnings
     # said later than it.
     warnings: list[WarningEntry] = sorted((
-        {"kind": w.kind, "at": _r(w.at), "evidence": w.evidence, "advice": w.advice}
+        {"kind": w.kind, "at": _r(w.at), "evidence": w.evidence, "advice": w.advice,
+         "reason": w.reason}
         for w in session.events
         if isinstance(w, WarningEvent)
     ), key=lambda w: w["at"] or 0.0)

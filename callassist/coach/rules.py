@@ -3,12 +3,17 @@
 Matching runs on normalised tokens. A step phrase is cancelled by a negation just before it
 ("it is not our fault"), by an ``unless`` phrase overlapping it ("sorry could you repeat"),
 or by an overlapping hollow apology ("i am sorry you feel that way").
+
+Beside the phrases, the meaning layer (meaning.py) may recognise more steps and warnings from
+the nearest labelled examples. It only adds, and the rules keep their vetoes over it: a line
+with a negation, a filler ``unless`` phrase or a hollow apology ticks no step by example.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from callassist.coach.meaning import MeaningLayer, Recognition
 from callassist.coach.patterns import Match, PhraseSet, TokenText
 from callassist.coach.playbook import Playbook
 from callassist.coach.text import Tokens
@@ -24,6 +29,13 @@ class Analysis:
     hold: Match | None = None
     handoff: Match | None = None
     pause: Match | None = None
+    # Why each step and warning counts: "rule: <pattern>" or "example: like ..."
+    reasons: dict[str, str] = field(default_factory=dict)
+    # Steps the examples saw but the rules hold back in this line ("unless phrase": a filler
+    # or a transfer; "hollow apology")
+    vetoed: dict[str, str] = field(default_factory=dict)
+    # What the examples recognised, kept or vetoed (for `playbook try`)
+    learned: dict[str, Recognition] = field(default_factory=dict)
 
 
 def _negated(text: TokenText, m: Match, literals: frozenset[str], pb: Playbook) -> bool:
@@ -60,7 +72,50 @@ def _first(
     return found[0] if found else None
 
 
-def analyse(pb: Playbook, tokens: Tokens) -> Analysis:
+def _veto(unless: list[Match], hollow: list[Match]) -> str | None:
+    """Why the rules hold a step back anywhere in the line, if they do: an example may not
+    tick a step in a line with an `unless` phrase of the step (a filler "sorry could you
+    repeat that", a transfer) or a hollow apology.
+    (A negated clause is never recognised as a step: MeaningLayer.recognise.)"""
+    if unless:
+        return "unless phrase"
+    if hollow:
+        return "hollow apology"
+    return None
+
+
+def _add_learned(
+    pb: Playbook, text: TokenText, result: Analysis, meaning: MeaningLayer,
+    warning_spans: dict[str, list[Match]],
+) -> None:
+    """What the examples recognise beyond the rules. The rules win: a warning the rules'
+    steps contradict ("this is my fault", read as close to "that is not my fault") and a step
+    in a line with a filler or a hollow apology are not taken."""
+    learned = meaning.recognise(text.tokens.text, pb.negators, pb.clause_breaks)
+    result.learned = learned
+    whole = Match(0, max(len(text.words), 1))
+    for kind, rec in learned.items():
+        if kind not in pb.warnings or kind in result.warnings:
+            continue
+        contradicted = [s for s in pb.learned.contradicts.get(kind, ()) if s in result.steps]
+        if contradicted or pb.warnings[kind].unless.find(text):
+            continue
+        result.warnings[kind] = whole
+        result.reasons[kind] = "example: " + rec.reason
+        warning_spans[kind] = [whole]
+    for sid, rule in pb.steps.items():
+        if sid in result.steps or sid not in learned:
+            continue
+        hollow = [s for kind in rule.unless_warnings for s in warning_spans[kind]]
+        veto = _veto(rule.unless.find(text), hollow)
+        if veto:
+            result.vetoed[sid] = veto
+        else:
+            result.steps[sid] = whole
+            result.reasons[sid] = "example: " + learned[sid].reason
+
+
+def analyse(pb: Playbook, tokens: Tokens, meaning: MeaningLayer | None = None) -> Analysis:
     tokens = pb.vocabulary.correct_tokens(tokens)
     text = TokenText(tokens)
     result = Analysis(text)
@@ -77,14 +132,20 @@ def analyse(pb: Playbook, tokens: Tokens) -> Analysis:
         warning_spans[kind] = spans
         if spans:
             result.warnings[kind] = spans[0]
+            result.reasons[kind] = "rule: " + (
+                rule.phrases.which(text, spans[0]) if rule.phrases.find(text) else "together"
+            )
 
     for sid, rule in pb.steps.items():
-        vetoes = rule.unless.find(text)
-        for kind in rule.unless_warnings:
-            vetoes += warning_spans[kind]
-        m = _first(rule.phrases, text, pb, rule.negatable, vetoes)
+        unless = rule.unless.find(text)
+        hollow = [s for kind in rule.unless_warnings for s in warning_spans[kind]]
+        m = _first(rule.phrases, text, pb, rule.negatable, unless + hollow)
         if m is not None:
             result.steps[sid] = m
+            result.reasons[sid] = "rule: " + rule.phrases.which(text, m)
+
+    if meaning is not None:
+        _add_learned(pb, text, result, meaning, warning_spans)
 
     hold = pb.hold
     result.handoff = _first(hold.handoff, text, pb, True, [])

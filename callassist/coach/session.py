@@ -112,7 +112,8 @@ class CallSession:
             for sid, m in analysis.steps.items():
                 if sid not in self._covered:
                     self._provisional.add(sid)
-                    out += self._emit([StepEvent(sid, utt.time_of_token(m.start), text)])
+                    out += self._emit([StepEvent(sid, utt.time_of_token(m.start), text,
+                                                 reason=analysis.reasons.get(sid, ""))])
         return out
 
     def feed_level(self, speaker: str, at: float, dbfs: float, voiced: bool) -> list[Event]:
@@ -198,7 +199,8 @@ class CallSession:
         )
 
     def _agent_final(self, utt: Utterance) -> list[Event]:
-        analysis = analyse(self.playbook, utt.tokens)
+        # Finals are also read by meaning (the playbook's examples); partials by the rules alone.
+        analysis = analyse(self.playbook, utt.tokens, self.playbook.meaning)
         out: list[Event] = []
         for sid in sorted(self._provisional - set(analysis.steps)):
             if sid in self._covered and not self._covered[sid].manual:
@@ -207,7 +209,8 @@ class CallSession:
         for sid, m in analysis.steps.items():
             self._step_seen[sid] = utt.end
             if sid not in self._covered:
-                out += self._emit([StepEvent(sid, utt.time_of_token(m.start), utt.text)])
+                out += self._emit([StepEvent(sid, utt.time_of_token(m.start), utt.text,
+                                             reason=analysis.reasons.get(sid, ""))])
         out += self._agent_warnings(utt, analysis)
         hold_at = analysis.hold or analysis.pause
         self._hold.on_agent_utterance(
@@ -230,7 +233,8 @@ class CallSession:
                 out += self._emit([p.event])
         for kind, m in analysis.warnings.items():
             rule = self.playbook.warnings[kind]
-            event = WarningEvent(kind, utt.time_of_token(m.start), utt.text, rule.advice)
+            event = WarningEvent(kind, utt.time_of_token(m.start), utt.text, rule.advice,
+                                 reason=analysis.reasons.get(kind, ""))
             if rule.cancelled_by:
                 owned_recently = any(
                     utt.start - self._step_seen.get(s, float("-inf")) <= rule.cancel_window_s

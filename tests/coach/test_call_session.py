@@ -173,6 +173,7 @@ def test_report_is_available_mid_call_and_has_the_corpus_shape(session):
         "at": 4.3,
         "evidence": "i apologize for that",
         "manual": False,
+        "reason": "rule: (i|we|we do|i do) [{intensifier}] [{intensifier}] (apologize|apologized)",
     }
     assert report["steps"]["take_action"]["covered"] is False
     assert report["summary"]["time_to_first_apology"] == 4.3

@@ -1,0 +1,180 @@
+"""Steps and warnings recognised by meaning: the labelled examples nearest a line vote.
+
+Every example is a sentence with the steps and warnings it shows (none for a routine line,
+a filler or a question). A line's nearest examples, by the cosine similarity of their
+sentence vectors, vote for each kind; a kind is recognised when enough of the vote supports
+it and its best supporting example is close enough. The thresholds come from the playbook.
+
+This module only computes: the embedder and the example vectors are handed in (loading and
+checking the model and the data files is done outside the coach, in callassist/embed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from callassist.coach.kinds import PHRASE_WARNINGS, STEP_IDS
+
+# The kinds examples can teach: the steps and the warnings a single line can show.
+LEARNED_KINDS: tuple[str, ...] = (*STEP_IDS, *PHRASE_WARNINGS)
+
+
+class Embedder(Protocol):
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), dim) unit vectors."""
+        ...
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    labels: frozenset[str]
+    source: str  # "playbook", or the address the sentence was quoted from
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    example: Example
+    similarity: float
+
+    def describe(self) -> str:
+        return f'"{self.example.text}" ({self.similarity:.2f})'
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """One kind recognised in a line (or a clause of it), with the examples that voted."""
+
+    kind: str
+    share: float  # the share of the nearest examples' weighted vote that supports the kind
+    support: tuple[Neighbour, ...]
+    clause: str = ""  # the words that were compared with the examples
+
+    @property
+    def reason(self) -> str:
+        return "like " + ", ".join(n.describe() for n in self.support[:2])
+
+
+@dataclass(frozen=True)
+class MeaningSettings:
+    """How the vote is counted (the playbook's [learned] table)."""
+
+    neighbours: int = 7
+    # How sharply closer examples outweigh farther ones: weight exp(similarity / temperature).
+    temperature: float = 0.05
+    # A long line is also read clause by clause, split before these words ("... and let me
+    # check"), so one behaviour among several is not drowned by the rest of the line.
+    split_before: tuple[str, ...] = ()
+    min_clause_words: int = 3
+    # Steps that, matched by a rule in the same line, overrule a warning the examples see.
+    contradicts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    min_similarity: Mapping[str, float] = field(default_factory=dict)
+    min_share: Mapping[str, float] = field(default_factory=dict)
+    default_min_similarity: float = 0.6
+    default_min_share: float = 0.5
+
+    def similarity_for(self, kind: str) -> float:
+        return self.min_similarity.get(kind, self.default_min_similarity)
+
+    def share_for(self, kind: str) -> float:
+        return self.min_share.get(kind, self.default_min_share)
+
+
+class MeaningLayer:
+    def __init__(
+        self,
+        embedder: Embedder,
+        examples: Sequence[Example],
+        vectors: np.ndarray,
+        settings: MeaningSettings,
+    ):
+        if len(examples) != len(vectors):
+            raise ValueError(f"{len(examples)} examples but {len(vectors)} vectors")
+        self.embedder = embedder
+        self.examples = tuple(examples)
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.settings = settings
+        self._labels = np.array(
+            [[k in e.labels for k in LEARNED_KINDS] for e in self.examples], dtype=bool
+        ).reshape(len(self.examples), len(LEARNED_KINDS))
+
+    def vector(self, text: str) -> np.ndarray:
+        return self.embedder.embed([text])[0]
+
+    def nearest(self, vector: np.ndarray, n: int) -> list[Neighbour]:
+        if not self.examples:
+            return []
+        sims = self.vectors @ vector
+        n = min(n, len(sims))
+        top = np.argpartition(-sims, n - 1)[:n]
+        top = top[np.argsort(-sims[top])]
+        return [Neighbour(self.examples[i], float(sims[i])) for i in top]
+
+    def clauses(self, text: str) -> list[str]:
+        """The line, then its clauses if it has more than one."""
+        words = text.split()
+        cuts = [0]
+        for i in range(1, len(words)):
+            for w in self.settings.split_before:
+                parts = w.split()
+                if words[i : i + len(parts)] == parts and i - cuts[-1] >= \
+                        self.settings.min_clause_words:
+                    cuts.append(i)
+                    break
+        if len(words) - cuts[-1] < self.settings.min_clause_words and len(cuts) > 1:
+            cuts.pop()
+        pieces = [" ".join(words[a:b]) for a, b in zip(cuts, [*cuts[1:], len(words)],
+                                                           strict=True)]
+        return [text] + (pieces if len(pieces) > 1 else [])
+
+    def recognise(
+        self, text: str, negators: frozenset[str] = frozenset(),
+        clause_breaks: frozenset[str] = frozenset(),
+    ) -> dict[str, Recognition]:
+        """The kinds the nearest examples vote for, in the whole line or in one of its
+        clauses (empty for a line with no words). A negated clause ticks no step: one with
+        a word of `negators`, or one that follows a negated clause without a clause break
+        ("i am not able to help | i am afraid"); "i do not see why you are upset" is no
+        sympathy."""
+        if not text.strip() or not self.examples:
+            return {}
+        pieces = self.clauses(text)
+        vectors = self.embedder.embed(pieces)
+        found: dict[str, Recognition] = {}
+        negated = False
+        for i, (piece, vector) in enumerate(zip(pieces, vectors, strict=True)):
+            words = piece.split()
+            own = not negators.isdisjoint(words)
+            negated = own or (i > 1 and negated and words[0] not in clause_breaks)
+            for kind, rec in self.recognise_vector(vector, piece).items():
+                if negated and kind in STEP_IDS:
+                    continue
+                if kind not in found or rec.share > found[kind].share:
+                    found[kind] = rec
+        return found
+
+    def recognise_vector(self, vector: np.ndarray, clause: str = "") -> dict[str, Recognition]:
+        near = self.nearest(vector, self.settings.neighbours)
+        if not near:
+            return {}
+        # Closer examples weigh more, sharply: a near copy outvotes several loose likenesses.
+        weights = np.exp((np.array([n.similarity for n in near]) - near[0].similarity)
+                         / self.settings.temperature)
+        total = float(weights.sum()) or 1.0
+        found: dict[str, Recognition] = {}
+        for kind in LEARNED_KINDS:
+            support = [(n, w) for n, w in zip(near, weights, strict=True)
+                       if kind in n.example.labels]
+            if not support:
+                continue
+            share = sum(w for _, w in support) / total
+            best = support[0][0].similarity
+            if share >= self.settings.share_for(kind) and best >= self.settings.similarity_for(
+                kind
+            ):
+                found[kind] = Recognition(kind, share, tuple(n for n, _ in support), clause)
+        return found
