@@ -29,6 +29,8 @@ def format_report(report: dict) -> str:
         if s["covered"]:
             how = " (by hand)" if s.get("manual") else ""
             lines.append(f'  [x] {label:<22} {s["at"]:>7.1f} s  "{_clip(s["evidence"])}"{how}')
+            if s.get("reason") and not s.get("manual"):
+                lines.append(f"      why: {_clip(s['reason'], 70)}")
         else:
             lines.append(f"  [ ] {label:<22} {'missed':>9}")
     warnings = report.get("warnings", [])
@@ -37,6 +39,8 @@ def format_report(report: dict) -> str:
     for w in warnings:
         kind = w["kind"].replace("_", " ")
         lines.append(f'  ! {w["at"]:>7.1f} s  {kind:<22} "{_clip(w["evidence"], 50)}"')
+        if w.get("reason"):
+            lines.append(f"      why: {_clip(w['reason'], 70)}")
         for part in textwrap.wrap(w.get("advice", ""), 76):
             lines.append(f"      → {part}")
     summary = report.get("summary", {})

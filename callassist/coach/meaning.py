@@ -115,7 +115,7 @@ class MeaningLayer:
         return [Neighbour(self.examples[i], float(sims[i])) for i in top]
 
     def clauses(self, text: str) -> list[str]:
-        """The line, then its clauses if it has more than one."""
+        """The line's clauses (the whole line when it has one)."""
         words = text.split()
         cuts = [0]
         for i in range(1, len(words)):
@@ -129,27 +129,23 @@ class MeaningLayer:
             cuts.pop()
         pieces = [" ".join(words[a:b]) for a, b in zip(cuts, [*cuts[1:], len(words)],
                                                            strict=True)]
-        return [text] + (pieces if len(pieces) > 1 else [])
+        return pieces
 
     def recognise(
-        self, text: str, negators: frozenset[str] = frozenset(),
-        clause_breaks: frozenset[str] = frozenset(),
+        self, text: str, negators: frozenset[str] = frozenset()
     ) -> dict[str, Recognition]:
-        """The kinds the nearest examples vote for, in the whole line or in one of its
-        clauses (empty for a line with no words). A negated clause ticks no step: one with
-        a word of `negators`, or one that follows a negated clause without a clause break
-        ("i am not able to help | i am afraid"); "i do not see why you are upset" is no
-        sympathy."""
-        if not text.strip() or not self.examples:
+        """The kinds the nearest examples vote for in one of the line's clauses (none for a
+        line shorter than a clause: "okay sure" and "mhm" are left to the rules). A clause
+        with a word of `negators` ticks no step: "i do not see why you are upset" is no
+        sympathy; in "do not worry | i will have it for you tomorrow" the promise still
+        counts."""
+        if len(text.split()) < self.settings.min_clause_words or not self.examples:
             return {}
         pieces = self.clauses(text)
         vectors = self.embedder.embed(pieces)
         found: dict[str, Recognition] = {}
-        negated = False
-        for i, (piece, vector) in enumerate(zip(pieces, vectors, strict=True)):
-            words = piece.split()
-            own = not negators.isdisjoint(words)
-            negated = own or (i > 1 and negated and words[0] not in clause_breaks)
+        for piece, vector in zip(pieces, vectors, strict=True):
+            negated = not negators.isdisjoint(piece.split())
             for kind, rec in self.recognise_vector(vector, piece).items():
                 if negated and kind in STEP_IDS:
                     continue
@@ -157,8 +153,14 @@ class MeaningLayer:
                     found[kind] = rec
         return found
 
-    def recognise_vector(self, vector: np.ndarray, clause: str = "") -> dict[str, Recognition]:
-        near = self.nearest(vector, self.settings.neighbours)
+    def recognise_vector(
+        self, vector: np.ndarray, clause: str = "", leave_out: str | None = None
+    ) -> dict[str, Recognition]:
+        """The vote of the examples nearest `vector`; `leave_out` names an example's own
+        text, to ask what the others make of it (`playbook check`)."""
+        near = self.nearest(vector, self.settings.neighbours + (leave_out is not None))
+        if leave_out is not None:
+            near = [n for n in near if n.example.text != leave_out][: self.settings.neighbours]
         if not near:
             return {}
         # Closer examples weigh more, sharply: a near copy outvotes several loose likenesses.

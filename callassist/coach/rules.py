@@ -91,7 +91,7 @@ def _add_learned(
     """What the examples recognise beyond the rules. The rules win: a warning the rules'
     steps contradict ("this is my fault", read as close to "that is not my fault") and a step
     in a line with a filler or a hollow apology are not taken."""
-    learned = meaning.recognise(text.tokens.text, pb.negators, pb.clause_breaks)
+    learned = meaning.recognise(text.tokens.text, pb.negators)
     result.learned = learned
     whole = Match(0, max(len(text.words), 1))
     for kind, rec in learned.items():

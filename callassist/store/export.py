@@ -218,6 +218,11 @@ th { color: #555; font-weight: 600; }
 """
 
 
+def why(reason: str | None) -> str:
+    """Why a step counts or a warning fired (a rule or the nearest examples), small."""
+    return f'<div class="meta">why: {html.escape(reason)}</div>' if reason else ""
+
+
 def _call_html(call: StoredCall) -> str:
     e = html.escape
     r, rep = call.row, call.report
@@ -236,7 +241,7 @@ def _call_html(call: StoredCall) -> str:
             how = " (by hand)" if s.get("manual") else ""
             out.append(f'<tr><td>{e(LABELS[sid])}</td><td class="ok">✓ covered</td>'
                        f'<td>{clock(s.get("at"))}</td><td>{e(s.get("evidence") or "")}{how}'
-                       "</td></tr>")
+                       f'{why(s.get("reason"))}</td></tr>')
         elif not judged.needs_asap:
             out.append(f'<tr><td>{e(LABELS[sid])}</td><td class="meta">not needed</td>'
                        "<td></td><td></td></tr>")
@@ -250,7 +255,8 @@ def _call_html(call: StoredCall) -> str:
                    "<th>what to say instead</th></tr>")
         for w in warnings:
             out.append(f'<tr><td class="miss">{e(w["kind"].replace("_", " "))}</td>'
-                       f'<td>{clock(w.get("at"))}</td><td>{e(w.get("evidence") or "")}</td>'
+                       f'<td>{clock(w.get("at"))}</td><td>{e(w.get("evidence") or "")}'
+                       f'{why(w.get("reason"))}</td>'
                        f'<td class="advice">{e(w.get("advice") or "")}</td></tr>')
         out.append("</table>")
     else:

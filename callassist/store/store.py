@@ -391,10 +391,10 @@ def _events_from_report(report: dict) -> list[dict]:
         if s.get("covered"):
             events.append({"type": "step", "step": sid, "at": s.get("at") or 0.0,
                             "evidence": s.get("evidence") or "", "manual": bool(s.get("manual")),
-                            "covered": True})
+                            "reason": s.get("reason") or "", "covered": True})
     for w in report.get("warnings", []):
         events.append({"type": "warning", **{k: w.get(k) for k in ("kind", "at", "evidence",
-                                                                     "advice")}})
+                                                                     "advice", "reason")}})
     for r in report.get("reminders", []):
         events.append({"type": "reminder", **{k: r.get(k) for k in ("kind", "at", "text")}})
     events.sort(key=lambda e: float(e.get("at", e.get("start", 0.0)) or 0.0))

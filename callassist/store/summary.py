@@ -55,7 +55,8 @@ def report_from_events(events: list[dict], duration: float | None = None) -> dic
             else:
                 covered.pop(e["step"], None)
         elif t == "warning":
-            warnings.append({k: e.get(k) for k in ("kind", "at", "evidence", "advice")})
+            warnings.append({k: e.get(k) for k in ("kind", "at", "evidence", "advice",
+                                                   "reason")})
         elif t == "reminder":
             reminders.append({k: e.get(k) for k in ("kind", "at", "text")})
         elif t == "mood":
@@ -71,6 +72,7 @@ def report_from_events(events: list[dict], duration: float | None = None) -> dic
             "at": round(e["at"], 2) if e else None,
             "evidence": e.get("evidence") if e else None,
             "manual": bool(e.get("manual")) if e else False,
+            "reason": e.get("reason") if e else None,
         }
     apology = covered.get("apologize")
     return {

@@ -197,6 +197,14 @@ class FilterBar(QWidget):
             d.dateChanged.connect(slot)
 
 
+def _why(item: dict) -> str:
+    """Why the coach ticked or warned: the rule that matched, or the nearest examples."""
+    reason = item.get("reason")
+    if not reason or item.get("manual"):
+        return ""
+    return f"<br><span style='color:#6B7078;font-size:small'>why: {html.escape(reason)}</span>"
+
+
 class CallView(QScrollArea):
     """One call: header, checklist, warnings with advice, timeline, transcript."""
 
@@ -292,7 +300,7 @@ class CallView(QScrollArea):
                 ev = f"“{e(s.get('evidence') or '')}”" if s.get("evidence") else ""
                 rows.append(f"<tr><td style='color:#2E8B57;font-weight:600'>✓</td>"
                             f"<td><b>{LABELS[sid]}</b></td><td>{clock(s.get('at'))}</td>"
-                            f"<td>{ev}{how}</td></tr>")
+                            f"<td>{ev}{how}{_why(s)}</td></tr>")
             elif not judged.needs_asap:
                 rows.append(f"<tr><td style='color:#6B7078'>·</td><td><b>{LABELS[sid]}"
                             "</b></td><td></td><td style='color:#6B7078'>not needed</td></tr>")
@@ -307,7 +315,8 @@ class CallView(QScrollArea):
                 f"<tr><td style='color:#C0392B'>▲</td><td><b>{e(w['kind'].replace('_', ' '))}"
                 f"</b></td><td>{clock(w.get('at'))}</td><td>"
                 + (f"“{e(w['evidence'])}”<br>" if w.get("evidence") else "")
-                + f"<span style='color:#555'>→ {e(w.get('advice') or '')}</span></td></tr>"
+                + f"<span style='color:#555'>→ {e(w.get('advice') or '')}</span>{_why(w)}"
+                "</td></tr>"
                 for w in warnings
             ) + "</table>")
         else:

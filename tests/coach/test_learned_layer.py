@@ -40,7 +40,7 @@ def test_a_commitment_no_phrase_covers_ticks_take_action_by_example(learned):
 
 
 def test_blaming_a_system_fires_blame_by_example(learned):
-    line = "our booking tool wiped your reservation"
+    line = "the software messed up your booking"
     assert "blame" not in analyse(load_playbook(), normalize(line)).warnings
     assert "blame" in says(learned, line).warnings
 
@@ -95,8 +95,8 @@ def test_a_supervisor_teaches_a_new_action_by_adding_one_example():
     text = default_playbook_text()
     before = with_meaning(parse_playbook_text(text, "before.toml"))
     assert "take_action" not in says(before, line).steps
-    taught = text.replace('examples = [\n  "let me look into that for you right now",',
-                          'examples = [\n  "i will put your hamster in tomorrow\'s van",\n'
+    taught = text.replace('  "let me look into that for you right now",',
+                          '  "i will put your hamster in tomorrow\'s van",\n'
                           '  "let me look into that for you right now",')
     assert taught != text
     after = with_meaning(parse_playbook_text(taught, "after.toml"), default_embedder())

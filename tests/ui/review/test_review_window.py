@@ -82,6 +82,7 @@ def test_the_call_view_shows_checklist_warnings_and_highlights_the_evidence(wind
     assert "Apologize" in view.checklist.text() and "missed" in view.checklist.text()
     assert "hold without handoff" in view.warnings.text()
     assert "→" in view.warnings.text()  # the advice is shown
+    assert "why: rule: (i|we) (am|are)" in view.checklist.text()  # the rule that ticked it
     html = view.transcript.toHtml()
     evidence = view.call.report["warnings"][0]["evidence"]
     assert evidence in html
