@@ -163,7 +163,7 @@ def install_model(
             archive = work / f"{source.name}.zip.part"
             fetch(source, archive, progress, stop)
             digest, verified = verify_download(archive, source)
-        path = unpack_and_install(archive, source, dest, work)
+        path = unpack_and_install(archive, source, dest, work, force=force)
         if source.archive is None:
             archive.unlink(missing_ok=True)
     return InstallResult(path, digest, verified)
