@@ -76,6 +76,8 @@ class KnownModel:
     @property
     def url(self) -> str:
         base = os.environ.get(MIRROR_ENV) or OFFICIAL_BASE
+        if not re.match(r"^https?://[^/\s]+", base):  # C13: was a ValueError traceback
+            raise CallAssistError(f"{MIRROR_ENV} '{base}' is not an http:// or https:// URL")
         return base.rstrip("/") + "/" + self.name + ".zip"
 
 

@@ -1,5 +1,5 @@
-"""Reliability findings H8 (zip bomb) and D4 (an archive whose folder names another installed
-model), on local archives."""
+"""Reliability findings H8 (zip bomb), D4 (an archive whose folder names another installed
+model) and C13 (a mirror that is not a URL)."""
 
 from __future__ import annotations
 
@@ -35,3 +35,10 @@ def test_d4_an_archive_named_like_another_installed_model_does_not_replace_it(
     assert (installed / "MARKER").read_text() == "the user's model"
     assert main(["models", "download", str(innocent), "--dest", str(dest), "--force"]) == 0
     assert not (Path(installed) / "MARKER").exists()
+
+
+def test_c13_a_mirror_that_is_not_a_url_is_a_one_line_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CALLASSIST_MODEL_MIRROR", "not a url")
+    code = main(["models", "download", "vosk-model-small-en-us-0.15", "--dest", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "not an http" in err and len(err.strip().splitlines()) == 1
