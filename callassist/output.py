@@ -59,8 +59,8 @@ def check_target(path: Path, protected: Iterable[Path] = (), force: bool = False
 def write_text(path: Path | None, text: str, protected: Iterable[Path] = (),
                force: bool = False) -> None:
     """Writes `text` to `path` atomically (stdout when path is None)."""
-    if path is None:
-        sys.stdout.write(text)
+    if path is None:  # data, not display: no escaping of control characters
+        getattr(sys.stdout, "unfiltered", sys.stdout).write(text)
         return
     if path.is_dir():
         raise CallAssistError(f"{path}: is a folder; name a file to write")

@@ -56,13 +56,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     lp = calls.add_parser("list", help="one line per call, newest first")
     add_filter_options(lp)
     add_store_option(lp)
-    lp.add_argument("--limit", type=int, default=50, help="at most this many calls (default 50)")
+    lp.add_argument("--limit", type=whole_number(1, 1_000_000), default=50,
+                    help="at most this many calls (default 50)")
     lp.add_argument("--sort", choices=SORT_KEYS, default="started",
                     help="order by this column, highest first (default: started, newest first)")
     lp.set_defaults(func=run_list)
 
     sp = calls.add_parser("show", help="one call's checklist, warnings and transcript")
-    sp.add_argument("call_id", type=int, help="the call's id (the first column of calls list)")
+    sp.add_argument("call_id", type=CALL_ID, help="the call's id (the first column of calls list)")
     sp.add_argument("--json", action="store_true", help="the stored report and events as JSON")
     add_store_option(sp)
     sp.set_defaults(func=run_show)
@@ -73,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "per call), JSON (the corpus transcript format, one file per call; analyse them again "
         "with `callassist analyze`), or a self-contained HTML report to print.",
     )
-    ep.add_argument("call_ids", type=int, nargs="*", metavar="CALL_ID")
+    ep.add_argument("call_ids", type=CALL_ID, nargs="*", metavar="CALL_ID")
     ep.add_argument("--format", choices=("csv", "json", "html"), default="csv")
     ep.add_argument("-o", "--output", metavar="PATH",
                     help="file to write (a folder for several calls as JSON, or any path "
@@ -87,7 +88,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ep.set_defaults(func=run_export)
 
     np_ = calls.add_parser("note", help="add a coaching note to a call, or list its notes")
-    np_.add_argument("call_id", type=int, help="the call's id")
+    np_.add_argument("call_id", type=CALL_ID, help="the call's id")
     np_.add_argument("text", nargs="?", help="the note; without it, the call's notes are listed")
     np_.add_argument("--at", metavar="M:SS", help="pin the note to this moment of the call")
     np_.add_argument("--author", help="who writes it (default: the agent setting)")
@@ -95,7 +96,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     np_.set_defaults(func=run_note)
 
     fp = calls.add_parser("flag", help="flag a call for coaching, or change or clear its flag")
-    fp.add_argument("call_id", type=int, help="the call's id")
+    fp.add_argument("call_id", type=CALL_ID, help="the call's id")
     fp.add_argument("--status", choices=FLAG_STATUSES, default="to do",
                     help="to do (default), discussed or done")
     fp.add_argument("--reason", default="", help="why it is worth coaching")
@@ -109,7 +110,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Stores a correction with the words it refers to (the agent's sentence at "
         "--at, or --text), for `callassist playbook suggest`. Without --was or --not, the "
         "call's corrections are listed.")
-    cp.add_argument("call_id", type=int, help="the call's id")
+    cp.add_argument("call_id", type=CALL_ID, help="the call's id")
     what = cp.add_mutually_exclusive_group()
     what.add_argument("--was", metavar="KIND", choices=CORRECTION_KINDS,
                       help="the line was this step (or warning) and the coach missed it")
@@ -127,7 +128,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     qp.set_defaults(func=run_queue)
 
     dp = calls.add_parser("delete", help="delete calls and every trace of their words")
-    dp.add_argument("call_ids", type=int, nargs="+", metavar="CALL_ID")
+    dp.add_argument("call_ids", type=CALL_ID, nargs="+", metavar="CALL_ID")
     dp.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     add_store_option(dp)
     dp.set_defaults(func=run_delete)
@@ -140,13 +141,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     pp.set_defaults(func=run_purge)
 
 
+def whole_number(low: int, high: int):
+    """An argparse type: a whole number from low to high (a call id beyond SQLite's 64-bit
+    integers used to overflow, C9)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text) if len(text) <= 20 else high + 1
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"'{text[:40]}' is not a whole number from {low} to {high}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+CALL_ID = whole_number(1, 2**63 - 1)
+
+
 def _day(text: str | None, option: str) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise CallAssistError(f"{option} '{text}' is not a date: use YYYY-MM-DD") from None
+    if not 1970 <= day.year <= 9000:  # the day after 9999-12-31 overflows (C9)
+        raise CallAssistError(f"{option} {day} is out of range: use a day from 1970 to 9000")
+    return day
 
 
 def _epoch(day: dt.date) -> float:
@@ -240,7 +265,7 @@ def run_list(args: argparse.Namespace) -> int:
     with store_from(args) as store:
         flt = filter_from(args, store)
         total = store.count_calls(flt)
-        rows = store.list_calls(flt, 0, max(1, args.limit), sort=args.sort)
+        rows = store.list_calls(flt, 0, args.limit, sort=args.sort)
     if not rows:
         print("no calls match" if total == 0 else "")
         return 0

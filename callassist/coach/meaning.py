@@ -134,11 +134,12 @@ class MeaningLayer:
     def recognise(
         self, text: str, negators: frozenset[str] = frozenset()
     ) -> dict[str, Recognition]:
-        """The kinds the nearest examples vote for in one of the line's clauses (empty for
-        a line with no words). A clause with a word of `negators` ticks no step: "i do not
-        see why you are upset" is no sympathy; in "do not worry | i will have it for you
-        tomorrow" the promise still counts."""
-        if not text.strip() or not self.examples:
+        """The kinds the nearest examples vote for in one of the line's clauses (none for a
+        line shorter than a clause: "okay sure" and "mhm" are left to the rules). A clause
+        with a word of `negators` ticks no step: "i do not see why you are upset" is no
+        sympathy; in "do not worry | i will have it for you tomorrow" the promise still
+        counts."""
+        if len(text.split()) < self.settings.min_clause_words or not self.examples:
             return {}
         pieces = self.clauses(text)
         vectors = self.embedder.embed(pieces)

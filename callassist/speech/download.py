@@ -76,6 +76,8 @@ class KnownModel:
     @property
     def url(self) -> str:
         base = os.environ.get(MIRROR_ENV) or OFFICIAL_BASE
+        if not re.match(r"^https?://[^/\s]+", base):  # C13: was a ValueError traceback
+            raise CallAssistError(f"{MIRROR_ENV} '{base}' is not an http:// or https:// URL")
         return base.rstrip("/") + "/" + self.name + ".zip"
 
 
@@ -163,7 +165,7 @@ def install_model(
             archive = work / f"{source.name}.zip.part"
             fetch(source, archive, progress, stop)
             digest, verified = verify_download(archive, source)
-        path = unpack_and_install(archive, source, dest, work)
+        path = unpack_and_install(archive, source, dest, work, force=force)
         if source.archive is None:
             archive.unlink(missing_ok=True)
     return InstallResult(path, digest, verified)

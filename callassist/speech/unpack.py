@@ -18,13 +18,26 @@ from callassist.errors import CallAssistError
 from callassist.speech.fetch import CHUNK, Source, check_free_space
 from callassist.speech.models import is_model_folder, missing_parts
 
+# A zip bomb (2 MB unpacking to 2 GB) is refused before anything is written: models compress
+# about 1.1 to 3 times, and the largest Vosk model unpacks to a few GB.
+MAX_UNPACKED = 16 * 1024**3
+MAX_RATIO = 50
 
-def unpack_and_install(archive: Path, source: Source, dest: Path, work: Path) -> Path:
+
+def unpack_and_install(archive: Path, source: Source, dest: Path, work: Path,
+                       force: bool = False) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f"{source.name}.unpack-", dir=work))
     try:
         _safe_extract(archive, staging, source)
         root, name = _model_root(staging, archive, source)
-        return _put_in_place(root, dest / name, work)
+        target = dest / name
+        if name != source.name and (target.exists() or target.is_symlink()) and not force:
+            # The archive's folder names another installed model (D4): never replace it
+            # silently.
+            raise CallAssistError(
+                f"{source.name} unpacks as {name}, which is already installed at {target}; "
+                "pass --force to replace it; nothing was installed")
+        return _put_in_place(root, target, work)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -46,7 +59,16 @@ def _safe_extract(archive: Path, staging: Path, source: Source) -> None:
                     f"refusing to unpack {source.name}: archive entry {info.filename!r} "
                     f"{problem}; nothing was installed"
                 )
-        check_free_space(staging, sum(i.file_size for i in members), f"unpacking {source.name}")
+        unpacked = sum(i.file_size for i in members)
+        packed = max(1, sum(i.compress_size for i in members))
+        if unpacked > MAX_UNPACKED or (unpacked > 64 * 1024**2 and unpacked / packed > MAX_RATIO):
+            drop_download(archive, source)
+            raise CallAssistError(
+                f"refusing to unpack {source.name}: it would unpack to "
+                f"{unpacked / 1024**3:.1f} GB from {packed / 1024**2:.1f} MB (a zip bomb? a "
+                f"model unpacks to at most {MAX_UNPACKED // 1024**3} GB, compressed at most "
+                f"{MAX_RATIO} times); nothing was installed")
+        check_free_space(staging, unpacked, f"unpacking {source.name}")
         try:
             for info in members:
                 _extract_one(zf, info, staging)

@@ -1,14 +1,20 @@
-"""What may be written: long digit runs redacted, and the retention mode applied.
+"""What may be written: long digit runs redacted, and the retention mode applied. Every text
+that enters the store passes through here (events, reports, titles, sources, notes).
 
 Card, account and phone numbers reach the store as digits ("4421 9876") or, far more often,
 as a recogniser prints them: "four four two one nine eight". A run of MIN_RUN or more
-consecutive digit tokens (digits, digit words, "oh", "double"/"triple" inside a run) becomes
-REDACTED. Shorter runs ("two or three days", "ten four") are kept.
+consecutive digit tokens (digits, digit words, hyphenated number words such as "forty-four",
+"oh", "double"/"triple" and the recogniser's homophones "for", "to", "won", "ate" inside a run)
+becomes REDACTED. Shorter runs ("two or three days", "ten four") are kept. Digits inside a token
+("#4421987654321235", "number:4421...", "4421x9876x5432x1237", a file name) are redacted too,
+as are IBANs, and a number read in pieces over consecutive utterances of one speaker
+(`SpeakerRuns`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 REDACTED = "[number]"
@@ -20,11 +26,18 @@ _DIGIT_WORDS = {
     "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
     "ninety", "hundred",
 }
-# Words that continue a run already started but never start one ("oh" alone is an interjection).
-_CONTINUE_ONLY = {"oh", "o", "double", "triple", "hundred"}
+# Words that continue a run already started but never start one ("oh" alone is an interjection;
+# "for", "to", "too", "won", "ate" are how recognisers often write four, two, one and eight).
+_CONTINUE_ONLY = {"oh", "o", "double", "triple", "hundred", "for", "to", "too", "won", "ate"}
 _TOKEN = re.compile(r"\S+")
 _DIGITS = re.compile(r"\d")
 _DIGIT_TOKEN = re.compile(r"^[\d\-.,/()+]*\d[\d\-.,/()+]*$")
+# Digits inside a token, with the separators people type between groups (x, _, *, .).
+_INNER_DIGITS = re.compile(r"\d(?:[-.,/()+x_*]?\d)*")
+# A card's security code or a PIN: short, but secret ("cvv is 123").
+_SECRET = re.compile(r"(?i)\b(cvv2?|cvc2?|cv2|csc|security code|pin)\b(\D{0,12}?)\d{3,4}\b")
+# An IBAN: country code, check digits, then 11 to 30 letters and digits (spaces allowed).
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 
 
 def _weight(token: str, in_run: bool) -> int:
@@ -34,7 +47,18 @@ def _weight(token: str, in_run: bool) -> int:
         return len(_DIGITS.findall(word))
     if word in _CONTINUE_ONLY:
         return 1 if in_run else 0
+    parts = word.split("-")
+    if len(parts) > 1 and all(p in _DIGIT_WORDS for p in parts):  # "forty-four"
+        return len(parts)
     return 1 if word in _DIGIT_WORDS or word in ("double", "triple") else 0
+
+
+def _inner(text: str) -> str:
+    """Long digit runs inside tokens, IBANs and security codes, redacted."""
+    text = _IBAN.sub(REDACTED, text)
+    text = _SECRET.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
+    return _INNER_DIGITS.sub(
+        lambda m: REDACTED if len(_DIGITS.findall(m.group())) >= MIN_RUN else m.group(), text)
 
 
 def _runs(tokens: Sequence[str]) -> list[tuple[int, int]]:
@@ -67,17 +91,20 @@ def redact(text: str) -> str:
     """`text` with each long digit run replaced by REDACTED."""
     if not text:
         return text
+    # Unpaired surrogates (a file name that is not UTF-8) cannot be stored as text (C10).
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text = unicodedata.normalize("NFKC", text)  # fullwidth digits, no-break spaces
     matches = list(_TOKEN.finditer(text))
     runs = _runs([m.group() for m in matches])
     if not runs:
-        return text
+        return _inner(text)
     parts, pos = [], 0
     for a, b in runs:
         parts.append(text[pos:matches[a].start()])
         parts.append(REDACTED)
         pos = matches[b - 1].end()
     parts.append(text[pos:])
-    return "".join(parts)
+    return _inner("".join(parts))
 
 
 def redact_words(words: Sequence[dict]) -> list[dict]:
@@ -88,6 +115,83 @@ def redact_words(words: Sequence[dict]) -> list[dict]:
     for a, b in runs:
         for w in out[a:b]:
             w[key] = REDACTED
+    return out
+
+
+def _edge(tokens: Sequence[str], leading: bool) -> tuple[int, int]:
+    """(tokens, digits) in the digit run at the start (or end) of tokens."""
+    order = tokens if leading else list(reversed(tokens))
+    n = digits = 0
+    for t in order:
+        w = _weight(t, True)
+        if w == 0:
+            break
+        n, digits = n + 1, digits + w
+    return n, digits
+
+
+def _redact_edge(text: str, leading: bool) -> str:
+    matches = list(_TOKEN.finditer(text))
+    n, _ = _edge([m.group() for m in matches], leading)
+    if not n:
+        return text
+    if leading:
+        return REDACTED + text[matches[n - 1].end():]
+    return text[:matches[-n].start()] + REDACTED
+
+
+class SpeakerRuns:
+    """A number read in pieces ("four four two" / "one nine eight" / "seven six five"): each
+    utterance alone is too short to redact, so the digits at the end of each speaker's last
+    utterance are carried over to the next one. `feed` takes a stored utterance (an event or
+    transcript turn: speaker, text, words) and returns it as it may be stored, and the
+    speaker's previous utterance again, redacted, when it must be rewritten (else None)."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[dict, int]] = {}  # speaker -> (stored, trailing digits)
+
+    def feed(self, utt: dict, raw_text: str) -> tuple[dict, dict | None]:
+        speaker = str(utt.get("speaker", ""))
+        tokens = _TOKEN.findall(raw_text)
+        lead_n, lead = _edge(tokens, True)
+        _, trail = _edge(tokens, False)
+        prev, carry = self._last.get(speaker, (None, 0))
+        again = None
+        if prev is not None and lead and carry and lead + carry >= MIN_RUN:
+            again = _edge_redacted(prev, leading=False)
+            utt = _edge_redacted(utt, leading=True)
+        whole = bool(tokens) and lead_n == len(tokens)
+        self._last[speaker] = (utt, carry + lead if whole else trail)
+        return utt, again
+
+
+def _edge_redacted(utt: dict, leading: bool) -> dict:
+    out = dict(utt)
+    out["text"] = _redact_edge(str(utt.get("text") or ""), leading)
+    words = utt.get("words")
+    if isinstance(words, list) and words and isinstance(words[0], dict):
+        key = "text" if "text" in words[0] else "word"
+        n, _ = _edge([str(w.get(key, "")) for w in words], leading)
+        edge = range(n) if leading else range(len(words) - n, len(words))
+        out["words"] = [{**w, key: REDACTED} if i in edge else w for i, w in enumerate(words)]
+    return out
+
+
+def redact_turns(turns: list) -> list:
+    """A report's transcript turns with numbers read across one speaker's turns redacted."""
+    runs = SpeakerRuns()
+    out: list = []
+    last: dict[str, int] = {}
+    for turn in turns:
+        if not isinstance(turn, dict):
+            out.append(turn)
+            continue
+        stored, again = runs.feed(redact_all(turn), str(turn.get("text") or ""))
+        speaker = str(turn.get("speaker", ""))
+        if again is not None and speaker in last:
+            out[last[speaker]] = again
+        last[speaker] = len(out)
+        out.append(stored)
     return out
 
 
@@ -138,4 +242,7 @@ def report_for_store(report: dict, retention: str) -> dict:
             tone["customer"] = customer
             summary["tone"] = tone
             report["summary"] = summary
-    return redact_all(report)  # type: ignore[return-value]
+    report = redact_all(report)  # type: ignore[assignment]
+    if isinstance(report.get("transcript"), list):
+        report["transcript"] = redact_turns(report["transcript"])
+    return report

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from callassist.coach.events import Event, LevelEvent, event_to_dict
 from callassist.store.db import Connection, StoreError
-from callassist.store.privacy import event_for_store
+from callassist.store.privacy import SpeakerRuns, event_for_store
 
 # Closes a call in the store: (call id, its report or None to rebuild it, status).
 FinishCall = Callable[[int, "dict | None", str], None]
@@ -76,6 +76,8 @@ class CallRecorder:
         self.finished = False
         self._seq = 0
         self._speech: dict[str, _Speech] = {}
+        self._runs = SpeakerRuns()
+        self._last_seq: dict[str, int] = {}  # each speaker's last stored utterance
         self._heartbeat = time.time()
         self._dirty = threading.Event()
         self._stop = threading.Event()
@@ -95,7 +97,8 @@ class CallRecorder:
         """Stores a batch of coach events (as returned by the session's feed_* calls)."""
         if self.finished:
             raise StoreError(f"call {self.call_id} is already finished; begin a new call")
-        rows = []
+        rows: list[tuple] = []
+        rewrites: list[tuple[int | None, dict]] = []  # earlier utterances that end a number
         for event in events:
             d = event if isinstance(event, dict) else None
             if isinstance(event, LevelEvent) or (d is not None and d.get("type") == "level"):
@@ -105,16 +108,27 @@ class CallRecorder:
                 if seg:
                     rows.append(self._row({**seg, "speaker": lv.speaker}))
                 continue
-            stored = event_for_store(d if d is not None else event_to_dict(event), self.retention)
+            raw = d if d is not None else event_to_dict(event)
+            stored = event_for_store(raw, self.retention)
+            if stored is not None and stored["type"] == "transcript":
+                stored, again = self._runs.feed(stored, str(raw.get("text") or ""))
+                if again is not None:
+                    rewrites.append((self._last_seq.get(str(again.get("speaker", ""))), again))
             if stored is not None:
                 rows.append(self._row(stored))
+                if stored["type"] == "transcript":
+                    self._last_seq[str(stored.get("speaker", ""))] = self._seq
         if self.retention == "none":
             return
         now = time.time()
         beat = now - self._heartbeat > HEARTBEAT_S
         if not rows and not beat:
             return
+        updates = self._rewrites(rewrites, rows)
         with self.conn.transaction():
+            if updates:
+                self.conn.executemany(
+                    "UPDATE events SET data = ? WHERE call_id = ? AND seq = ?", updates)
             if rows:
                 self.conn.executemany(
                     "INSERT INTO events (call_id, seq, at, type, data) VALUES (?, ?, ?, ?, ?)", rows
@@ -127,6 +141,22 @@ class CallRecorder:
         if beat:
             self._heartbeat = now
         self._dirty.set()
+
+    def _rewrites(self, rewrites: list[tuple[int | None, dict]], rows: list[tuple]
+                  ) -> list[tuple]:
+        """Rewritten utterances: replaced in this batch's rows, or updates of stored rows."""
+        updates = []
+        for seq, again in rewrites:
+            if seq is None:
+                continue
+            data = json.dumps(again, separators=(",", ":"))
+            for i, row in enumerate(rows):
+                if row[1] == seq:
+                    rows[i] = (*row[:4], data)
+                    break
+            else:
+                updates.append((data, self.call_id, seq))
+        return updates
 
     def _row(self, d: dict) -> tuple:
         self._seq += 1

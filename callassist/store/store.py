@@ -24,7 +24,7 @@ from callassist.store.db import (
 )
 from callassist.store.deletion import delete_calls, purge
 from callassist.store.migrations import migrate
-from callassist.store.privacy import event_for_store, redact, report_for_store
+from callassist.store.privacy import event_for_store, redact, redact_turns, report_for_store
 from callassist.store.query import (
     CALL_COLUMNS,
     SORT_KEYS,
@@ -158,7 +158,9 @@ class Store:
             return None
         duration = float(report.get("duration") or 0.0)
         started = (time.time() - duration) if started_at is None else float(started_at)
-        events = _events_from_report(report)
+        # Numbers read across one speaker's turns are redacted before the turns become events.
+        events = _events_from_report(
+            {**report, "transcript": redact_turns(report.get("transcript", []))})
         with self.conn.transaction():
             call_id = self._insert_call(
                 self.conn, agent, started, "live", source,

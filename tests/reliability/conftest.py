@@ -36,7 +36,10 @@ def cli(capsys, monkeypatch, tmp_path):
 
     def run(*args: str | Path) -> Run:
         capsys.readouterr()
-        code = main([str(a) for a in args])
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as e:  # argparse's usage errors
+            code = e.code if isinstance(e.code, int) else 2
         out, err = capsys.readouterr()
         assert "Traceback" not in err
         return Run(code, out, err)
