@@ -612,7 +612,10 @@ class OverlayWindow(QWidget):
         elif state == "note":
             self.banner.show_state(state, _sentence(message.split(":")[0]), level="problem")
         elif state == "no_mic":
-            self.banner.show_state(state, _sentence(message), level="error", button="Retry")
+            # The agent's words, not the command line's ("pass --input FILE"): A12.
+            self.banner.show_state(state, "No microphone found: plug in a headset, then press "
+                                   "Retry.", level="error", button="Retry")
+            self.banner.setToolTip(_sentence(message))
         elif state == "overflow":
             self.banner.show_state(state, _sentence(message), level="problem")
             QTimer.singleShot(10_000, lambda: self.banner.state == "overflow"

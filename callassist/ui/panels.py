@@ -208,17 +208,17 @@ class ExpandedPanel(QWidget):
 
     def _render_ticker(self) -> None:
         if not self._finals and self._partial is None:
-            self.ticker.setText("<span style='color:#4A525E'>Transcript appears here.</span>")
+            self.ticker.setText("<span style='color:#808A97'>Transcript appears here.</span>")
             return
         lines = [self._line(s, t, "#C9CED6") for s, t in self._finals]
         if self._partial is not None:
-            lines.append(self._line(*self._partial, "#6B7480"))
+            lines.append(self._line(*self._partial, "#808A97"))
         self.ticker.setText("<br>".join(lines[-TICKER_LINES:]))
 
     @staticmethod
     def _line(speaker: str, text: str, color: str) -> str:
         who = "You" if speaker == "agent" else "Caller"
-        return (f"<span style='color:#6B7480'>{who}</span>&nbsp;&nbsp;"
+        return (f"<span style='color:#808A97'>{who}</span>&nbsp;&nbsp;"
                 f"<span style='color:{color}'>{html.escape(text, quote=False)}</span>")
 
 

@@ -38,3 +38,32 @@ def test_moves_the_window_manager_makes_on_its_own_are_not_remembered(make_windo
     window.move(0, 0)  # e.g. a ConfigureNotify while the window is mapped or torn down
     window.shutdown()
     assert qsettings.value("window/pos") == QPoint(300, 200)
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_every_text_colour_of_the_overlay_meets_wcag_aa_on_its_card():
+    """4.5:1 against the card (#14171D) for every colour text is drawn in: the theme's, the
+    style sheet's and the ones the panels write inline."""
+    import re
+    from pathlib import Path
+
+    from callassist.ui import theme
+
+    ui = Path(theme.__file__).parent
+    sources = [ui / n for n in ("overlay.qss", "panels.py", "widgets.py", "overlay.py")]
+    inline = {m.upper() for p in sources
+              for m in re.findall(r"color:\s*#([0-9A-Fa-f]{6})", p.read_text())}
+    named = {c.name()[1:].upper() for c in (theme.TEXT, theme.MUTED, theme.FAINT, theme.STEP_ON,
+                                             theme.STEP_MANUAL, theme.WARNING, theme.REMINDER,
+                                             theme.TONE_ALERT)}
+    card = _luminance(theme.CARD.name()[1:])
+    # The "+1" badge is dark text on the warning red.
+    inline.discard(theme.CARD.name()[1:].upper())
+    for colour in inline | named:
+        ratio = (_luminance(colour) + 0.05) / (card + 0.05)
+        assert ratio >= 4.5, f"#{colour} is {ratio:.2f}:1 on the card"

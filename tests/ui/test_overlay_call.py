@@ -180,7 +180,7 @@ def test_the_start_shortcut_starts_a_call(qtbot, make_window):
 def test_the_transcript_ticker_shows_partials_in_grey_then_the_final_text(qtbot, make_window):
     window = make_window("dev-001", speed=4, mode=EXPANDED)
     window.start_call()
-    qtbot.waitUntil(lambda: "#6B7480'>hi my" in window.details.ticker.text(),
+    qtbot.waitUntil(lambda: "#808A97'>hi my" in window.details.ticker.text(),
                     timeout=CALL_TIMEOUT_MS)
     qtbot.waitUntil(lambda: "i'm so sorry about that</span>" in window.details.ticker.text()
                     and "#C9CED6'>i'm so sorry" in window.details.ticker.text(),

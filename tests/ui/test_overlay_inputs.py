@@ -88,7 +88,7 @@ def test_no_microphone_says_how_to_fix_it_and_offers_a_retry(qtbot, make_window,
     assert window.banner.isVisible()
     text = window.banner.text.text()
     assert "headset" in text or "no-such-headset-xyz" in text
-    assert "\n" not in text
+    assert "\n" not in text and "--input" not in text  # the agent's words (A12)
     assert window.banner.button.text() == "Retry"
     assert not window.summary.isVisible()
     assert not window.in_call
