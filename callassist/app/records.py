@@ -14,8 +14,9 @@ from callassist.coach.events import Event
 class CallRecord(Protocol):
     def write(self, events: Sequence[Event]) -> None: ...
 
-    def finish(self, report: dict) -> int | None:
-        """Marks the call complete; returns its id (None when nothing is kept)."""
+    def finish(self, report: dict, status: str = "complete") -> int | None:
+        """Marks the call complete (or interrupted: an error stopped it); returns its id (None
+        when nothing is kept)."""
 
     def close(self) -> None:
         """Stops without finishing: the call is kept as interrupted."""
@@ -36,9 +37,9 @@ class OpenRecord:
     def write(self, events: Sequence[Event]) -> None:
         self.recorder.write(events)
 
-    def finish(self, report: dict) -> int | None:
+    def finish(self, report: dict, status: str = "complete") -> int | None:
         try:
-            self.call_id = self.recorder.finish(report)
+            self.call_id = self.recorder.finish(report, status)
         finally:
             self.store.close()
         return self.call_id

@@ -123,7 +123,8 @@ class CallRunner:
         call_id = None
         if record is not None:
             try:
-                call_id = record.finish(report)
+                # a call an error stopped is kept, as interrupted, never as complete
+                call_id = record.finish(report, "interrupted" if outcome == FAILED else "complete")
             except (OSError, CallAssistError) as e:
                 self.problem(f"this call could not be saved: {e}")
         return CallResult(report, outcome, call_id, error)

@@ -164,9 +164,10 @@ class CallRecorder:
         return (self.call_id, self._seq, float(at or 0.0), d["type"],
                 json.dumps(d, separators=(",", ":")))
 
-    def finish(self, report: dict | None = None) -> int | None:
+    def finish(self, report: dict | None = None, status: str = "complete") -> int | None:
         """Ends the call: stores the final report (or one rebuilt from the events) and marks
-        the call complete. Returns the call id (None under retention `none`)."""
+        the call `status` ("complete", or "interrupted" for a call an error stopped). Returns
+        the call id (None under retention `none`)."""
         if self.finished:
             return self.call_id if self.retention != "none" else None
         tail = [s.close() for s in self._speech.values()]
@@ -180,7 +181,7 @@ class CallRecorder:
         self._shut()
         if self.retention == "none":
             return None
-        self._finish_call(self.call_id, report, "complete")
+        self._finish_call(self.call_id, report, status)
         return self.call_id
 
     def close(self) -> None:

@@ -75,6 +75,27 @@ def test_a_call_with_no_microphone_fails_with_the_reason_and_leaves_no_record(
         assert store.count_calls() == 0
 
 
+class _BreaksMidCall(TranscriptSource):
+    def run_call(self, session, emit, stop, status):
+        emit(session.start(0.0))
+        emit(session.feed_utterance("agent", "i am so sorry about that", 1.0, 2.5))
+        raise ValueError("the engine fell over")
+
+
+def test_a_call_an_error_stops_is_kept_as_interrupted_with_what_was_heard(playbook, tmp_path):
+    """W3: an error mid-call is never stored as a complete call."""
+    url = str(tmp_path / "calls.sqlite3")
+    runner = CallRunner(playbook, records=StoreRecords(url))
+    source = _BreaksMidCall(CORPUS / "dev-001.json")
+    assert runner.prepare(source)
+    result = runner.run(source, lambda events: None, threading.Event())
+    assert result.outcome == FAILED and "ValueError: the engine fell over" in result.error
+    with open_store(url) as store:
+        call = store.get_call(result.call_id)
+    assert call.row.status == "interrupted"
+    assert call.report["steps"]["apologize"]["covered"]
+
+
 def test_manual_ticks_reach_the_session_between_batches(playbook):
     runner = CallRunner(playbook)
     source = TranscriptSource(CORPUS / "dev-004.json", speed=None)
