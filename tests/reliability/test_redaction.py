@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -47,10 +48,10 @@ def card_call(tmp_path: Path) -> Path:
 
 
 def leaks(blob: str) -> list[str]:
-    found = [secret for _, secret in FORMS if secret in blob]
-    found += [p for p in SPLIT if p in blob]
-    found += [s for s in ("4421987654321299", "4421987654321277") if s in blob]
-    return found
+    """The secrets found in blob as whole numbers: an export's own numbers (an epoch time such as
+    1763895432.1, a duration 0.5432) may contain the same digits by chance and are no leak."""
+    secrets = [secret for _, secret in FORMS] + SPLIT + ["4421987654321299", "4421987654321277"]
+    return [s for s in secrets if re.search(rf"(?<![\d.]){re.escape(s)}(?!\d)", blob)]
 
 
 def test_w1_no_spoken_or_typed_number_reaches_the_store_or_an_export(cli, tmp_path):
