@@ -28,9 +28,24 @@ def loading_status(kind: str, message: str) -> None:
         quiet_status(kind, message)
 
 
-def quiet_problem(message: str) -> None:
-    """The call record could not be written: the call goes on, the user is told."""
-    print(f"callassist: warning: {message}", file=sys.stderr, flush=True)
+class SaveProblem:
+    """The call record could not be written (P3): the call goes on and its report is still
+    printed; afterwards `check` turns the first problem into the command's one error line, so
+    a script sees exit status 2 and a person sees why nothing was saved. `live` (listen) also
+    says so at once, since the call may go on for minutes."""
+
+    def __init__(self, live: bool = False):
+        self.live = live
+        self.first = ""
+
+    def __call__(self, message: str) -> None:
+        if self.live:
+            print(f"callassist: warning: {message}", file=sys.stderr, flush=True)
+        self.first = self.first or message
+
+    def check(self) -> None:
+        if self.first:
+            raise CallAssistError(f"{self.first} (the report above is complete)")
 
 
 def run_in_terminal(runner: CallRunner, source: CallSource, emit: EmitFn) -> CallResult:

@@ -11,7 +11,7 @@ from pathlib import Path
 from callassist.app.records import StoreRecords
 from callassist.app.runner import CallRunner
 from callassist.app.sources import CallSource, SpeechSource, TranscriptSource
-from callassist.cli._call import quiet_problem, quiet_status, run_in_terminal
+from callassist.cli._call import SaveProblem, quiet_status, run_in_terminal
 from callassist.cli._common import add_playbook_option, playbook_from
 from callassist.cli._speech import add_channel_option, add_engine_options
 from callassist.coach.events import Event
@@ -86,8 +86,9 @@ def make_source(args: argparse.Namespace, playbook: Playbook) -> CallSource:
 def run(args: argparse.Namespace) -> int:
     playbook = playbook_from(args)
     source = make_source(args, playbook)
+    problem = SaveProblem()
     runner = CallRunner(playbook, records=StoreRecords() if args.save else None,
-                        status=quiet_status, problem=quiet_problem)
+                        status=quiet_status, problem=problem)
     audio = getattr(source, "open_input", None)
     progress = _Progress(audio().duration if audio is not None else 0.0)
     result = run_in_terminal(runner, source, progress)
@@ -98,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
     if args.save:
         report["call_id"] = result.call_id
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+    problem.check()  # P3: a failed save still printed the analysis, then says why
     if args.save and not args.json:
         call_id = report["call_id"]
         print(f"\nSaved as call {call_id} (callassist calls show {call_id})" if call_id

@@ -239,12 +239,13 @@ def describe_filters(args: argparse.Namespace) -> str:
     return ", ".join(parts)
 
 
-def store_from(args: argparse.Namespace):
-    """The store to read. A path given with --store must already hold a store: a typo is
-    reported, never answered with a new empty one."""
+def store_from(args: argparse.Namespace, readonly: bool = False):
+    """The store to use. A path given with --store must already hold a store: a typo is
+    reported, never answered with a new empty one. `readonly` for commands that only read:
+    they work on a read-only disk and while another program writes (P1)."""
     from callassist.store import open_store
 
-    return open_store(args.store, must_exist=bool(args.store))
+    return open_store(args.store, must_exist=bool(args.store), readonly=readonly)
 
 
 def _steps(row) -> str:
@@ -262,7 +263,7 @@ def _steps(row) -> str:
 def run_list(args: argparse.Namespace) -> int:
     from callassist.format import clock, local_time
 
-    with store_from(args) as store:
+    with store_from(args, readonly=True) as store:
         flt = filter_from(args, store)
         total = store.count_calls(flt)
         rows = store.list_calls(flt, 0, args.limit, sort=args.sort)
@@ -290,7 +291,7 @@ def run_show(args: argparse.Namespace) -> int:
     from callassist.format import clock, local_time
     from callassist.store.summary import annotate_transcript
 
-    with store_from(args) as store:
+    with store_from(args, readonly=True) as store:
         call = store.get_call(args.call_id)
     r = call.row
     if args.json:
@@ -336,7 +337,7 @@ def run_export(args: argparse.Namespace) -> int:
     if folder and args.format != "json":
         raise CallAssistError(f"{args.output}: is a folder; {args.format.upper()} is one file, "
                               "name it (e.g. -o calls.csv)")
-    with store_from(args) as store:
+    with store_from(args, readonly=True) as store:
         protected = [Path(store.location.target)] if store.location.kind == "sqlite" else []
         if output is not None and not folder:
             check_target(output, protected, args.force)  # before the work, not after
@@ -462,7 +463,7 @@ def run_queue(args: argparse.Namespace) -> int:
     from callassist.format import local_time
     from callassist.store import CallFilter
 
-    with store_from(args) as store:
+    with store_from(args, readonly=True) as store:
         rows = store.list_calls(CallFilter(flag=args.status or "any"), 0, 500)
         flags = {r.id: store.coaching.flag(r.id) for r in rows}
     if not rows:

@@ -10,7 +10,7 @@ import sys
 from callassist.app.records import StoreRecords
 from callassist.app.runner import CallRunner
 from callassist.app.sources import SpeechSource
-from callassist.cli._call import loading_status, quiet_problem, run_in_terminal
+from callassist.cli._call import SaveProblem, loading_status, run_in_terminal
 from callassist.cli._common import add_playbook_option, playbook_from
 from callassist.cli._speech import add_channel_option, add_engine_options
 from callassist.coach.events import (
@@ -84,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
                           customer_channel=args.customer_channel, engine=args.engine,
                           model=args.model, bias=not args.no_bias)
     audio = source.open_input()  # no microphone: said before the engine spends seconds loading
+    problem = SaveProblem(live=True)
     runner = CallRunner(playbook, records=StoreRecords() if args.save else None,
-                        status=loading_status, problem=quiet_problem)
+                        status=loading_status, problem=problem)
     runner.prepare(source)
 
     def emit(events) -> None:
@@ -108,4 +109,5 @@ def run(args: argparse.Namespace) -> int:
         report["call_id"] = result.call_id
     print()
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+    problem.check()
     return 0

@@ -149,7 +149,7 @@ def run_suggest(args: argparse.Namespace) -> int:
 
     if args.min < 1:
         raise CallAssistError("--min must be 1 or more")
-    with store_from(args) as store:
+    with store_from(args, readonly=True) as store:
         suggestions = store.corrections.suggestions(min_count=args.min)
     if args.json:
         for sg in suggestions:

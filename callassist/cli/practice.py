@@ -13,7 +13,7 @@ from pathlib import Path
 from callassist.app.records import StoreRecords
 from callassist.app.runner import CallRunner
 from callassist.app.sources import SpeechSource
-from callassist.cli._call import loading_status, quiet_problem, run_in_terminal
+from callassist.cli._call import SaveProblem, loading_status, run_in_terminal
 from callassist.cli._common import add_playbook_option, playbook_from
 from callassist.cli._speech import add_engine_options
 from callassist.cli.listen import describe
@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
         raise CallAssistError("--screenshot is for the overlay: add --overlay")
     source = practice_source(args, scenario, playbook)
     audio = source.speech.open_input()  # no microphone: said before anything loads
-    runner = CallRunner(playbook, status=loading_status, problem=quiet_problem,
+    problem = SaveProblem(live=True)
+    runner = CallRunner(playbook, status=loading_status, problem=problem,
                         records=None if args.no_save else StoreRecords(agent=args.trainee))
     runner.prepare(source)
 
@@ -111,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         card["call_id"] = result.call_id
     print()
     print(json.dumps(card, indent=2) if args.json else format_scorecard(card))
+    problem.check()
     return 0
 
 

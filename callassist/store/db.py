@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import os
 import re
 import sqlite3
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +100,13 @@ class SQLiteConnection(Connection):
         super().__init__(location)
         self.path = Path(location.target)
         self.timeout = timeout
+        self.readonly = readonly
+        if self.path.exists() and not self.path.is_file():
+            # A folder, /dev/null or a pipe: SQLite would fail late or leave a stray
+            # "-journal" beside a device (P2).
+            kind = "a folder" if self.path.is_dir() else "not a regular file"
+            raise StoreError(f"{self.path}: is {kind}; the store setting must name a call store "
+                             "file (or postgresql://...)")
         if not readonly:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,19 +116,45 @@ class SQLiteConnection(Connection):
                 ) from None
         with self.errors():
             self.conn = sqlite3.connect(
-                str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False
+                self._uri(), timeout=timeout, isolation_level=None, check_same_thread=False,
+                uri=True,
             )
-            # A WAL database lets the review window read while a call is being written;
-            # NORMAL sync keeps a commit cheap and survives any crash of the program (a
-            # power cut is covered by the recorder's checkpoint once a second).
-            mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreError(
-                    f"{self.path}: cannot switch the call store to WAL mode (got {mode}); "
-                    "is it on a network drive? Put it on a local disk"
-                )
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
+        try:
+            with self.errors():
+                self._setup()
+        except BaseException:
+            self.conn.close()  # a failed open leaves no file open (a disk could not unmount)
+            raise
+
+    def _setup(self) -> None:
+        if self.readonly:
+            # Reading needs no write access and waits for no writer (P1): WAL readers see
+            # the last commit while a call is being written.
+            self.conn.execute("PRAGMA query_only=ON")
+            return
+        # A WAL database lets the review window read while a call is being written; NORMAL
+        # sync keeps a commit cheap and survives any crash of the program (a power cut is
+        # covered by the recorder's checkpoint once a second).
+        mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(
+                f"{self.path}: cannot switch the call store to WAL mode (got {mode}); "
+                "is it on a network drive? Put it on a local disk"
+            )
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+
+    def _uri(self) -> str:
+        uri = "file:" + urllib.parse.quote(str(self.path.absolute()))
+        if not self.readonly:
+            return uri
+        # On a read-only disk SQLite cannot make the WAL index (-shm) a reader needs; a store
+        # closed cleanly has no WAL to read there, so it is opened as the unchanging file it is.
+        folder = self.path.parent
+        wal = Path(f"{self.path}-wal")
+        if not os.access(folder, os.W_OK) and not (wal.exists() and wal.stat().st_size):
+            return uri + "?mode=ro&immutable=1"
+        return uri + "?mode=ro"
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self.lock, self.errors():
@@ -189,7 +224,7 @@ def sqlite_message(path: Path, e: sqlite3.Error, timeout: float) -> str:
 class PostgresConnection(Connection):
     dialect = "postgresql"
 
-    def __init__(self, location: StoreLocation, timeout: float = 5.0):
+    def __init__(self, location: StoreLocation, timeout: float = 5.0, readonly: bool = False):
         super().__init__(location)
         import psycopg
 
@@ -197,8 +232,11 @@ class PostgresConnection(Connection):
         self.timeout = timeout
         with self.errors():
             self.conn = psycopg.connect(
-                location.target, autocommit=True, connect_timeout=max(1, int(timeout))
+                location.target, autocommit=True, connect_timeout=max(1, round(timeout))
             )
+        if readonly:
+            # A supervisor with SELECT rights only can still list and export (P1).
+            self.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         self._in_tx = False
 
     @staticmethod
@@ -263,7 +301,8 @@ class PostgresConnection(Connection):
             raise StoreError(f"call store {self.location.display}: {first}") from None
 
 
-def connect(location: StoreLocation, timeout: float = 5.0) -> Connection:
+def connect(location: StoreLocation, timeout: float = 5.0, readonly: bool = False
+            ) -> Connection:
     if location.kind == "postgresql":
-        return PostgresConnection(location, timeout)
-    return SQLiteConnection(location, timeout)
+        return PostgresConnection(location, timeout, readonly)
+    return SQLiteConnection(location, timeout, readonly)

@@ -9,6 +9,8 @@ Times are seconds since the epoch (UTC) as DOUBLE PRECISION; `day` is the UTC da
 
 from __future__ import annotations
 
+import re
+
 from callassist.store.db import Connection, StoreError
 
 PK = {
@@ -131,9 +133,26 @@ MIGRATIONS: list[list[Statement]] = [
 LATEST = len(MIGRATIONS)
 
 
-def _version(conn: Connection) -> int:
-    rows = conn.execute("SELECT version FROM schema_version")
-    return int(rows[0][0]) if rows else 0
+def _tables() -> dict[str, list[str]]:
+    """Every table's columns as the migrations make them, read from the migrations themselves
+    so the check below can never disagree with them."""
+    tables: dict[str, list[str]] = {}
+    for migration in MIGRATIONS:
+        for statement in migration:
+            if not isinstance(statement, str):
+                continue
+            created = re.match(r"CREATE TABLE (\w+) \((.*)\)\s*$", statement, re.S)
+            added = re.match(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", statement)
+            if created:
+                tables[created[1]] = [
+                    line.split()[0] for line in created[2].split(",\n")
+                    if line.split() and line.split()[0] not in ("PRIMARY", "UNIQUE", "FOREIGN")]
+            elif added:
+                tables[added[1]].append(added[2])
+    return tables
+
+
+TABLES = _tables()
 
 
 def _has_foreign_tables(conn: Connection) -> bool:
@@ -157,7 +176,7 @@ def migrate(conn: Connection) -> int:
         if conn.dialect == "postgresql":
             # Two programs opening a new team store at once must not both create it.
             conn.execute("SELECT pg_advisory_xact_lock(4242001)")
-        exists = _table_exists(conn, "schema_version")
+        exists = table_exists(conn, "schema_version")
         if not exists:
             if _has_foreign_tables(conn):
                 raise StoreError(
@@ -166,22 +185,61 @@ def migrate(conn: Connection) -> int:
                 )
             conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
             conn.execute("INSERT INTO schema_version (version) VALUES (0)")
-        current = _version(conn)
-        if current > LATEST:
-            raise StoreError(
-                f"{where}: written by a newer CallAssist (schema {current}, this one knows "
-                f"{LATEST}); upgrade CallAssist to open it"
-            )
+        current = current_version(conn)
         for number in range(current + 1, LATEST + 1):
             for statement in MIGRATIONS[number - 1]:
                 sql = statement if isinstance(statement, str) else statement.get(conn.dialect)
                 if sql:
-                    conn.execute(sql.replace("{pk}", PK[conn.dialect]))
+                    try:
+                        conn.execute(sql.replace("{pk}", PK[conn.dialect]))
+                    except StoreError as e:
+                        # e.g. a version set back by hand over tables that exist: the
+                        # transaction is rolled back, nothing is changed
+                        raise _damaged(where, f"schema version {current} does not match its "
+                                              f"tables: {e}") from None
             conn.execute("UPDATE schema_version SET version = ?", (number,))
+    verify(conn)  # outside the transaction: PostgreSQL ends one at its first failed statement
     return LATEST
 
 
-def _table_exists(conn: Connection, name: str) -> bool:
+def current_version(conn: Connection) -> int:
+    """The store's schema version; a newer or nonsensical one is refused."""
+    where = conn.location.display
+    try:
+        rows = conn.execute("SELECT version FROM schema_version")
+    except StoreError as e:
+        raise _damaged(where, str(e)) from None
+    if len(rows) != 1 or not isinstance(rows[0][0], int) or rows[0][0] < 0:
+        raise _damaged(where, f"its schema_version table holds {len(rows)} rows "
+                              f"({', '.join(str(r[0]) for r in rows[:3])}), not one version")
+    current = int(rows[0][0])
+    if current > LATEST:
+        raise StoreError(
+            f"{where}: written by a newer CallAssist (schema {current}, this one knows "
+            f"{LATEST}); upgrade CallAssist to open it"
+        )
+    return current
+
+
+def verify(conn: Connection) -> None:
+    """Every table and column the store uses is there (a table dropped or altered by hand, a
+    restore gone wrong): one line naming what is missing, instead of a failure mid-call."""
+    for table, columns in TABLES.items():
+        try:
+            conn.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE 1 = 0")
+        except StoreError:
+            missing = table if not table_exists(conn, table) else None
+            what = (f"table {missing} is missing" if missing else
+                    f"table {table} lacks some of its columns ({', '.join(columns)})")
+            raise _damaged(conn.location.display, what) from None
+
+
+def _damaged(where: str, why: str) -> StoreError:
+    return StoreError(f"{where}: the call store is damaged ({why}); nothing was changed: "
+                      "restore a backup, or point the store setting at a new store")
+
+
+def table_exists(conn: Connection, name: str) -> bool:
     if conn.dialect == "sqlite":
         rows = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,))
     else:

@@ -23,7 +23,7 @@ from callassist.store.db import (
     parse_url,
 )
 from callassist.store.deletion import delete_calls, purge
-from callassist.store.migrations import migrate
+from callassist.store.migrations import LATEST, current_version, migrate, table_exists, verify
 from callassist.store.privacy import event_for_store, redact, redact_turns, report_for_store
 from callassist.store.query import (
     CALL_COLUMNS,
@@ -75,20 +75,51 @@ def _pid_alive(pid: int) -> bool:
 
 
 class Store:
-    def __init__(self, location: StoreLocation, settings: Settings, timeout: float = 5.0):
+    """`readonly` (commands that only read): nothing is written, so a store on a read-only
+    disk or one another program is writing to can be read; see `open_store`."""
+
+    def __init__(self, location: StoreLocation, settings: Settings, timeout: float = 5.0,
+                 readonly: bool = False):
         self.location = location
         self.settings = settings
         self.timeout = timeout
-        self.conn: Connection = connect(location, timeout)
+        self.readonly = readonly
+        self.conn: Connection = connect(location, timeout, readonly)
         try:
-            migrate(self.conn)
-            self.recovered = self.recover_interrupted()
+            if readonly:
+                self.recovered = self._check_readable()
+                self.purged = 0
+            else:
+                migrate(self.conn)
+                self.recovered = self.recover_interrupted()
+                self.purged = self._apply_retention_days()
             self.coaching = Coaching(self.conn)
             self.corrections = Corrections(self.conn)
-            self.purged = self._apply_retention_days()
         except BaseException:
             self.conn.close()
             raise
+
+    def _check_readable(self) -> list[int]:
+        """A read-only store must already have this version's schema (an older one needs one
+        open with write access to be upgraded). Calls left live by a crash are closed if the
+        store can be written after all, else they are listed as they are."""
+        if not table_exists(self.conn, "schema_version"):
+            raise StoreError(f"{self.location.display}: not a CallAssist call store (no "
+                             "schema); point --store or the store setting at a call store")
+        version = current_version(self.conn)
+        if version < LATEST:
+            raise StoreError(
+                f"{self.location.display}: written by an older CallAssist (schema {version} "
+                f"of {LATEST}); open it once with write access (e.g. `callassist calls note`) "
+                "to upgrade it")
+        verify(self.conn)
+        if not self._dead_calls():
+            return []
+        try:
+            with Store(self.location, self.settings, timeout=min(self.timeout, 0.5)) as writer:
+                return writer.recovered
+        except StoreError:
+            return []
 
     def _apply_retention_days(self) -> int:
         if not self.settings.retention_days:
@@ -249,6 +280,13 @@ class Store:
     def recover_interrupted(self) -> list[int]:
         """Closes calls whose recorder died (crash, kill, power cut), marked `interrupted`,
         with a report rebuilt from the events they stored. Returns their ids."""
+        dead = self._dead_calls()
+        for call_id in dead:
+            self._finish_call(call_id, None, status="interrupted")
+        return dead
+
+    def _dead_calls(self) -> list[int]:
+        """Calls still `live` whose recorder is gone."""
         host, now = _host(), time.time()
         dead = []
         for call_id, call_host, pid, heartbeat in self.conn.execute(
@@ -260,8 +298,6 @@ class Store:
                 gone = now - float(heartbeat) > STALE_S
             if gone:
                 dead.append(int(call_id))
-        for call_id in dead:
-            self._finish_call(call_id, None, status="interrupted")
         return dead
 
     # -- reading ------------------------------------------------------------------------------
@@ -402,16 +438,22 @@ def _events_from_report(report: dict) -> list[dict]:
 
 
 def open_store(url: str | None = None, settings: Settings | None = None,
-               timeout: float = 5.0, must_exist: bool = False) -> Store:
+               timeout: float = 5.0, must_exist: bool = False, readonly: bool = False) -> Store:
     """The call store at `url` (default: the `store` setting, else SQLite in the data folder).
     Creates and migrates it if needed; closes calls left live by a crash as interrupted.
-    With `must_exist` (commands that only read) a SQLite file that is not there is an error,
-    so a mistyped path is reported instead of answered with an empty new store."""
+    With `must_exist` a SQLite file that is not there is an error, so a mistyped path is
+    reported instead of answered with an empty new store.
+
+    `readonly` (commands that only read: calls list, show, export) writes nothing: it needs no
+    write access, waits for no writer, and a store named by --store or the store setting must
+    exist (P1, P2). Only the default store, not made yet, is created as usual."""
     settings = settings or load_settings()
-    location = parse_url(url if url is not None else settings.store, default_path())
-    if must_exist and location.kind == "sqlite" and not Path(location.target).exists():
+    named = url if url is not None else settings.store
+    location = parse_url(named, default_path())
+    missing = location.kind == "sqlite" and not Path(location.target).exists()
+    if missing and (must_exist or (readonly and (named or "").strip())):
         raise StoreError(
             f"{location.target}: no call store there (check --store or the store setting; "
             "calls are stored by the overlay, `listen --save` or `analyze --save`)"
         )
-    return Store(location, settings, timeout)
+    return Store(location, settings, timeout, readonly=readonly and not missing)
