@@ -51,6 +51,12 @@ class OpenRecord:
             self.store.close()
 
 
+def _in_real_time(source: CallSource) -> bool:
+    """Whether the call runs by the clock (a microphone, a recording or transcript played
+    live, a practice call) rather than as fast as a file can be read (`analyze`)."""
+    return bool(getattr(source, "realtime", getattr(source, "paced", True)))
+
+
 class StoreRecords:
     """A record factory for the store configured in the settings (`callassist.settings`:
     agent name, retention, SQLite or PostgreSQL), or the one at `url`; `agent` overrides the
@@ -80,6 +86,7 @@ class StoreRecords:
             recorder = store.begin_call(
                 agent=self.agent, engine=head["engine"] or "transcript", model=head["model"],
                 source=head["source"], title=head["title"],
+                pace=source.speed if _in_real_time(source) else None,
             )
         except BaseException:
             store.close()

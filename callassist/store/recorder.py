@@ -21,6 +21,12 @@ FLOOR_CHANNEL = "callassist_floor"
 SYNC_S = 1.0
 # Voiced level blocks closer than this belong to one stretch of speech.
 SPEECH_GAP_S = 0.6
+# How far the call's clock may run ahead of what is stored (D3): the length of a call killed
+# mid-speech is within this of the truth.
+PROGRESS_S = 0.2
+# A stretch of continuous speech is stored in pieces at most this long, so a kill mid-speech
+# loses at most this much of the timeline.
+MAX_STRETCH_S = 5.0
 
 
 @dataclass
@@ -38,7 +44,8 @@ class _Speech:
             self.block = e.at - self.prev_at
         self.prev_at = e.at
         closed = None
-        if self.start is not None and (e.at - self.last > SPEECH_GAP_S):
+        if self.start is not None and (e.at - self.last > SPEECH_GAP_S
+                                       or e.at - self.start >= MAX_STRETCH_S):
             closed = self.close()
         if e.voiced:
             if self.start is None:
@@ -59,6 +66,20 @@ class _Speech:
         return seg
 
 
+# A live call's length only grows (the clock and the events both move it).
+_LONGER = "duration = CASE WHEN duration > ? THEN duration ELSE ? END"
+
+
+def _event_time(event: Event | dict) -> float:
+    """The latest call time an event speaks for (its end, or its moment)."""
+    get = event.get if isinstance(event, dict) else lambda k: getattr(event, k, None)
+    for key in ("end", "at"):
+        value = get(key)
+        if isinstance(value, int | float):
+            return float(value)
+    return 0.0
+
+
 class CallRecorder:
     """Writes a live call's events as they arrive; see the package docstring for the API.
 
@@ -67,7 +88,7 @@ class CallRecorder:
     cut too; on PostgreSQL the server flushes asynchronous commits within a second."""
 
     def __init__(self, finish_call: FinishCall, conn: Connection, call_id: int, retention: str,
-                 owns_conn: bool):
+                 owns_conn: bool, pace: float | None = None):
         self._finish_call = finish_call
         self.owns_conn = owns_conn  # a connection of its own, closed with the recorder
         self.conn = conn
@@ -79,10 +100,17 @@ class CallRecorder:
         self._runs = SpeakerRuns()
         self._last_seq: dict[str, int] = {}  # each speaker's last stored utterance
         self._heartbeat = time.time()
+        self._clock = 0.0  # the call's time, as far as its events have gone
+        self._stored_clock = 0.0
         self._dirty = threading.Event()
         self._stop = threading.Event()
+        # A call in real time (`pace` call seconds a second: a microphone, a recording played
+        # live): its length is also kept by the clock, since the engine may be seconds behind
+        # when the program dies (D3). None: a file analysed as fast as it goes.
+        self.pace = pace
+        self._started: tuple[float, float] | None = None  # (monotonic, call time) at the start
         self._syncer: threading.Thread | None = None
-        if conn.dialect == "sqlite" and retention != "none":
+        if retention != "none" and (conn.dialect == "sqlite" or pace is not None):
             self._syncer = threading.Thread(target=self._sync_loop, daemon=True,
                                             name=f"callassist-store-sync-{call_id}")
             self._syncer.start()
@@ -101,6 +129,9 @@ class CallRecorder:
         rewrites: list[tuple[int | None, dict]] = []  # earlier utterances that end a number
         for event in events:
             d = event if isinstance(event, dict) else None
+            self._clock = max(self._clock, _event_time(event))
+            if self._started is None:
+                self._started = (time.monotonic(), self._clock)
             if isinstance(event, LevelEvent) or (d is not None and d.get("type") == "level"):
                 lv = event if isinstance(event, LevelEvent) else LevelEvent(
                     d["speaker"], d["at"], d["dbfs"], d["voiced"])  # type: ignore[index]
@@ -122,7 +153,8 @@ class CallRecorder:
             return
         now = time.time()
         beat = now - self._heartbeat > HEARTBEAT_S
-        if not rows and not beat:
+        progress = self._clock - self._stored_clock >= PROGRESS_S
+        if not rows and not beat and not progress:
             return
         updates = self._rewrites(rewrites, rows)
         with self.conn.transaction():
@@ -135,11 +167,13 @@ class CallRecorder:
                 )
                 # The live floor view wakes on this instead of polling (PostgreSQL only).
                 self.conn.notify(FLOOR_CHANNEL, str(self.call_id))
-            if beat:
-                self.conn.execute("UPDATE calls SET heartbeat = ? WHERE id = ?",
-                                  (now, self.call_id))
-        if beat:
+            if beat or progress:
+                # the length so far: what an interrupted call is closed with (D3)
+                self.conn.execute(f"UPDATE calls SET heartbeat = ?, {_LONGER} WHERE id = ?",
+                                  (now, self._clock, self._clock, self.call_id))
+        if beat or progress:
             self._heartbeat = now
+            self._stored_clock = max(self._stored_clock, self._clock)
         self._dirty.set()
 
     def _rewrites(self, rewrites: list[tuple[int | None, dict]], rows: list[tuple]
@@ -203,21 +237,45 @@ class CallRecorder:
             self.conn.close()
 
     def _sync_loop(self) -> None:
+        """Once a second, a checkpoint of SQLite's WAL (what a power cut keeps); every
+        PROGRESS_S of a real-time call, its length by the clock (what a kill keeps)."""
         from callassist.store.db import SQLiteConnection
 
-        assert isinstance(self.conn, SQLiteConnection)
+        sync = None
+        if isinstance(self.conn, SQLiteConnection):
+            try:
+                sync = SQLiteConnection(self.conn.location, timeout=1.0)
+            except StoreError:
+                sync = None
+        last_sync = time.monotonic()
         try:
-            sync = SQLiteConnection(self.conn.location, timeout=1.0)
-        except StoreError:
+            while not self._stop.wait(PROGRESS_S):
+                self._store_clock()
+                if sync is not None and time.monotonic() - last_sync >= SYNC_S:
+                    last_sync = time.monotonic()
+                    if self._dirty.is_set():
+                        self._dirty.clear()
+                        # A passive checkpoint syncs the WAL to disk without blocking the
+                        # writer.
+                        try:
+                            sync.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                        except StoreError:
+                            self._dirty.set()
+        finally:
+            if sync is not None:
+                sync.close()
+
+    def _store_clock(self) -> None:
+        if self.pace is None or self._started is None:
+            return
+        wall, at = self._started
+        now = max(self._clock, at + (time.monotonic() - wall) * self.pace)
+        if now - self._stored_clock < PROGRESS_S:
             return
         try:
-            while not self._stop.wait(SYNC_S):
-                if self._dirty.is_set():
-                    self._dirty.clear()
-                    # A passive checkpoint syncs the WAL to disk without blocking the writer.
-                    try:
-                        sync.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                    except StoreError:
-                        self._dirty.set()
-        finally:
-            sync.close()
+            self.conn.execute(f"UPDATE calls SET {_LONGER} WHERE id = ? AND status = 'live'",
+                              (round(now, 2), round(now, 2), self.call_id))
+        except StoreError:
+            return  # the next batch's write reports a store that went away
+        self._stored_clock = now
+        self._dirty.set()

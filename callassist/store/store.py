@@ -156,9 +156,11 @@ class Store:
     def begin_call(
         self, agent: str | None = None, engine: str = "", model: str = "",
         started_at: float | None = None, source: str = "live", title: str = "",
-        retention: str | None = None,
+        retention: str | None = None, pace: float | None = None,
     ) -> CallRecorder:
-        """Starts recording a live call; see the package docstring."""
+        """Starts recording a live call; see the package docstring. `pace`: call seconds per
+        second for a call in real time (its length is then kept by the clock too), None for
+        a file analysed as fast as it goes."""
         retention = self._retention(retention)
         started = time.time() if started_at is None else float(started_at)
         conn = self._writer_connection()
@@ -175,7 +177,7 @@ class Store:
             # which is the "lose at most the last second" promise at a fraction of the cost.
             conn.execute("SET synchronous_commit TO off")
         return CallRecorder(self._finish_call, conn, call_id, retention,
-                            conn is not self.conn)
+                            conn is not self.conn, pace=pace)
 
     def save_report(
         self, report: dict, source: str = "", agent: str | None = None,
@@ -238,13 +240,14 @@ class Store:
         self, call_id: int, report: dict | None, status: str, in_transaction: bool = False,
     ) -> None:
         row = self.conn.execute(
-            "SELECT retention, started_at FROM calls WHERE id = ?", (call_id,)
+            "SELECT retention, started_at, duration FROM calls WHERE id = ?", (call_id,)
         )
         if not row:
             raise StoreError(f"no call {call_id} in the store")
-        retention, started = row[0]
+        retention, started, so_far = row[0]
         if report is None:
-            report = report_from_events(self._events(call_id))
+            # A call that died: as long as its recorder last said (D3), or its last event.
+            report = report_from_events(self._events(call_id), least=float(so_far or 0.0))
         stored = report_for_store(report, retention)
         fig = figures(stored)
         judged = assess(stored)
@@ -331,7 +334,8 @@ class Store:
             raise StoreError(f"no call {call_id} in the store ({self.location.display})")
         row = call_row(rows[0][:-1])
         events = self._events(row.id)
-        report = json.loads(rows[0][-1]) if rows[0][-1] else report_from_events(events)
+        report = (json.loads(rows[0][-1]) if rows[0][-1]
+                  else report_from_events(events, least=row.duration))
         return StoredCall(row, report, events)
 
     def iter_calls(

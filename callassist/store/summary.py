@@ -40,8 +40,10 @@ def figures(report: dict) -> Figures:
     )
 
 
-def report_from_events(events: list[dict], duration: float | None = None) -> dict:
-    """The coach report's shape, rebuilt from stored event dicts in order."""
+def report_from_events(events: list[dict], duration: float | None = None,
+                       least: float = 0.0) -> dict:
+    """The coach report's shape, rebuilt from stored event dicts in order; its duration is
+    `duration`, else the last event's time but at least `least`."""
     covered: dict[str, dict] = {}
     warnings, reminders, transcript, moods = [], [], [], []
     last = 0.0
@@ -79,7 +81,7 @@ def report_from_events(events: list[dict], duration: float | None = None) -> dic
         }
     apology = covered.get("apologize")
     return {
-        "duration": round(duration if duration is not None else last, 2),
+        "duration": round(duration if duration is not None else max(last, least), 2),
         "ended": False,
         "steps": steps,
         "warnings": warnings,

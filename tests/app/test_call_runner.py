@@ -140,20 +140,15 @@ def test_listen_save_killed_mid_call_keeps_the_call_so_far(tmp_path):
             if printed[-1]["type"] == "step":
                 break
         assert printed, proc.stderr.read()
-        stepped = time.monotonic()
         time.sleep(1.5)  # the call goes on a little after the step
         os.kill(proc.pid, signal.SIGKILL)
-        after_step = time.monotonic() - stepped
+        killed_at = time.time()
         proc.wait(timeout=10)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     printed += [json.loads(ln) for ln in proc.stdout.read().splitlines() if ln.startswith("{")]
-    # the recording plays in real time: the call had run this long when it was killed
-    step_at = next(e["at"] for e in printed if e["type"] == "step")
-    length = step_at + after_step
-
     with open_store(url, settings=Settings(agent="Kill Test", retention="full")) as store:
         (call_id,) = store.recovered
         call = store.get_call(call_id)
@@ -161,6 +156,10 @@ def test_listen_save_killed_mid_call_keeps_the_call_so_far(tmp_path):
     kinds = [e["type"] for e in call.events]
     assert "step" in kinds and "transcript" in kinds
     said = [e["text"] for e in call.events if e["type"] == "transcript"]
-    assert said == [e["text"] for e in printed if e["type"] == "transcript" and e["final"]]
-    # the step shows up to a decode after its words (~1 s), so the length may run that late
-    assert length - 1.0 <= call.row.duration <= length + 1.0, (call.row.duration, length)
+    shown = [e["text"] for e in printed if e["type"] == "transcript" and e["final"]]
+    # a batch is shown, then written: the kill may fall between the two for the last one
+    assert said == shown or said == shown[:-1], (said, shown)
+    # the recording plays in real time: the call had run this long when it was killed (the
+    # engine may be a decode behind; the store keeps the length by the clock as well)
+    length = killed_at - call.row.started_at
+    assert length - 1.0 <= call.row.duration <= length + 0.5, (call.row.duration, length)

@@ -1,0 +1,103 @@
+"""Crash safety for every way a call is recorded (D1, D3): `kill -9` of the overlay
+(`run --save`), `listen --save` and `analyze --save --realtime` in the middle of a spoken call,
+on SQLite and on a real PostgreSQL server. The next start finds the call interrupted, with its
+events, the transcript heard so far and its length to within a second of when it died.
+
+The recording is the dev-001 call's agent side, spoken by espeak-ng; it plays in real time, so
+the call's length at the kill is the time since the call's record opened."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from callassist.audio.speak import speak_transcript
+from callassist.settings import Settings
+from callassist.store import StoreError, open_store
+from callassist.transcript import load_transcript
+
+REPO = Path(__file__).resolve().parents[2]
+CALL = REPO / "tests" / "corpus" / "dev-001.json"
+
+FRONT_ENDS = {
+    "overlay": ["run", "--input", "{wav}", "--save", "--exit-after"],
+    "listen": ["listen", "--input", "{wav}", "--save"],
+    "analyze": ["analyze", "{wav}", "--save", "--realtime"],
+}
+
+
+@pytest.fixture(scope="module")
+def wav(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("kill") / "call.wav"
+    speak_transcript(load_transcript(CALL), path, stereo=False, speakers=("agent",))
+    return path
+
+
+def _first_step(url: str, proc: subprocess.Popen, deadline_s: float = 120.0) -> None:
+    """Waits until the running call has stored a step (read as another program would)."""
+    settings = Settings(agent="Kill Test", retention="full")
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        assert proc.poll() is None, proc.stderr.read()
+        try:
+            with open_store(url, settings=settings, readonly=True) as store:
+                rows = store.conn.execute("SELECT COUNT(*) FROM events WHERE type = 'step'")
+                if rows[0][0]:
+                    return
+        except StoreError:
+            pass  # not created yet
+        time.sleep(0.2)
+    pytest.fail("no step was stored in time")
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql",
+                                                            marks=pytest.mark.postgres)])
+def test_kill_9_mid_call_keeps_the_call_interrupted_with_its_events_and_length(
+    request, tmp_path, wav, front_end, backend
+):
+    url = (str(tmp_path / "calls.sqlite3") if backend == "sqlite"
+           else request.getfixturevalue("pg_url"))
+    settings = Settings(agent="Kill Test", retention="full")
+    with open_store(url, settings=settings):
+        pass  # the store exists before the call, as after any earlier call
+    env = {**os.environ, "CALLASSIST_STORE": url, "CALLASSIST_RETENTION": "full",
+           "CALLASSIST_AGENT": "Kill Test", "QT_QPA_PLATFORM": "offscreen"}
+    args = [a.format(wav=wav) for a in FRONT_ENDS[front_end]]
+    proc = subprocess.Popen([sys.executable, "-m", "callassist", *args, "--rules-only"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env=env, cwd=REPO)
+    try:
+        _first_step(url, proc)
+        time.sleep(2.5)  # the agent is in the middle of the next sentence
+        os.kill(proc.pid, signal.SIGKILL)
+        killed_at = time.time()
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+    with open_store(url, settings=settings) as store:
+        (call_id,) = store.recovered
+        call = store.get_call(call_id)
+    assert call.row.status == "interrupted" and call.row.agent == "Kill Test"
+    kinds = {e["type"] for e in call.events}
+    assert {"step", "transcript", "speech"} <= kinds
+    said = " ".join(e["text"] for e in call.events if e["type"] == "transcript")
+    assert "sorry" in said
+    assert call.report["steps"]["apologize"]["covered"]
+    assert call.report["transcript"] and not call.report["ended"]
+    # The call ran in real time from when its record opened until the kill.
+    length = killed_at - call.row.started_at
+    assert length - 1.0 <= call.row.duration <= length + 0.5, (call.row.duration, length)
+    # the speech up to the kill is on the timeline, not only the stretches that had ended
+    last_speech = max(e["end"] for e in call.events if e["type"] == "speech")
+    assert last_speech >= length - 6.0, (last_speech, length)
