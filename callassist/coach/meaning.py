@@ -106,13 +106,17 @@ class MeaningLayer:
         return self.embedder.embed([text])[0]
 
     def nearest(self, vector: np.ndarray, n: int) -> list[Neighbour]:
-        if not self.examples:
-            return []
         sims = self.vectors @ vector
+        return [Neighbour(self.examples[i], float(sims[i])) for i in self._top(sims, n)]
+
+    @staticmethod
+    def _top(sims: np.ndarray, n: int) -> np.ndarray:
+        """The indices of the `n` largest similarities, largest first."""
         n = min(n, len(sims))
+        if n == 0:
+            return np.zeros(0, dtype=np.intp)
         top = np.argpartition(-sims, n - 1)[:n]
-        top = top[np.argsort(-sims[top])]
-        return [Neighbour(self.examples[i], float(sims[i])) for i in top]
+        return top[np.argsort(-sims[top], kind="stable")]
 
     def clauses(self, text: str) -> list[str]:
         """The line's clauses (the whole line when it has one)."""
@@ -142,11 +146,12 @@ class MeaningLayer:
         if len(text.split()) < self.settings.min_clause_words or not self.examples:
             return {}
         pieces = self.clauses(text)
-        vectors = self.embedder.embed(pieces)
+        # Every clause against every example in one product.
+        sims = self.embedder.embed(pieces) @ self.vectors.T
         found: dict[str, Recognition] = {}
-        for piece, vector in zip(pieces, vectors, strict=True):
+        for piece, row in zip(pieces, sims, strict=True):
             negated = not negators.isdisjoint(piece.split())
-            for kind, rec in self.recognise_vector(vector, piece).items():
+            for kind, rec in self._vote(row, piece).items():
                 if negated and kind in STEP_IDS:
                     continue
                 if kind not in found or rec.share > found[kind].share:
@@ -158,25 +163,28 @@ class MeaningLayer:
     ) -> dict[str, Recognition]:
         """The vote of the examples nearest `vector`; `leave_out` names an example's own
         text, to ask what the others make of it (`playbook check`)."""
-        near = self.nearest(vector, self.settings.neighbours + (leave_out is not None))
+        sims = self.vectors @ vector
         if leave_out is not None:
-            near = [n for n in near if n.example.text != leave_out][: self.settings.neighbours]
-        if not near:
+            sims = np.where([e.text == leave_out for e in self.examples], -np.inf, sims)
+        return self._vote(sims, clause)
+
+    def _vote(self, sims: np.ndarray, clause: str) -> dict[str, Recognition]:
+        """The vote of the examples nearest a clause, given its similarity to each."""
+        top = self._top(sims, self.settings.neighbours)
+        if not len(top):
             return {}
+        near = sims[top]
         # Closer examples weigh more, sharply: a near copy outvotes several loose likenesses.
-        weights = np.exp((np.array([n.similarity for n in near]) - near[0].similarity)
-                         / self.settings.temperature)
-        total = float(weights.sum()) or 1.0
+        weights = np.exp((near - near[0]) / self.settings.temperature)
+        labels = self._labels[top]  # (neighbours, kinds)
+        shares = weights @ labels / (float(weights.sum()) or 1.0)
         found: dict[str, Recognition] = {}
-        for kind in LEARNED_KINDS:
-            support = [(n, w) for n, w in zip(near, weights, strict=True)
-                       if kind in n.example.labels]
-            if not support:
-                continue
-            share = sum(w for _, w in support) / total
-            best = support[0][0].similarity
-            if share >= self.settings.share_for(kind) and best >= self.settings.similarity_for(
-                kind
-            ):
-                found[kind] = Recognition(kind, share, tuple(n for n, _ in support), clause)
+        for k in np.flatnonzero(labels.any(axis=0)):
+            kind = LEARNED_KINDS[k]
+            best = float(near[labels[:, k]][0])
+            if shares[k] >= self.settings.share_for(kind) and best >= \
+                    self.settings.similarity_for(kind):
+                support = tuple(Neighbour(self.examples[i], float(sims[i]))
+                                for i in top[labels[:, k]])
+                found[kind] = Recognition(kind, float(shares[k]), support, clause)
         return found

@@ -93,7 +93,7 @@ class MiniLM:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.encoder = BertEncoder(load(model), HEADS)
-        self.dim = int(self.encoder.word.shape[1])
+        self.dim = self.encoder.hidden
 
     def embed(self, texts: list[str], pack: int = PACK_TOKENS) -> np.ndarray:
         """(len(texts), dim) unit vectors. Sentences of similar length go through the encoder
