@@ -18,6 +18,7 @@ call so far (the store closes it as interrupted on its next open)."""
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Sequence
@@ -119,6 +120,10 @@ class CallRunner:
                     record.write(events)
                 except (OSError, CallAssistError) as e:
                     self.problem(f"this call is not being saved: {e}")
+                    # what was written is closed as interrupted now if the store still
+                    # answers, else by its next start
+                    with contextlib.suppress(OSError, CallAssistError):
+                        record.close()
                     record = None
 
         try:
