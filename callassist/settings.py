@@ -11,9 +11,12 @@ They live in `settings.toml` in the platform's config folder (`callassist.paths.
     retention_days = 0            # delete calls older than this many days at start-up (0: keep)
     partials = "agent"            # Whisper's partial results: for the agent (default), both
                                   # speakers, or off (finals only: least CPU, later ticks)
+    silence_ends_call = 20        # with a customer input, calls start when both sides have
+                                  # spoken and end after this many seconds of silence on both
+                                  # (3 to 3600; 0: calls start and end by hand only)
 
 Environment variables override the file: CALLASSIST_AGENT, CALLASSIST_RETENTION, CALLASSIST_STORE,
-CALLASSIST_MODEL, CALLASSIST_RETENTION_DAYS.
+CALLASSIST_MODEL, CALLASSIST_RETENTION_DAYS, CALLASSIST_PARTIALS, CALLASSIST_SILENCE_ENDS_CALL.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from callassist import validate
 from callassist.errors import CallAssistError
 from callassist.paths import config_dir
 
@@ -35,9 +39,14 @@ ENV = {
     "model": "CALLASSIST_MODEL",
     "retention_days": "CALLASSIST_RETENTION_DAYS",
     "partials": "CALLASSIST_PARTIALS",
+    "silence_ends_call": "CALLASSIST_SILENCE_ENDS_CALL",
 }
 PARTIALS = ("agent", "both", "off")
 MAX_RETENTION_DAYS = 36500
+# Seconds of silence on both sides that end a call by voice: shorter than a few seconds would
+# cut calls at every pause; 0 turns calls by voice off.
+DEFAULT_SILENCE_ENDS_CALL = 20.0
+SILENCE_ENDS_CALL_RANGE = (3.0, 3600.0)
 
 
 class SettingsError(CallAssistError):
@@ -52,6 +61,7 @@ class Settings:
     model: str = ""
     retention_days: int = 0
     partials: str = "agent"
+    silence_ends_call: float = DEFAULT_SILENCE_ENDS_CALL
 
     @property
     def partial_speakers(self) -> tuple[str, ...]:
@@ -99,7 +109,8 @@ def load_settings(path: Path | None = None) -> Settings:
             value, where = raw[key], f"{path}: {key}"
         if value is None:
             continue
-        if key == "retention_days" and isinstance(value, int) and not isinstance(value, bool):
+        if (key in ("retention_days", "silence_ends_call") and isinstance(value, int | float)
+                and not isinstance(value, bool)):
             value = str(value)
         if not isinstance(value, str):
             raise SettingsError(f"{where} must be a string, not {value!r}")
@@ -117,6 +128,7 @@ def load_settings(path: Path | None = None) -> Settings:
         model=values.get("model", ""),
         retention_days=_days(values.get("retention_days", ""), path),
         partials=_partials(values.get("partials") or "agent", path),
+        silence_ends_call=_silence(values.get("silence_ends_call", ""), path),
     )
 
 
@@ -125,6 +137,27 @@ def _partials(value: str, path: Path) -> str:
         raise SettingsError(f"partials '{value}' is not one of {', '.join(PARTIALS)} "
                             f"(set it in {path} or {ENV['partials']})")
     return value
+
+
+def _silence(text: str, path: Path) -> float:
+    if not text:
+        return DEFAULT_SILENCE_ENDS_CALL
+    low, high = SILENCE_ENDS_CALL_RANGE
+    where = f"(set it in {path} or {ENV['silence_ends_call']})"
+
+    def fail(field: str, problem: str) -> SettingsError:
+        return SettingsError(f"{field} {problem} {where}")
+
+    choice = f"0 (calls by hand only) or {low:g} to {high:g} seconds"
+    try:
+        number = float(text)
+    except ValueError:
+        raise fail("silence_ends_call", f"'{text}' is not {choice}") from None
+    seconds = validate.finite(number, "silence_ends_call", fail, 0.0, high, "a number of seconds")
+    if 0 < seconds < low:
+        raise fail("silence_ends_call", f"{seconds:g} would end calls at every pause: use "
+                                        f"{choice}")
+    return seconds
 
 
 def _days(text: str, path: Path) -> int:
@@ -154,6 +187,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         f"model = {q(settings.model)}\n"
         f"retention_days = {int(settings.retention_days)}\n"
         f"partials = {q(settings.partials)}\n"
+        f"silence_ends_call = {settings.silence_ends_call:g}\n"
     )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,8 @@
 # Starts a PulseAudio server for this user (root included) with a null sink named
 # callassist_test, whose monitor serves as a virtual microphone for the capture tests:
 # `paplay --device=callassist_test call.wav` plays into it and PortAudio reads it back through
-# ALSA's `pulse` device with PULSE_SOURCE=callassist_test.monitor. Safe to run again.
+# ALSA's `pulse` device with PULSE_SOURCE=callassist_test.monitor; callassist_customer is the
+# customer's side the same way. Safe to run again.
 set -euo pipefail
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/callassist-runtime-$(id -u)}"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
@@ -17,8 +18,11 @@ if ! pactl info >/dev/null 2>&1; then
   for _ in $(seq 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 pactl info >/dev/null 2>&1 || { echo "start-pulse: PulseAudio did not start" >&2; exit 1; }
-if ! pactl list short sinks | grep -q $'\tcallassist_test\t'; then
-  pactl load-module module-null-sink sink_name=callassist_test \
-    sink_properties=device.description=CallAssist_test >/dev/null
-fi
-echo "start-pulse: PulseAudio up (XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR), sink callassist_test"
+# callassist_customer: a second virtual input, the customer's side of a call (calls by voice).
+for sink in callassist_test callassist_customer; do
+  if ! pactl list short sinks | grep -q $'\t'"$sink"$'\t'; then
+    pactl load-module module-null-sink sink_name="$sink" \
+      sink_properties=device.description="$sink" >/dev/null
+  fi
+done
+echo "start-pulse: PulseAudio up (XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR), sinks callassist_test, callassist_customer"

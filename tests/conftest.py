@@ -33,7 +33,8 @@ def private_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # The `callassist call` socket: a short path (Unix sockets allow ~100 characters).
     monkeypatch.setenv("CALLASSIST_RUNTIME_DIR", tempfile.mkdtemp(prefix="ca-run-"))
     for var in ("CALLASSIST_AGENT", "CALLASSIST_RETENTION", "CALLASSIST_STORE",
-                "CALLASSIST_MODEL", "CALLASSIST_RETENTION_DAYS", "CALLASSIST_PARTIALS"):
+                "CALLASSIST_MODEL", "CALLASSIST_RETENTION_DAYS", "CALLASSIST_PARTIALS",
+                "CALLASSIST_SILENCE_ENDS_CALL"):
         monkeypatch.delenv(var, raising=False)
     return tmp_path
 

@@ -18,6 +18,7 @@ call so far (the store closes it as interrupted on its next open)."""
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Sequence
@@ -90,6 +91,15 @@ class CallRunner:
         """Prepare the source again before its next call (a new model was installed)."""
         self._prepared.discard(id(source))
 
+    def wait_for_call(self, source: CallSource, stop: threading.Event) -> bool:
+        """A source whose calls start by voice (SpeechSource with a customer input) listens
+        here until both sides have spoken (True), or stop is set or its input ended (False).
+        Any other source, or one not prepared (run() then says why), is ready at once."""
+        wait = getattr(source, "wait_for_call", None)
+        if wait is None or id(source) not in self._prepared:
+            return True
+        return wait(stop)
+
     def run(self, source: CallSource, emit: EmitFn, stop: threading.Event) -> CallResult:
         level = self.remembered_voice_level()
         session = CallSession(self.playbook, monitors_for(self.playbook, level))
@@ -110,6 +120,10 @@ class CallRunner:
                     record.write(events)
                 except (OSError, CallAssistError) as e:
                     self.problem(f"this call is not being saved: {e}")
+                    # what was written is closed as interrupted now if the store still
+                    # answers, else by its next start
+                    with contextlib.suppress(OSError, CallAssistError):
+                        record.close()
                     record = None
 
         try:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from callassist.app.voice_calls import VoiceCalls
 from callassist.audio.sources import AudioSource
 from callassist.coach.events import Event
 from callassist.coach.playbook import Playbook
@@ -105,8 +106,10 @@ class SpeechSource:
         device: str | int | None = None, customer_device: str | int | None = None,
         customer_channel: str | None = None, engine: str | None = None,
         model: str | None = None, bias: bool = True, realtime: bool = True,
-        loaded: Engine | None = None,
+        loaded: Engine | None = None, silence_ends_call: float = 0.0,
     ):
+        """With a customer input (`customer_device` or `customer_channel`) and
+        `silence_ends_call` > 0, calls start and end by voice (app/voice_calls.py)."""
         self.playbook = playbook
         self.input_file = Path(input_file) if input_file is not None else None
         self.live = self.input_file is None
@@ -118,6 +121,9 @@ class SpeechSource:
         self.bias = bias
         self.realtime = realtime
         self.engine = loaded  # an engine already loaded (tests and benchmarks reuse one)
+        has_customer = customer_device is not None or bool(customer_channel)
+        self.calls = (VoiceCalls(silence_ends_call)
+                      if has_customer and silence_ends_call > 0 else None)
         self.audio: AudioSource | None = None  # the input opened for the next call
         self.where = "Microphone" if self.live else self.input_file.name
         self.label = self.where
@@ -160,6 +166,25 @@ class SpeechSource:
                 raise InputUnavailable(str(e)) from None
         return self.audio
 
+    @property
+    def starts_by_voice(self) -> bool:
+        return self.calls is not None
+
+    def wait_for_call(self, stop: threading.Event) -> bool:
+        """Calls by voice: listens until both sides have spoken or start_now() (True), or stop
+        is set (False). An input that cannot be opened is left to the call to report (True)."""
+        if self.calls is None:
+            return True
+        try:
+            audio = self.take_input()
+        except InputUnavailable:
+            return True
+        return self.calls.wait(audio, stop)
+
+    def start_now(self) -> None:
+        if self.calls is not None:
+            self.calls.start_now()
+
     def take_input(self) -> AudioSource:
         """The input for this call; the next call opens its own."""
         audio = self.open_input()
@@ -190,5 +215,7 @@ class SpeechSource:
     ) -> None:
         from callassist.pipeline import run_call
 
-        run_call(session, self.engine, self.take_input(), emit, stop,
+        calls = self.calls
+        audio = calls if calls is not None and calls.ready else self.take_input()
+        run_call(session, self.engine, audio, emit, stop,
                  on_status=lambda st: status(st.kind, st.message))

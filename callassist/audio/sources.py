@@ -32,6 +32,7 @@ from callassist.errors import CallAssistError
 
 BLOCK_S = 0.1
 CHANNELS = ("left", "right")
+_OPENING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,12 @@ class MicrophoneSource:
             self.overflows += 1
 
     def _open(self):
+        # Two inputs (agent and customer) open at once on their own threads: each must see its
+        # own PULSE_SOURCE while its stream opens.
+        with _OPENING:
+            return self._open_stream()
+
+    def _open_stream(self):
         sd = _sounddevice()
         env_before = os.environ.get("PULSE_SOURCE")
         if self.device.pulse_source:

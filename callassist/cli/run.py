@@ -42,10 +42,13 @@ def make_source(args: argparse.Namespace, playbook):
         return sources.TranscriptSource(args.input, args.speed)
     if args.speed != 1.0:
         raise CallAssistError("--speed is for transcripts; a recording plays in real time")
+    from callassist.settings import load_settings
+
+    # With a customer input, calls start and end by voice (the silence_ends_call setting).
     return sources.SpeechSource(
         playbook, args.input, device=args.device, customer_device=args.customer_device,
         customer_channel=args.customer_channel, engine=args.engine, model=args.model,
-        bias=not args.no_bias,
+        bias=not args.no_bias, silence_ends_call=load_settings().silence_ends_call,
     )
 
 

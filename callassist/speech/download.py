@@ -196,20 +196,38 @@ def _resolve(name_or_url: str, sha256: str | None) -> Source:
 
 @contextlib.contextmanager
 def download_lock(path: Path, name: str) -> Iterator[None]:
-    try:
-        f = path.open("a")
-    except OSError as e:
-        raise CallAssistError(f"cannot write in {path.parent}: {e.strerror}; choose another "
-                              f"--dest") from None
+    """Holds NAME.lock while a model is downloaded; the file is deleted when done (P6), by its
+    holder, before the lock is let go."""
+    while True:
+        try:
+            f = path.open("a")
+        except OSError as e:
+            raise CallAssistError(f"cannot write in {path.parent}: {e.strerror}; choose "
+                                  f"another --dest") from None
+        if fcntl is None:
+            break
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.close()
+            raise CallAssistError(
+                f"another download of {name} is running; wait for it to finish"
+            ) from None
+        # Locked a file its last holder had already deleted: lock the one at the path now.
+        try:
+            same = os.stat(path).st_ino == os.fstat(f.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        f.close()
     with f:
-        if fcntl is not None:
-            try:
-                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise CallAssistError(
-                    f"another download of {name} is running; wait for it to finish"
-                ) from None
-        yield
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()  # .downloads, when nothing else is in it
 
 
 # -- verifying ----------------------------------------------------------------------------------

@@ -28,8 +28,16 @@ TIMEOUT_S = 30.0
 # resets the count, so a flaky link still finishes a long download.
 MAX_STALLED_ATTEMPTS = 4
 RETRY_PAUSE_S = 0.5
+# A connection that brings fewer than LOW_SPEED_BYTES in LOW_SPEED_S (a trickle, ~1 KB/s) is
+# dropped and counts as a stalled attempt (as curl's --speed-limit): together with the read
+# timeout and MAX_STALLED_ATTEMPTS this bounds how long a server can hold a download that
+# makes no real progress (H6): about MAX_STALLED_ATTEMPTS x (LOW_SPEED_S + pause).
+LOW_SPEED_BYTES = 32 * 1024
+LOW_SPEED_S = 30.0
 
 Progress = Callable[[int, int | None], None]
+# No model archive is larger: a body past this is refused (an endless stream).
+MAX_ARCHIVE_BYTES = 16 * 1024**3
 
 
 class DownloadCancelled(CallAssistError):
@@ -50,20 +58,36 @@ class _Cut(Exception):
     """The connection ended before the whole body arrived."""
 
 
+class _BadResume(_Cut):
+    """The server answered a Range request with other bytes: fetch whole from now on."""
+
+
+class _Slow(_Cut):
+    """The connection brought too little for too long (a trickle)."""
+
+
 def fetch(source: Source, part: Path, progress: Progress | None,
            stop: threading.Event | None) -> None:
     assert source.url is not None
     host = urllib.parse.urlparse(source.url).netloc
     stalled = 0
     received_any = False
+    # Only bytes beyond the most the part file ever held are progress: a server that sends the
+    # same first bytes again and again (a broken Range reply) does not keep the loop alive.
+    most = 0
+    resumable = True  # False once the server answered a Range request wrongly
     while True:
         have = part.stat().st_size if part.exists() else 0
+        if have and not resumable:
+            part.unlink()
+            have = 0
+        most = max(most, have)
         request = urllib.request.Request(
             source.url, headers={"User-Agent": f"callassist/{__version__}"}
         )
         if have:
             request.add_header("Range", f"bytes={have}-")
-        before = have
+        slow = False
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
                 _receive(response, part, have, source, progress, stop)
@@ -83,14 +107,17 @@ def fetch(source: Source, part: Path, progress: Progress | None,
             if not received_any:
                 raise CallAssistError(_unreachable(host, source.url, e.reason)) from None
             reason = e.reason
+        except _BadResume as e:
+            resumable, reason = False, e
         except (_Cut, http.client.HTTPException, OSError) as e:
-            reason = e
+            slow, reason = isinstance(e, _Slow), e
         now = part.stat().st_size if part.exists() else 0
-        if now > before:
+        if now > most and not slow:
             received_any = True
             stalled = 0
         else:
             stalled += 1
+        most = max(most, now)
         if stalled >= MAX_STALLED_ATTEMPTS:
             raise CallAssistError(
                 f"download of {source.name} from {host} keeps failing ({reason}); "
@@ -110,8 +137,7 @@ def _receive(response: http.client.HTTPResponse, part: Path, have: int, source: 
         start = _range_start(response.headers.get("Content-Range"))
         total = _range_total(response.headers.get("Content-Range"))
         if start != have:
-            part.unlink(missing_ok=True)
-            raise _Cut(f"server resumed at byte {start}, not {have}")
+            raise _BadResume(f"server resumed at byte {start}, not {have}")
         mode = "ab"
     else:
         have, mode = 0, "wb"  # a 200 answer to a Range request: the server sends it all again
@@ -130,17 +156,27 @@ def _receive(response: http.client.HTTPResponse, part: Path, have: int, source: 
         f = part.open(mode)
     except OSError as e:
         raise CallAssistError(f"cannot write {part}: {e.strerror}; choose another --dest") from None
+    window_start, window_bytes = time.monotonic(), 0
     with f:
         while True:
             if stop is not None and stop.is_set():
                 raise DownloadCancelled(_stopped_message(source.name, have, total))
-            chunk = response.read(CHUNK)
+            chunk = response.read1(CHUNK)  # what has arrived, so a trickle is noticed
             if not chunk:
                 break
             _write(f, chunk, part, source.name)
             have += len(chunk)
+            if have > MAX_ARCHIVE_BYTES:
+                raise CallAssistError(
+                    f"{source.url} sends more than {size(MAX_ARCHIVE_BYTES)}, more than any "
+                    f"model; stopped, nothing was installed")
             if progress:
                 progress(have, total)
+            window_bytes += len(chunk)
+            if window_bytes >= LOW_SPEED_BYTES:
+                window_start, window_bytes = time.monotonic(), 0
+            elif time.monotonic() - window_start > LOW_SPEED_S:
+                raise _Slow(f"less than {size(LOW_SPEED_BYTES)} in {LOW_SPEED_S:g} s")
     if total is not None and have < total:
         raise _Cut(f"connection closed at {have} of {total} bytes")
     return have

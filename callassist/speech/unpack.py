@@ -78,12 +78,26 @@ def _safe_extract(archive: Path, staging: Path, source: Source) -> None:
                 f"{source.name}: the archive is damaged ({e}); nothing was installed"
             ) from None
         except OSError as e:
-            if e.errno == errno.ENOSPC:
+            kept = "" if source.archive else (
+                f"; the download is kept in {archive.parent}, so the next try does not fetch "
+                "it again")
+            if e.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise CallAssistError(
                     f"disk full while unpacking {source.name} into {staging.parent.parent}: "
-                    f"free some space and run the command again; nothing was installed"
+                    f"free some space and run the command again; nothing was installed{kept}"
                 ) from None
-            raise CallAssistError(f"cannot unpack {source.name}: {e}") from None
+            if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise CallAssistError(
+                    f"cannot unpack {source.name}: {e.strerror}; nothing was installed{kept}"
+                ) from None
+            # Anything else comes from the archive itself (a file and a folder of one name,
+            # a name too long): fetching it again would not help (P6).
+            drop_download(archive, source)
+            entry = Path(e.filename or "").name or "an entry"
+            raise CallAssistError(
+                f"cannot unpack {source.name}: {e.strerror} at {entry} inside the archive; "
+                "nothing was installed"
+            ) from None
 
 
 def unsafe_entry(info: zipfile.ZipInfo) -> str | None:

@@ -35,7 +35,8 @@ class StoreLocation:
     @property
     def display(self) -> str:
         """The location without any password, for messages."""
-        return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", self.target)
+        hidden = re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", self.target)
+        return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", hidden)
 
 
 def parse_url(url: str, default_path: Path) -> StoreLocation:
@@ -231,12 +232,21 @@ class PostgresConnection(Connection):
         self._psycopg = psycopg
         self.timeout = timeout
         with self.errors():
+            # Bounded waits: connecting (libpq's connect_timeout), a row locked by another
+            # program (lock_timeout, as SQLite's busy timeout) and a server that vanished
+            # without closing the connection (TCP keepalives: noticed within ~20 s).
             self.conn = psycopg.connect(
-                location.target, autocommit=True, connect_timeout=max(1, round(timeout))
+                location.target, autocommit=True, connect_timeout=max(1, round(timeout)),
+                keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=2,
             )
-        if readonly:
-            # A supervisor with SELECT rights only can still list and export (P1).
-            self.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        try:
+            self.execute(f"SET lock_timeout = {max(1, round(timeout * 1000))}")
+            if readonly:
+                # A supervisor with SELECT rights only can still list and export (P1).
+                self.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        except BaseException:
+            self.close()
+            raise
         self._in_tx = False
 
     @staticmethod
@@ -290,6 +300,11 @@ class PostgresConnection(Connection):
         psycopg = self._psycopg
         try:
             yield
+        except psycopg.errors.LockNotAvailable:
+            raise StoreError(
+                f"{self.location.display}: the call store is locked by another program "
+                f"(waited {self.timeout:g} s); try again when it has finished"
+            ) from None
         except psycopg.OperationalError as e:
             first = (str(e).strip().splitlines() or ["unknown error"])[0]
             raise StoreError(

@@ -74,6 +74,10 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+class _NeedsUpgrade(StoreError):
+    """A store opened to read has an older schema: it is opened to be upgraded instead."""
+
+
 class Store:
     """`readonly` (commands that only read): nothing is written, so a store on a read-only
     disk or one another program is writing to can be read; see `open_store`."""
@@ -108,10 +112,7 @@ class Store:
                              "schema); point --store or the store setting at a call store")
         version = current_version(self.conn)
         if version < LATEST:
-            raise StoreError(
-                f"{self.location.display}: written by an older CallAssist (schema {version} "
-                f"of {LATEST}); open it once with write access (e.g. `callassist calls note`) "
-                "to upgrade it")
+            raise _NeedsUpgrade(f"{self.location.display}: schema {version} of {LATEST}")
         verify(self.conn)
         if not self._dead_calls():
             return []
@@ -460,4 +461,9 @@ def open_store(url: str | None = None, settings: Settings | None = None,
             f"{location.target}: no call store there (check --store or the store setting; "
             "calls are stored by the overlay, `listen --save` or `analyze --save`)"
         )
-    return Store(location, settings, timeout, readonly=readonly and not missing)
+    if readonly and not missing:
+        try:
+            return Store(location, settings, timeout, readonly=True)
+        except _NeedsUpgrade:
+            pass  # migrated below, or its one-line reason why not
+    return Store(location, settings, timeout)

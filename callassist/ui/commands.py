@@ -72,4 +72,6 @@ class PhoneControl(QObject):
             current = getattr(w.source, "phone_call_id", None)
             return True, (f"in a call{f' ({current})' if current else ''}, "
                           f"{clock(w.call_time())}")
+        if w.waiting:
+            return True, "no call in progress: listening for one to start"
         return True, "no call in progress"

@@ -129,6 +129,7 @@ class OverlayWindow(QWidget):
         self.playbook = playbook
         self.settings = settings
         self.in_call = False
+        self.waiting = False  # calls by voice: listening for the next call to start
         self.quitting = False
         self.last_report: dict | None = None
         self._home_source: CallSource | None = None  # while a practice call borrows the window
@@ -305,12 +306,23 @@ class OverlayWindow(QWidget):
     # -- calls ------------------------------------------------------------------------------
 
     def start_call(self) -> None:
+        """Starts a call; with calls by voice, listens for one (and, while listening, starts
+        it at once: the agent pressed Start)."""
+        if self.waiting:
+            self.worker.start_now()
+            return
         if self.in_call or self.worker.running or self.quitting:
             return
         if self.summary.isVisible():
             self.dismiss_summary()
         self._reset_call_view()
-        self._set_in_call(True)
+        self._begin()
+
+    def _begin(self) -> None:
+        if getattr(self.source, "starts_by_voice", False):
+            self._set_waiting(True)
+        else:
+            self._set_in_call(True)
         self.worker.arm()
         self._run_requested.emit()
 
@@ -321,6 +333,10 @@ class OverlayWindow(QWidget):
     def phone_start(self, call_id: str | None) -> None:
         """`callassist call start [--id]`: a new phone call. One still running ends first, so
         two customers never share a record."""
+        if self.waiting:
+            self._set_phone_call_id(call_id)
+            self.worker.start_now()
+            return
         if self.in_call or self.worker.running:
             self._phone_next = (call_id,)
             self.end_call()
@@ -343,7 +359,9 @@ class OverlayWindow(QWidget):
         if self._home_source is None:
             self._home_source = self.source
         self._next_source = source
-        if self.in_call:
+        if self.waiting:
+            self.worker.request_stop()  # _on_idle switches over
+        elif self.in_call:
             self.end_call()  # _on_call_ended switches over
         else:
             self._switch_source()
@@ -391,8 +409,15 @@ class OverlayWindow(QWidget):
         else:
             self.start_call()
 
+    def _set_waiting(self, waiting: bool) -> None:
+        """Calls by voice: listening for a call (Start starts it at once)."""
+        self.waiting = waiting
+        self._set_in_call(False)
+
     def _set_in_call(self, in_call: bool) -> None:
         self.in_call = in_call
+        if in_call:
+            self.waiting = False
         self.call_button.setText("End call" if in_call else "Start call")
         self.call_button.setToolTip(
             f"End the call ({SHORTCUTS['end']})" if in_call
@@ -401,16 +426,19 @@ class OverlayWindow(QWidget):
         self.call_button.setProperty("inCall", "true" if in_call else "false")
         self.call_button.style().unpolish(self.call_button)
         self.call_button.style().polish(self.call_button)
-        color = theme.WARNING if in_call else theme.FAINT
+        color = theme.WARNING if in_call else theme.STEP_ON if self.waiting else theme.FAINT
         self.live_dot.setStyleSheet(f"color: {color.name()}; font-size: 9pt;")
-        self.live_dot.setToolTip("In a call" if in_call else "Not in a call")
+        self.live_dot.setToolTip("In a call" if in_call else "Listening for a call"
+                                 if self.waiting else "Not in a call")
         if self.tray is not None:
             self.tray.set_in_call(in_call)
         self._update_hint()
 
     def _update_hint(self) -> None:
         missing = [sid for sid, chip in self.chips.items() if not chip.covered]
-        if not self.in_call:
+        if self.waiting:
+            self.message.set_hint("Listening: the call starts when you and the caller speak.")
+        elif not self.in_call:
             self.message.set_hint(f"Start call ({SHORTCUTS['start']}) when the call begins.")
         elif missing:
             step = self.playbook.steps[missing[0]]
@@ -428,6 +456,11 @@ class OverlayWindow(QWidget):
         self.timer_label.setText("0:00")
 
     def _on_call_started(self, speed: float) -> None:
+        if self.waiting:  # a call by voice: the caller and the agent have both spoken
+            if self.summary.isVisible():
+                self.dismiss_summary()
+            self._reset_call_view()
+            self._set_in_call(True)
         self._speed = speed
         self._clock.start()
         if not hasattr(self, "_tick_timer"):
@@ -456,6 +489,8 @@ class OverlayWindow(QWidget):
         for kind, a, b in self.worker.take():
             if kind == "events":
                 self._on_events(a, b)
+            elif kind == "idle":
+                self._on_idle()
             else:
                 self._on_call_ended(a, b)
 
@@ -555,7 +590,9 @@ class OverlayWindow(QWidget):
             self._show_attention()
             live = (self.source.live and not self.quitting and not self._wait_for_phone) or (
                 self._phone_next is not None)
-            note = "Next call started: listening." if live else (
+            by_voice = getattr(self.source, "starts_by_voice", False)
+            note = ("Listening for the next call: it starts when you and the caller speak."
+                    if by_voice else "Next call started: listening.") if live else (
                 f"{SHORTCUTS['start']} starts the next call.")
             if report.get("practice"):  # a practice call's scorecard
                 from callassist.practice.scorecard import scorecard_note
@@ -584,11 +621,18 @@ class OverlayWindow(QWidget):
 
     def _start_next_call(self) -> None:
         """Straight after a call ended: the worker is still finishing it, and runs the next
-        call as soon as it is free."""
-        self._reset_call_view()
-        self._set_in_call(True)
-        self.worker.arm()
-        self._run_requested.emit()
+        call (or listens for it) as soon as it is free. With calls by voice the summary of the
+        call just ended stays until the next one starts."""
+        if not getattr(self.source, "starts_by_voice", False):
+            self._reset_call_view()
+        self._begin()
+
+    def _on_idle(self) -> None:
+        """Listening for a call stopped with no call: for a practice call, on quitting, or
+        because the input ended."""
+        self._set_waiting(False)
+        if not self.quitting:
+            self._switch_source()
 
     def _on_record_problem(self, message: str) -> None:
         self.banner.show_state("record", _sentence(message), level="error")

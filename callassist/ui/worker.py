@@ -42,8 +42,9 @@ class CallWorker(QObject):
         self.runner = CallRunner(playbook, records, status=self.status.emit,
                                  problem=self.record_problem.emit)
         self._stop = threading.Event()
-        # ("events", perf_counter when the batch left the coach, events) or
-        # ("ended", report, how the call ended)
+        # ("events", perf_counter when the batch left the coach, events),
+        # ("ended", report, how the call ended) or ("idle", None, None): no call started
+        # (calls by voice: stopped, or the input ended, while listening for one)
         self._outbox: queue.SimpleQueue[tuple] = queue.SimpleQueue()
         self.last_report: dict | None = None
         self.last_outcome = ""
@@ -72,6 +73,12 @@ class CallWorker(QObject):
         if forget is not None:
             forget()
         self.runner.forget(self.source)
+
+    def start_now(self) -> None:
+        """Calls by voice: start the call now rather than when both sides have spoken."""
+        start = getattr(self.source, "start_now", None)
+        if start is not None:
+            start()
 
     def use_source(self, source: CallSource) -> None:
         """The next call listens to `source` (a practice call, or back to the microphone)."""
@@ -107,6 +114,12 @@ class CallWorker(QObject):
         self._running.set()
         try:
             self.runner.prepare(self.source)
+            if not self.runner.wait_for_call(self.source, self._stop):
+                if not self._stop.is_set():
+                    self.status.emit("lost", "the input ended while listening for a call")
+                self._outbox.put(("idle", None, None))
+                self.posted.emit()
+                return
             self.call_started.emit(self.source.speed)
             result = self.runner.run(self.source, self._post, self._stop)
             self.last_report, self.last_outcome = result.report, result.outcome
