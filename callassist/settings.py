@@ -14,9 +14,12 @@ They live in `settings.toml` in the platform's config folder (`callassist.paths.
     silence_ends_call = 20        # with a customer input, calls start when both sides have
                                   # spoken and end after this many seconds of silence on both
                                   # (3 to 3600; 0: calls start and end by hand only)
+    above_fullscreen = false      # X11: the overlay bypasses the window manager so that it
+                                  # stays above full-screen windows (README, "Window managers")
 
 Environment variables override the file: CALLASSIST_AGENT, CALLASSIST_RETENTION, CALLASSIST_STORE,
-CALLASSIST_MODEL, CALLASSIST_RETENTION_DAYS, CALLASSIST_PARTIALS, CALLASSIST_SILENCE_ENDS_CALL.
+CALLASSIST_MODEL, CALLASSIST_RETENTION_DAYS, CALLASSIST_PARTIALS, CALLASSIST_SILENCE_ENDS_CALL,
+CALLASSIST_ABOVE_FULLSCREEN.
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ ENV = {
     "retention_days": "CALLASSIST_RETENTION_DAYS",
     "partials": "CALLASSIST_PARTIALS",
     "silence_ends_call": "CALLASSIST_SILENCE_ENDS_CALL",
+    "above_fullscreen": "CALLASSIST_ABOVE_FULLSCREEN",
 }
+YES, NO = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
 PARTIALS = ("agent", "both", "off")
 MAX_RETENTION_DAYS = 36500
 # Seconds of silence on both sides that end a call by voice: shorter than a few seconds would
@@ -62,6 +67,7 @@ class Settings:
     retention_days: int = 0
     partials: str = "agent"
     silence_ends_call: float = DEFAULT_SILENCE_ENDS_CALL
+    above_fullscreen: bool = False
 
     @property
     def partial_speakers(self) -> tuple[str, ...]:
@@ -112,6 +118,8 @@ def load_settings(path: Path | None = None) -> Settings:
         if (key in ("retention_days", "silence_ends_call") and isinstance(value, int | float)
                 and not isinstance(value, bool)):
             value = str(value)
+        if key == "above_fullscreen" and isinstance(value, bool):
+            value = "true" if value else "false"
         if not isinstance(value, str):
             raise SettingsError(f"{where} must be a string, not {value!r}")
         values[key] = value.strip()
@@ -129,6 +137,7 @@ def load_settings(path: Path | None = None) -> Settings:
         retention_days=_days(values.get("retention_days", ""), path),
         partials=_partials(values.get("partials") or "agent", path),
         silence_ends_call=_silence(values.get("silence_ends_call", ""), path),
+        above_fullscreen=_yes_no("above_fullscreen", values.get("above_fullscreen", ""), path),
     )
 
 
@@ -137,6 +146,13 @@ def _partials(value: str, path: Path) -> str:
         raise SettingsError(f"partials '{value}' is not one of {', '.join(PARTIALS)} "
                             f"(set it in {path} or {ENV['partials']})")
     return value
+
+
+def _yes_no(key: str, text: str, path: Path) -> bool:
+    if text.lower() not in YES + NO:
+        raise SettingsError(f"{key} '{text}' is not true or false "
+                            f"(set it in {path} or {ENV[key]})")
+    return text.lower() in YES
 
 
 def _silence(text: str, path: Path) -> float:
@@ -188,6 +204,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         f"retention_days = {int(settings.retention_days)}\n"
         f"partials = {q(settings.partials)}\n"
         f"silence_ends_call = {settings.silence_ends_call:g}\n"
+        f"above_fullscreen = {'true' if settings.above_fullscreen else 'false'}\n"
     )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
