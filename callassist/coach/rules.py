@@ -120,8 +120,8 @@ def analyse(pb: Playbook, tokens: Tokens, meaning: MeaningLayer | None = None) -
     text = TokenText(tokens)
     result = Analysis(text)
 
-    # Every span each warning holds after its own vetoes: a step overlapping one of its
-    # `unless_warnings` does not count ("i am sorry you feel that way").
+    # Every span each warning holds after its own vetoes: a line with one of a step's
+    # `unless_warnings` does not tick it ("i am sorry you feel that way").
     warning_spans: dict[str, list[Match]] = {}
     for kind, rule in pb.warnings.items():
         spans = _matches(rule.phrases, text, pb, rule.negatable, rule.unless.find(text))
@@ -137,9 +137,11 @@ def analyse(pb: Playbook, tokens: Tokens, meaning: MeaningLayer | None = None) -
             )
 
     for sid, rule in pb.steps.items():
-        unless = rule.unless.find(text)
-        hollow = [s for kind in rule.unless_warnings for s in warning_spans[kind]]
-        m = _first(rule.phrases, text, pb, rule.negatable, unless + hollow)
+        # A hollow apology anywhere in the line empties the line's apology: "sorry about that,
+        # it happens sometimes" and "i'm sorry, we can't do returns" apologise for nothing.
+        if any(warning_spans[kind] for kind in rule.unless_warnings):
+            continue
+        m = _first(rule.phrases, text, pb, rule.negatable, rule.unless.find(text))
         if m is not None:
             result.steps[sid] = m
             result.reasons[sid] = "rule: " + rule.phrases.which(text, m)
