@@ -272,6 +272,8 @@ class OverlayWindow(QWidget):
         self.grip = QSizeGrip(self)
         self.grip.setFixedSize(14, 14)
         self.grip.setToolTip("Drag to resize")
+        self._chosen = DEFAULT_SIZES[COMPACT]  # the agent's size for the view shown
+        self._fitted: QSize | None = None      # the size the window gave itself last
         self._set_in_call(False)
 
     def _icon_button(self, text: str, slot) -> QPushButton:
@@ -454,6 +456,8 @@ class OverlayWindow(QWidget):
         self._update_hint()
         self.details.reset()
         self.timer_label.setText("0:00")
+        if self.mode == EXPANDED:
+            self._refit_later()
 
     def _on_call_started(self, speed: float) -> None:
         if self.waiting:  # a call by voice: the caller and the agent have both spoken
@@ -524,6 +528,9 @@ class OverlayWindow(QWidget):
                 self.details.add_transcript(e)
             elif isinstance(e, LevelEvent) and e.speaker == "agent":
                 self.meter.set_dbfs(e.dbfs)
+        if self.mode == EXPANDED and any(
+                isinstance(e, StepEvent | WarningEvent | WithdrawnEvent) for e in events):
+            self._refit_later()  # the expanded view shows them whole
         self.events_applied.emit(events)
 
     def _on_step(self, sent_at: float, e: StepEvent) -> None:
@@ -744,23 +751,33 @@ class OverlayWindow(QWidget):
             f"{'Compact' if expanded else 'Expanded'} view ({SHORTCUTS['mode']})")
         if restore_size:
             size = self.settings.value(f"window/{self.mode}_size", DEFAULT_SIZES[self.mode])
-            self._fit_content(size if isinstance(size, QSize) else DEFAULT_SIZES[self.mode])
+            self._chosen = size if isinstance(size, QSize) else DEFAULT_SIZES[self.mode]
+            self._fit_content(self._chosen)
 
     def _fit_content(self, size: QSize | None = None) -> None:
-        """Compact mode is as tall as its content; expanded mode keeps the agent's size but
-        never gets smaller than its content needs."""
+        """Compact mode is as tall as its content. Expanded mode is the agent's size, grown
+        to show every step's prompt and every warning's advice whole (and the summary beside
+        them) as far as the screen allows, and back to the agent's size when that is enough;
+        past the screen's height the older warnings scroll. Either way all of it stays on
+        the screen (A11)."""
         layout = self.layout()
+        width = max((size or self.size()).width(), MIN_WIDTH)
+        # Cached size hints would be those from before the latest warning card.
+        for part in (self.details.warnings_scroll, self.details, self.summary):
+            part.updateGeometry()
+        self.details.layout().invalidate()
+        layout.invalidate()
         layout.activate()
-        target = size or self.size()
-        width = max(target.width(), MIN_WIDTH)
         if layout.hasHeightForWidth():
             need = layout.totalHeightForWidth(width)
         else:
             need = layout.totalSizeHint().height()
         if self.mode == EXPANDED:
-            need = max(layout.totalMinimumSize().height(), target.height())
-        tallest = max((a.height() for a in screen_areas()), default=need)
-        self.resize(width, min(need, tallest))
+            need = max(need, (size or self._chosen).height())
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().height() if screen is not None else need
+        self._fitted = QSize(width, min(need, room))
+        self.resize(self._fitted)
         if self._placed is not None:
             self.keep_on_screen()  # the expanded view grows down: keep all of it in sight
 
@@ -808,7 +825,9 @@ class OverlayWindow(QWidget):
         screen.availableGeometryChanged.connect(lambda _: QTimer.singleShot(0, self.keep_on_screen))
 
     def _remember_size(self) -> None:
-        self.settings.setValue(f"window/{self.mode}_size", self.size())
+        """The agent's size (the grip), not the one the window grew to for its content."""
+        self.settings.setValue(f"window/{self.mode}_size",
+                               QSize(self.width(), self._chosen.height()))
 
     def save_settings(self) -> None:
         self._remember_size()
@@ -871,6 +890,8 @@ class OverlayWindow(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        if self._fitted is not None and event.size() != self._fitted:
+            self._chosen = event.size()  # the agent resized it (the grip, the window manager)
         self.grip.move(self.width() - self.grip.width() - 3, self.height() - self.grip.height() - 3)
         self.grip.raise_()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from callassist.coach.events import StepEvent, TranscriptEvent, WarningEvent
 from callassist.format import clock
 from callassist.ui import theme
-from callassist.ui.widgets import ElidedLabel, ToneLight
+from callassist.ui.widgets import ToneLight, WrapLabel
 
 TONE_LIGHTS = (("too_loud", "Volume"), ("too_fast", "Pace"), ("monologue", "Turn-taking"))
 TONE_CALM_AFTER_S = 20.0
@@ -62,12 +62,11 @@ class WarningCard(QFrame):
         head.addWidget(at)
         lay.addLayout(head)
         if event.evidence:
-            said = ElidedLabel(f"“{event.evidence}”")
+            said = WrapLabel(f"“{event.evidence}”")
             said.setObjectName("evidence")
             lay.addWidget(said)
-        self.advice = QLabel(event.advice)
+        self.advice = WrapLabel(event.advice)
         self.advice.setObjectName("advice")
-        self.advice.setWordWrap(True)
         lay.addWidget(self.advice)
 
     def withdraw(self, note: str) -> None:
@@ -79,6 +78,37 @@ class WarningCard(QFrame):
         for w in (self, self.kind_label):
             w.style().unpolish(w)
             w.style().polish(w)
+
+
+class WarningsArea(QScrollArea):
+    """The warning cards, newest first. It asks for the height of all of them (the window
+    grows to show them whole, as far as the screen allows) and never gets smaller than the
+    newest card: its advice is always shown whole; older cards scroll."""
+
+    def _content_height(self, newest_only: bool) -> int:
+        box = self.widget()
+        width = max(1, self.viewport().width() or self.width())
+        lay = box.layout()
+        cards = [lay.itemAt(i).widget() for i in range(lay.count())]
+        # A card just added is shown by Qt a moment later: only what was hidden on purpose
+        # (the "None so far." line) is left out.
+        explicit = Qt.WidgetAttribute.WA_WState_ExplicitShowHide
+        cards = [c for c in cards if c is not None
+                 and not (c.isHidden() and c.testAttribute(explicit))]
+        if newest_only:
+            cards = cards[:1]
+        m = lay.contentsMargins()
+        inner = width - m.left() - m.right()
+        heights = [c.heightForWidth(inner) if c.hasHeightForWidth() else c.sizeHint().height()
+                   for c in cards]
+        return (sum(heights) + lay.spacing() * max(0, len(heights) - 1)
+                + m.top() + m.bottom() + 2 * self.frameWidth())
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._content_height(newest_only=False))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), self._content_height(newest_only=True))
 
 
 class ExpandedPanel(QWidget):
@@ -100,15 +130,17 @@ class ExpandedPanel(QWidget):
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(3)
         grid.setColumnStretch(2, 1)
-        self._step_rows: dict[str, tuple[QLabel, QLabel, ElidedLabel]] = {}
+        self._step_rows: dict[str, tuple[QLabel, QLabel, WrapLabel]] = {}
         for row, (sid, label) in enumerate(step_labels.items()):
             name = QLabel(label)
             at = QLabel("")
             at.setObjectName("stepTime")
             at.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             at.setMinimumWidth(34)
-            said = ElidedLabel("")
+            said = WrapLabel("")  # the prompt, or the words: whole, never cut
             said.setObjectName("evidence")
+            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            at.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
             grid.addWidget(name, row, 0)
             grid.addWidget(at, row, 1)
             grid.addWidget(said, row, 2)
@@ -133,7 +165,7 @@ class ExpandedPanel(QWidget):
         self.no_warnings.setObjectName("muted")
         self._warnings_lay.addWidget(self.no_warnings)
         self._warnings_lay.addStretch(1)
-        self.warnings_scroll = QScrollArea()
+        self.warnings_scroll = WarningsArea()
         self.warnings_scroll.setWidgetResizable(True)
         self.warnings_scroll.setWidget(self._warnings_box)
         self.warnings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

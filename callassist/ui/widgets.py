@@ -251,6 +251,9 @@ class WrapLabel(QLabel):
     def full_text(self) -> str:
         return self.text()
 
+    def set_full_text(self, text: str) -> None:
+        self.setText(text)
+
 
 class MessageLine(QFrame):
     """The one line for what the agent needs to see now (the window's AttentionQueue picks

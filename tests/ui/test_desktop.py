@@ -67,3 +67,54 @@ def test_every_text_colour_of_the_overlay_meets_wcag_aa_on_its_card():
     for colour in inline | named:
         ratio = (_luminance(colour) + 0.05) / (card + 0.05)
         assert ratio >= 4.5, f"#{colour} is {ratio:.2f}:1 on the card"
+
+
+def _whole(label, window) -> bool:
+    """All of the label's wrapped text fits in it, and all of it is inside the window."""
+    inside = QRect(label.mapTo(window, QPoint(0, 0)), label.size())
+    tall_enough = label.height() >= label.heightForWidth(label.width())
+    return tall_enough and window.rect().contains(inside)
+
+
+def test_the_expanded_view_shows_prompts_and_advice_whole_and_stays_on_screen(
+    qtbot, make_window, qsettings, playbook,
+):
+    """A11: five warnings and then the summary, the window placed low on the screen: every
+    step's prompt and the newest warning's advice are whole, and all of the window is on the
+    screen (the offscreen screen is 800x600, smaller than the overlay's usual desk)."""
+    from callassist.coach.events import WarningEvent
+    from callassist.coach.kinds import STEP_IDS
+
+    qsettings.setValue("window/pos", QPoint(200, 500))
+    window = make_window("dev-001", mode=EXPANDED, speed=50.0)
+    area = window.screen().availableGeometry()
+    kinds = ["defensive", "blame", "hollow_apology", "defensive", "blame"]
+    events = [WarningEvent(k, 2.0 + i, f"words number {i}", playbook.warnings[k].advice)
+              for i, k in enumerate(kinds)]
+    window._on_events(0.0, events)
+    qtbot.waitUntil(lambda: window.height() > 560)  # it grew for the advice
+    qtbot.wait(50)
+    assert area.contains(window.frameGeometry())
+    for sid in STEP_IDS:
+        said = window.details._step_rows[sid][2]
+        assert said.full_text() == playbook.steps[sid].prompt  # not cut with an ellipsis
+        assert _whole(said, window)
+    newest = window.details.warning_cards[0]
+    assert newest.advice.text() == playbook.warnings["blame"].advice
+    assert _whole(newest.advice, window)
+    viewport = window.details.warnings_scroll.viewport()
+    assert viewport.rect().contains(QRect(newest.mapTo(viewport, QPoint(0, 0)), newest.size()))
+
+    # the summary joins the view: nothing squeezed, still on screen
+    window._on_call_ended({"duration": 30.0, "steps": {s: {"covered": False} for s in STEP_IDS},
+                           "warnings": [], "summary": {}}, "input_ended")
+    qtbot.wait(50)
+    assert window.summary.isVisible()
+    assert area.contains(window.frameGeometry())
+    assert _whole(window.details.warning_cards[0].advice, window)
+    assert _whole(window.summary.warnings, window)
+
+    # the next call gives the window back its own size
+    window.dismiss_summary()
+    window._reset_call_view()
+    qtbot.waitUntil(lambda: window.height() == 560)
