@@ -9,7 +9,12 @@ sentence (and a hold-without-handoff timer starts) within about half a second.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +25,26 @@ from callassist.errors import CallAssistError
 from callassist.speech.types import Result
 
 RATE = 16000
+
+
+@contextlib.contextmanager
+def _native_stderr() -> Iterator[list[str]]:
+    """What native code writes to file descriptor 2 meanwhile, kept instead of shown."""
+    said = [""]
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to hide
+        yield said
+        return
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield said
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            said[0] = sink.read(64 * 1024).decode("utf-8", "replace")
 
 
 def _spoken(word: str) -> bool:
@@ -109,13 +134,24 @@ class VoskEngine:
         import vosk
 
         vosk.SetLogLevel(-1)
-        try:
-            self._model = vosk.Model(str(p))
-        except Exception as e:
+        with _native_stderr() as said:
+            try:
+                self._model = vosk.Model(str(p))
+            except Exception as e:
+                failed: Exception | None = e
+            else:
+                failed = None
+        if failed is not None:
+            # Kaldi writes its own ERROR lines straight to file descriptor 2 (P5): the first
+            # one says what is wrong, in one line of ours.
+            found = re.search(r"^ERROR \(\S*\)\s*(.+)$", said[0], re.M)
+            why = "".join(c for c in (found[1] if found else "")
+                          if c.isascii() and c.isprintable())[:100]
+            why = f"{failed}: {why}" if why else str(failed)
             raise CallAssistError(
-                f"{p}: the Vosk model is broken ({e}): download it again with "
+                f"{p}: the Vosk model is broken ({why}): download it again with "
                 "`callassist models download`"
-            ) from None
+            )
         self.path = p
         self.model = p.name if p.name != "model" else str(p)
 
