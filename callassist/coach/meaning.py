@@ -70,6 +70,10 @@ class MeaningSettings:
     # check"), so one behaviour among several is not drowned by the rest of the line.
     split_before: tuple[str, ...] = ()
     min_clause_words: int = 3
+    # A negation governs a clause's main verb only before the clause's first subordinate word:
+    # "i do not see why you are upset" is negated; in "i am sorry that we have not delivered"
+    # the apology stands (a first word is never a subordinator: "that is not our fault").
+    subordinators: frozenset[str] = frozenset()
     # Steps that, matched by a rule in the same line, overrule a warning the examples see.
     contradicts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     min_similarity: Mapping[str, float] = field(default_factory=dict)
@@ -139,10 +143,9 @@ class MeaningLayer:
         self, text: str, negators: frozenset[str] = frozenset()
     ) -> dict[str, Recognition]:
         """The kinds the nearest examples vote for in one of the line's clauses (none for a
-        line shorter than a clause: "okay sure" and "mhm" are left to the rules). A clause
-        with a word of `negators` ticks no step: "i do not see why you are upset" is no
-        sympathy; in "do not worry | i will have it for you tomorrow" the promise still
-        counts."""
+        line shorter than a clause: "okay sure" and "mhm" are left to the rules). A negated
+        clause ticks no step: "i do not see why you are upset" is no sympathy; in "do not
+        worry | i will have it for you tomorrow" the promise still counts."""
         if len(text.split()) < self.settings.min_clause_words or not self.examples:
             return {}
         pieces = self.clauses(text)
@@ -150,13 +153,24 @@ class MeaningLayer:
         sims = self.embedder.embed(pieces) @ self.vectors.T
         found: dict[str, Recognition] = {}
         for piece, row in zip(pieces, sims, strict=True):
-            negated = not negators.isdisjoint(piece.split())
+            negated = self.negated(piece, negators)
             for kind, rec in self._vote(row, piece).items():
                 if negated and kind in STEP_IDS:
                     continue
                 if kind not in found or rec.share > found[kind].share:
                     found[kind] = rec
         return found
+
+    def negated(self, clause: str, negators: frozenset[str]) -> bool:
+        """Whether a negation governs the clause: a word of `negators` before its first
+        subordinate word."""
+        words = clause.split()
+        for i, w in enumerate(words):
+            if w in negators:
+                return True
+            if i and w in self.settings.subordinators:
+                return False
+        return False
 
     def recognise_vector(
         self, vector: np.ndarray, clause: str = "", leave_out: str | None = None

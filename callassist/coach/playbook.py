@@ -223,7 +223,7 @@ _TOP_KEYS = {
 }
 _LEARNED_KEYS = {
     "enabled", "neighbours", "temperature", "min_similarity", "min_share", "neutral",
-    "split_before", "contradicts",
+    "split_before", "subordinators", "contradicts",
 }
 
 
@@ -252,6 +252,8 @@ def _learned(r: PlaybookReader, data: Any) -> tuple[MeaningSettings, bool, tuple
         neighbours=max(1, int(r.number(t, "neighbours", "learned", 7, minimum=1))),
         temperature=max(0.001, r.number(t, "temperature", "learned", 0.05, minimum=0.001)),
         split_before=tuple(r.strings(t.get("split_before", []), "learned.split_before")),
+        subordinators=frozenset(r.strings(t.get("subordinators", []),
+                                          "learned.subordinators")),
         contradicts=_contradicts(r, t.get("contradicts", {})),
         min_similarity=sims, min_share=shares,
         default_min_similarity=sim, default_min_share=share,

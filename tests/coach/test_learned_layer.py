@@ -58,9 +58,25 @@ def test_a_rule_match_says_which_pattern(learned):
     ("i am not going to look into that", "take_action"),
     ("that is not our mistake", "accept_responsibility"),
     ("i am not sorry", "apologize"),
+    # A subordinate word after the negation does not lift it: the main verb is negated.
+    ("i do not think that we can help you", "take_action"),
+    ("there is nothing that i can do for you", "take_action"),
+    ("i can not see what the problem is", "sympathize"),
+    ("it is not something that we did wrong", "accept_responsibility"),
 ])
 def test_a_negated_line_ticks_no_step_by_example(learned, line, step):
     assert step not in says(learned, line).steps
+
+
+def test_a_negation_inside_a_subordinate_clause_leaves_the_step(learned):
+    # "not" belongs to "this is not the outcome", not to "i understand".
+    line = "i understand that this is not the outcome you were hoping for"
+    assert "sympathize" not in analyse(load_playbook(), normalize(line)).steps
+    a = says(learned, line)
+    assert "sympathize" in a.steps
+    assert a.reasons["sympathize"].startswith("example: ")
+    assert "sympathize" not in says(learned, "i do not understand why this is not what "
+                                              "you were hoping for").steps
 
 
 @pytest.mark.parametrize("line", [
@@ -77,6 +93,11 @@ def test_a_filler_sorry_ticks_no_apology(learned, line):
     "we apologize for this inconvenience",
     "sorry for any inconvenience caused",
     "i am sorry if you feel that way",
+    # Sorry for saying no, and sorry with a shrug, apologise for nothing.
+    "i am sorry sir we cannot do returns without a receipt",
+    "sorry there are no rooms left",
+    "sorry about that it happens sometimes",
+    "i am sorry we did not get it right the first time but the new guy was still learning",
 ])
 def test_a_hollow_apology_ticks_no_apology_and_warns(learned, line):
     a = says(learned, line)
