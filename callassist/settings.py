@@ -14,9 +14,12 @@ They live in `settings.toml` in the platform's config folder (`callassist.paths.
     silence_ends_call = 20        # with a customer input, calls start when both sides have
                                   # spoken and end after this many seconds of silence on both
                                   # (3 to 3600; 0: calls start and end by hand only)
+    above_fullscreen = false      # X11: the overlay bypasses the window manager so that it
+                                  # stays above full-screen windows (README, "Window managers")
 
 Environment variables override the file: CALLASSIST_AGENT, CALLASSIST_RETENTION, CALLASSIST_STORE,
-CALLASSIST_MODEL, CALLASSIST_RETENTION_DAYS, CALLASSIST_PARTIALS, CALLASSIST_SILENCE_ENDS_CALL.
+CALLASSIST_MODEL, CALLASSIST_RETENTION_DAYS, CALLASSIST_PARTIALS, CALLASSIST_SILENCE_ENDS_CALL,
+CALLASSIST_ABOVE_FULLSCREEN.
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ ENV = {
     "retention_days": "CALLASSIST_RETENTION_DAYS",
     "partials": "CALLASSIST_PARTIALS",
     "silence_ends_call": "CALLASSIST_SILENCE_ENDS_CALL",
+    "above_fullscreen": "CALLASSIST_ABOVE_FULLSCREEN",
 }
+YES, NO = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
 PARTIALS = ("agent", "both", "off")
 MAX_RETENTION_DAYS = 36500
 # The longest each text setting may be: a name, a path or URL, a model name or folder.
@@ -64,6 +69,7 @@ class Settings:
     retention_days: int = 0
     partials: str = "agent"
     silence_ends_call: float = DEFAULT_SILENCE_ENDS_CALL
+    above_fullscreen: bool = False
 
     @property
     def partial_speakers(self) -> tuple[str, ...]:
@@ -133,7 +139,17 @@ def load_settings(path: Path | None = None) -> Settings:
         partials=validate.choice(values.get("partials") or "agent", "partials", fail,
                                  PARTIALS),
         silence_ends_call=_silence(values.get("silence_ends_call", ""), fail),
+        above_fullscreen=_yes_no(values.get("above_fullscreen", ""), "above_fullscreen", fail),
     )
+
+
+def _yes_no(value: object, key: str, fail: validate.Fail) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = validate.line(value, key, fail, 10).lower()
+    if text not in YES + NO:
+        raise fail(key, f"'{text}' is not true or false")
+    return text in YES
 
 
 def _silence(value: object, fail: validate.Fail) -> float:
@@ -168,6 +184,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         f"retention_days = {int(settings.retention_days)}\n"
         f"partials = {q(settings.partials)}\n"
         f"silence_ends_call = {settings.silence_ends_call:g}\n"
+        f"above_fullscreen = {'true' if settings.above_fullscreen else 'false'}\n"
     )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
