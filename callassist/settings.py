@@ -14,9 +14,12 @@ They live in `settings.toml` in the platform's config folder (`callassist.paths.
     silence_ends_call = 20        # with a customer input, calls start when both sides have
                                   # spoken and end after this many seconds of silence on both
                                   # (3 to 3600; 0: calls start and end by hand only)
+    above_fullscreen = false      # X11: the overlay bypasses the window manager so that it
+                                  # stays above full-screen windows (README, "Window managers")
 
 Environment variables override the file: CALLASSIST_AGENT, CALLASSIST_RETENTION, CALLASSIST_STORE,
-CALLASSIST_MODEL, CALLASSIST_RETENTION_DAYS, CALLASSIST_PARTIALS, CALLASSIST_SILENCE_ENDS_CALL.
+CALLASSIST_MODEL, CALLASSIST_RETENTION_DAYS, CALLASSIST_PARTIALS, CALLASSIST_SILENCE_ENDS_CALL,
+CALLASSIST_ABOVE_FULLSCREEN.
 """
 
 from __future__ import annotations
@@ -40,9 +43,13 @@ ENV = {
     "retention_days": "CALLASSIST_RETENTION_DAYS",
     "partials": "CALLASSIST_PARTIALS",
     "silence_ends_call": "CALLASSIST_SILENCE_ENDS_CALL",
+    "above_fullscreen": "CALLASSIST_ABOVE_FULLSCREEN",
 }
+YES, NO = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
 PARTIALS = ("agent", "both", "off")
 MAX_RETENTION_DAYS = 36500
+# The longest each text setting may be: a name, a path or URL, a model name or folder.
+MAX_SETTING_CHARS = {"agent": validate.MAX_NAME_CHARS, "store": 4096, "model": 4096}
 # Seconds of silence on both sides that end a call by voice: shorter than a few seconds would
 # cut calls at every pause; 0 turns calls by voice off.
 DEFAULT_SILENCE_ENDS_CALL = 20.0
@@ -62,6 +69,7 @@ class Settings:
     retention_days: int = 0
     partials: str = "agent"
     silence_ends_call: float = DEFAULT_SILENCE_ENDS_CALL
+    above_fullscreen: bool = False
 
     @property
     def partial_speakers(self) -> tuple[str, ...]:
@@ -101,76 +109,64 @@ def load_settings(path: Path | None = None) -> Settings:
         raise SettingsError(
             f"{path}: unknown setting '{unknown[0]}' (known: {', '.join(ENV)})"
         )
-    values: dict[str, str] = {}
+    values: dict[str, object] = {}
+    where: dict[str, str] = {}
     for key, var in ENV.items():
-        value = os.environ.get(var)
-        where = var
-        if value is None and key in raw:
-            value, where = raw[key], f"{path}: {key}"
-        if value is None:
-            continue
-        if (key in ("retention_days", "silence_ends_call") and isinstance(value, int | float)
-                and not isinstance(value, bool)):
-            value = str(value)
-        if not isinstance(value, str):
-            raise SettingsError(f"{where} must be a string, not {value!r}")
-        values[key] = value.strip()
-    retention = values.get("retention") or "full"
-    if retention not in RETENTION_MODES:
-        raise SettingsError(
-            f"retention '{retention}' is not one of {', '.join(RETENTION_MODES)} "
-            f"(set it in {path} or {ENV['retention']})"
-        )
+        if os.environ.get(var) is not None:
+            values[key], where[key] = os.environ[var].strip(), var
+        elif key in raw:
+            values[key] = raw[key].strip() if isinstance(raw[key], str) else raw[key]
+            where[key] = str(path)
+
+    def fail(field: str, problem: str) -> SettingsError:
+        # Names the field, and where it was set: the file or the environment variable.
+        return SettingsError(f"{field} {problem} (set in {where.get(field, path)}; "
+                             f"{ENV[field]} overrides the file)")
+
+    def text(key: str, default: str = "") -> str:
+        if key not in values:
+            return default
+        return validate.line(values[key], key, fail, MAX_SETTING_CHARS[key]) or default
+
     return Settings(
-        agent=values.get("agent") or _default_agent(),
-        retention=retention,
-        store=values.get("store", ""),
-        model=values.get("model", ""),
-        retention_days=_days(values.get("retention_days", ""), path),
-        partials=_partials(values.get("partials") or "agent", path),
-        silence_ends_call=_silence(values.get("silence_ends_call", ""), path),
+        agent=text("agent") or _default_agent(),
+        retention=validate.choice(values.get("retention") or "full", "retention", fail,
+                                  RETENTION_MODES),
+        store=text("store"),
+        model=text("model"),
+        retention_days=validate.whole(values.get("retention_days") or 0, "retention_days",
+                                      fail, 0, MAX_RETENTION_DAYS, "days (0 keeps every call)"),
+        partials=validate.choice(values.get("partials") or "agent", "partials", fail,
+                                 PARTIALS),
+        silence_ends_call=_silence(values.get("silence_ends_call", ""), fail),
+        above_fullscreen=_yes_no(values.get("above_fullscreen", ""), "above_fullscreen", fail),
     )
 
 
-def _partials(value: str, path: Path) -> str:
-    if value not in PARTIALS:
-        raise SettingsError(f"partials '{value}' is not one of {', '.join(PARTIALS)} "
-                            f"(set it in {path} or {ENV['partials']})")
-    return value
+def _yes_no(value: object, key: str, fail: validate.Fail) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = validate.line(value, key, fail, 10).lower()
+    if text not in YES + NO:
+        raise fail(key, f"'{text}' is not true or false")
+    return text in YES
 
 
-def _silence(text: str, path: Path) -> float:
-    if not text:
+def _silence(value: object, fail: validate.Fail) -> float:
+    if value == "":
         return DEFAULT_SILENCE_ENDS_CALL
     low, high = SILENCE_ENDS_CALL_RANGE
-    where = f"(set it in {path} or {ENV['silence_ends_call']})"
-
-    def fail(field: str, problem: str) -> SettingsError:
-        return SettingsError(f"{field} {problem} {where}")
-
     choice = f"0 (calls by hand only) or {low:g} to {high:g} seconds"
-    try:
-        number = float(text)
-    except ValueError:
-        raise fail("silence_ends_call", f"'{text}' is not {choice}") from None
-    seconds = validate.finite(number, "silence_ends_call", fail, 0.0, high, "a number of seconds")
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise fail("silence_ends_call", f"'{value[:60]}' is not {choice}") from None
+    seconds = validate.finite(value, "silence_ends_call", fail, 0.0, high, "a number of seconds")
     if 0 < seconds < low:
         raise fail("silence_ends_call", f"{seconds:g} would end calls at every pause: use "
                                         f"{choice}")
     return seconds
-
-
-def _days(text: str, path: Path) -> int:
-    try:
-        days = int(text or 0)
-    except ValueError:
-        days = -1
-    if not 0 <= days <= MAX_RETENTION_DAYS:
-        raise SettingsError(
-            f"retention_days '{text}' is not a whole number of days from 0 (keep every call) "
-            f"to {MAX_RETENTION_DAYS} (set it in {path} or {ENV['retention_days']})"
-        )
-    return days
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
@@ -188,6 +184,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         f"retention_days = {int(settings.retention_days)}\n"
         f"partials = {q(settings.partials)}\n"
         f"silence_ends_call = {settings.silence_ends_call:g}\n"
+        f"above_fullscreen = {'true' if settings.above_fullscreen else 'false'}\n"
     )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,37 @@ def text(value: object, field: str, fail: Fail, maximum: int = MAX_TEXT_CHARS) -
     return value
 
 
+def line(value: object, field: str, fail: Fail, maximum: int = MAX_NAME_CHARS) -> str:
+    """A single line of printable text (a name, a path, a URL): no newline, tab, NUL, escape
+    or other control character, at most `maximum` characters."""
+    value = text(value, field, fail, maximum)
+    bad = next((c for c in value if not c.isprintable() and c != " "), None)
+    if bad is not None:
+        raise fail(field, f"must be one line of printable characters, not one holding "
+                          f"U+{ord(bad):04X}")
+    return value
+
+
+def choice(value: object, field: str, fail: Fail, options: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in options:
+        shown = f"'{value}'" if isinstance(value, str) else _short(value)
+        raise fail(field, f"{shown[:60]} is not one of {', '.join(options)}")
+    return value
+
+
+def whole(value: object, field: str, fail: Fail, minimum: int, maximum: int, what: str) -> int:
+    """A whole number given as an int or as digits (an environment variable)."""
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
+        number = int(value)
+    if number is None or not minimum <= number <= maximum:
+        raise fail(field, f"{_short(value)} is not a whole number of {what} from {minimum} "
+                          f"to {maximum}")
+    return number
+
+
 def json_document(data: str, source: str, fail: Callable[[str], Exception]) -> object:
     """Parses JSON text, refusing nesting deeper than MAX_JSON_DEPTH before the parser
     recurses, NaN/Infinity literals (JSON has none) and numbers too long to be times."""

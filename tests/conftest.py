@@ -34,7 +34,7 @@ def private_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CALLASSIST_RUNTIME_DIR", tempfile.mkdtemp(prefix="ca-run-"))
     for var in ("CALLASSIST_AGENT", "CALLASSIST_RETENTION", "CALLASSIST_STORE",
                 "CALLASSIST_MODEL", "CALLASSIST_RETENTION_DAYS", "CALLASSIST_PARTIALS",
-                "CALLASSIST_SILENCE_ENDS_CALL"):
+                "CALLASSIST_SILENCE_ENDS_CALL", "CALLASSIST_ABOVE_FULLSCREEN"):
         monkeypatch.delenv(var, raising=False)
     return tmp_path
 

@@ -18,6 +18,7 @@ from callassist.coach.events import Event
 from callassist.coach.playbook import Playbook
 from callassist.errors import CallAssistError, open_input
 from callassist.report_text import format_report
+from callassist.settings import load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -84,6 +85,8 @@ def make_source(args: argparse.Namespace, playbook: Playbook) -> CallSource:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.save:
+        load_settings()  # a bad setting is one line now, not after the whole analysis
     playbook = playbook_from(args)
     source = make_source(args, playbook)
     problem = SaveProblem()

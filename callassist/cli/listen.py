@@ -24,6 +24,7 @@ from callassist.coach.events import (
     event_to_dict,
 )
 from callassist.report_text import format_report
+from callassist.settings import load_settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -78,6 +79,8 @@ def describe(event: Event) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.save:
+        load_settings()  # a bad setting is one line now, not after the whole analysis
     playbook = playbook_from(args)
     source = SpeechSource(playbook, args.input, device=args.device,
                           customer_device=args.customer_device,

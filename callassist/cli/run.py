@@ -96,5 +96,8 @@ def run(args: argparse.Namespace) -> int:
     source = make_source(args, playbook)
     shot = Screenshot(args.screenshot, args.screenshot_at) if args.screenshot else None
     records = StoreRecords() if args.input is None or args.save else None
+    from callassist.settings import load_settings
+
     return run_overlay(source, playbook, mode=args.mode, screenshot=shot,
-                       exit_after=args.exit_after, records=records)
+                       exit_after=args.exit_after, records=records,
+                       above_fullscreen=load_settings().above_fullscreen)

@@ -149,10 +149,11 @@ def run_overlay(
     screenshot: Screenshot | None = None,
     exit_after: bool = False,
     records: RecordFactory | None = None,
+    above_fullscreen: bool = False,
 ) -> int:
     app = application()
     window = OverlayWindow(source, playbook, overlay_settings(), records=records, mode=mode,
-                           global_hotkeys=True)
+                           global_hotkeys=True, above_fullscreen=above_fullscreen)
     if window.hotkeys_problem:
         print(f"callassist: note: {window.hotkeys_problem}; the keys work while the overlay "
               "has the focus", file=sys.stderr)

@@ -79,6 +79,7 @@ DEFAULT_SIZES = {COMPACT: QSize(470, 150), EXPANDED: QSize(470, 560)}
 MIN_WIDTH = 400
 QUIT_WAIT_MS = 10_000
 QUIT_ASK_MS = 8_000  # how long "A call is running: quit?" waits for its answer
+ON_TOP_EVERY_MS = 1_000  # above_fullscreen: back on top of a window that raised itself
 
 SHORTCUTS = {
     "start": "Ctrl+Shift+S",
@@ -121,9 +122,12 @@ class OverlayWindow(QWidget):
         records: RecordFactory | None = None,
         mode: str | None = None,
         global_hotkeys: bool = False,
+        above_fullscreen: bool = False,
     ):
         """With `global_hotkeys`, Start, End and the view switch work while another window
-        has the focus (where the desktop allows it: ui/hotkeys.py)."""
+        has the focus (where the desktop allows it: ui/hotkeys.py). With `above_fullscreen`
+        (X11) the window bypasses the window manager, which would put a focused full-screen
+        window above it (ui/desktop.py)."""
         super().__init__(None)
         self.source = source
         self.playbook = playbook
@@ -158,11 +162,19 @@ class OverlayWindow(QWidget):
         self.titles = warning_titles(playbook)
 
         self.setWindowTitle("CallAssist")
+        self.bypasses_wm = above_fullscreen and QGuiApplication.platformName() == "xcb"
         self.setWindowFlags(
             Qt.WindowType.FramelessWindowHint
             | Qt.WindowType.WindowStaysOnTopHint
             | Qt.WindowType.Tool
+            | (Qt.WindowType.BypassWindowManagerHint if self.bypasses_wm
+               else Qt.WindowType.Widget)
         )
+        # Unmanaged, it is on every desktop by itself; it goes back on top of a window that
+        # raised itself over it (the window manager's layers no longer apply).
+        self._stay_on_top = QTimer(self)
+        self._stay_on_top.setInterval(ON_TOP_EVERY_MS)
+        self._stay_on_top.timeout.connect(self.raise_)
         # Warnings must never pull keyboard focus from the agent's ticketing or CRM window.
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
@@ -844,7 +856,7 @@ class OverlayWindow(QWidget):
         self._dragging = True
         self._drag_poll.start()
         handle = self.windowHandle()
-        if handle is not None and handle.startSystemMove():
+        if not self.bypasses_wm and handle is not None and handle.startSystemMove():
             self._drag_from = None
         else:
             self._drag_from = event.globalPosition().toPoint() - self.pos()
@@ -885,7 +897,9 @@ class OverlayWindow(QWidget):
         QTimer.singleShot(0, self._pin)
 
     def _pin(self) -> None:
-        if self.isVisible():
+        if self.bypasses_wm:
+            self._stay_on_top.start()
+        elif self.isVisible():
             self.desktop_problem = pin_on_x11(int(self.winId()))
 
     def resizeEvent(self, event) -> None:

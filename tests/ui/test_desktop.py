@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, QRect
 
+from callassist.settings import Settings, SettingsError, load_settings, save_settings
 from callassist.ui.desktop import kept_on_screen
 from callassist.ui.overlay import EXPANDED
 
@@ -118,3 +120,14 @@ def test_the_expanded_view_shows_prompts_and_advice_whole_and_stays_on_screen(
     window.dismiss_summary()
     window._reset_call_view()
     qtbot.waitUntil(lambda: window.height() == 560)
+
+
+def test_above_fullscreen_is_a_yes_or_no_setting(monkeypatch):
+    assert load_settings().above_fullscreen is False
+    save_settings(Settings(agent="Dana", above_fullscreen=True))
+    assert load_settings().above_fullscreen is True
+    monkeypatch.setenv("CALLASSIST_ABOVE_FULLSCREEN", "no")
+    assert load_settings().above_fullscreen is False
+    monkeypatch.setenv("CALLASSIST_ABOVE_FULLSCREEN", "maybe")
+    with pytest.raises(SettingsError, match="above_fullscreen 'maybe' is not true or false"):
+        load_settings()

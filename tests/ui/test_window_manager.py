@@ -127,3 +127,71 @@ def test_the_end_hotkey_reaches_the_overlay_while_the_crm_has_the_focus(overlay)
 
     _wait(ended, timeout=10)
     assert _focus(env) == crm
+
+
+_SCREEN_COLOUR = """
+import sys
+from PySide6.QtGui import QGuiApplication
+app = QGuiApplication(sys.argv[:1])
+image = app.primaryScreen().grabWindow(0).toImage()
+print(image.pixelColor(int(sys.argv[1]), int(sys.argv[2])).lightnessF())
+"""
+
+
+def _lightness_on_screen(env: dict, x: int, y: int) -> float:
+    """How light the screen is at (x, y): what the agent sees there, whichever window it is."""
+    out = subprocess.run([sys.executable, "-c", _SCREEN_COLOUR, str(x), str(y)], env=env,
+                         capture_output=True, text=True, timeout=30).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def _origin(env: dict, wid: str) -> tuple[int, int]:
+    info = _run(env, "xwininfo", "-id", wid)
+    x = int(info.split("Absolute upper-left X:")[1].split()[0])
+    y = int(info.split("Absolute upper-left Y:")[1].split()[0])
+    return x, y
+
+
+def test_with_above_fullscreen_the_overlay_shows_over_a_full_screen_crm(desktop):
+    """openbox puts a focused full-screen window in a layer above _NET_WM_STATE_ABOVE; with
+    the above_fullscreen setting the overlay bypasses the window manager and stays over it
+    (the CRM is a white xterm, the overlay a dark card)."""
+    env, crm = desktop
+    home = Path(tempfile.mkdtemp(prefix="ca-wm-"))
+    env = {**env, "CALLASSIST_CONFIG_DIR": str(home / "config"),
+           "CALLASSIST_DATA_DIR": str(home / "data"), "CALLASSIST_RUNTIME_DIR": str(home / "run"),
+           "CALLASSIST_ABOVE_FULLSCREEN": "true"}
+    _run(env, "wmctrl", "-i", "-r", crm, "-b", "add,fullscreen")
+    _run(env, "xdotool", "windowactivate", "--sync", crm)
+    proc = subprocess.Popen([sys.executable, "-m", "callassist", "run", "--input",
+                             str(REPO / "tests" / "corpus" / "dev-003.json")],
+                            env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        wid = _wait(lambda: _run(env, "xdotool", "search", "--onlyvisible", "--name",
+                                 "^CallAssist$").split()[:1])[0]
+        _wait(lambda: "in a call" in _status(env))
+        assert "_NET_WM_STATE_FULLSCREEN" in _run(env, "xprop", "-id", crm, "_NET_WM_STATE")
+        x, y = _origin(env, wid)
+        inside = (x + 60, y + 12)  # on the card, beside the call timer
+        assert _lightness_on_screen(env, *inside) < 0.2  # the dark card, not the white CRM
+        assert _focus(env) == crm  # showing itself took nothing from the CRM
+        # The CRM raised over it again (as a click on it would): back on top within a second.
+        _run(env, "xdotool", "windowactivate", "--sync", crm)
+        _run(env, "xdotool", "windowraise", crm)
+        time.sleep(1.5)
+        assert _lightness_on_screen(env, *inside) < 0.2
+        assert _focus(env) == crm
+        # Another virtual desktop: unmanaged, it is there too.
+        _run(env, "wmctrl", "-s", "1")
+        try:
+            assert "IsViewable" in _run(env, "xwininfo", "-id", wid)
+        finally:
+            _run(env, "wmctrl", "-s", "0")
+        # A click on it gives it the keys, as in the managed window.
+        _run(env, "xdotool", "mousemove", str(x + 200), str(y + 115), "click", "1")
+        _wait(lambda: _focus(env) == wid, timeout=5)
+    finally:
+        proc.terminate()
+        proc.wait(15)
+        _run(env, "wmctrl", "-i", "-r", crm, "-b", "remove,fullscreen")

@@ -1,0 +1,85 @@
+"""Settings through the one validation layer (callassist/validate.py), as transcripts and
+playbooks: every bad value, in settings.toml or its environment variable, is one
+`callassist: error:` line naming the field and where it was set, with exit status 2, before
+anything is stored or started."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CALL = REPO / "tests" / "corpus" / "dev-004.json"
+
+BAD_FILE = {
+    'agent = "line1\\nline2\\ttab\\u0000nul"': ("agent", "U+000A"),
+    'agent = "\\u001b]0;PWNED\\u0007"': ("agent", "U+001B"),
+    f'agent = "{"x" * 501}"': ("agent", "501 characters"),
+    "agent = 3": ("agent", "must be a string"),
+    "agent = [\"a\"]": ("agent", "must be a string"),
+    'retention = "forever"': ("retention", "'forever' is not one of full, checklist, none"),
+    "retention = true": ("retention", "True is not one of"),
+    "retention_days = -1": ("retention_days", "-1 is not a whole number of days"),
+    "retention_days = 3.5": ("retention_days", "3.5 is not a whole number"),
+    "retention_days = inf": ("retention_days", "inf is not a whole number"),
+    "retention_days = 99999999999999999999": ("retention_days", "not a whole number"),
+    'retention_days = "soon"': ("retention_days", "'soon' is not a whole number"),
+    'partials = "sometimes"': ("partials", "'sometimes' is not one of agent, both, off"),
+    "silence_ends_call = nan": ("silence_ends_call", "must be a finite number"),
+    "silence_ends_call = 1e308": ("silence_ends_call", "must be a finite number"),
+    "silence_ends_call = true": ("silence_ends_call", "must be a number of seconds"),
+    f'store = "{"s" * 5000}"': ("store", "5000 characters"),
+    'store = "calls\\u0000.sqlite3"': ("store", "U+0000"),
+    'model = "vosk\\rmodel"': ("model", "U+000D"),
+}
+
+
+@pytest.mark.parametrize("line", BAD_FILE)
+@pytest.mark.parametrize("command", [["analyze", CALL, "--save"], ["calls", "list"]])
+def test_a_bad_setting_in_the_file_is_one_line_naming_the_field(cli, private_folders,
+                                                                monkeypatch, line, command):
+    monkeypatch.delenv("CALLASSIST_STORE")
+    config = private_folders / "config"
+    config.mkdir(exist_ok=True)
+    (config / "settings.toml").write_text(line + "\n", "utf-8")
+    error = cli(*command).error
+    field, problem = BAD_FILE[line]
+    assert error.startswith(f"callassist: error: {field} ") and problem in error
+    assert "settings.toml" in error
+    assert not (private_folders / "data" / "calls.sqlite3").exists()  # nothing was stored
+
+
+BAD_ENV = {
+    "CALLASSIST_AGENT": ("Robert\nDROP", "agent"),
+    "CALLASSIST_RETENTION": ("all", "retention"),
+    "CALLASSIST_RETENTION_DAYS": ("1e3", "retention_days"),
+    "CALLASSIST_PARTIALS": ("yes", "partials"),
+    "CALLASSIST_SILENCE_ENDS_CALL": ("Infinity", "silence_ends_call"),
+    "CALLASSIST_MODEL": ("a\u0085b", "model"),
+}
+
+
+@pytest.mark.parametrize("var", BAD_ENV)
+def test_a_bad_setting_in_the_environment_is_one_line_naming_the_variable(cli, monkeypatch,
+                                                                          var):
+    value, field = BAD_ENV[var]
+    monkeypatch.setenv(var, value)
+    error = cli("calls", "list").error
+    assert error.startswith(f"callassist: error: {field} ") and f"set in {var}" in error
+
+
+def test_good_settings_still_load_with_their_defaults(cli, private_folders, monkeypatch):
+    config = private_folders / "config"
+    config.mkdir(exist_ok=True)
+    (config / "settings.toml").write_text(
+        'agent = "  Dana Smith  "\nretention = "checklist"\nretention_days = 30\n'
+        'partials = "both"\nsilence_ends_call = 0\n', "utf-8")
+    from callassist.settings import load_settings
+
+    s = load_settings()
+    assert (s.agent, s.retention, s.retention_days, s.partials, s.silence_ends_call) == (
+        "Dana Smith", "checklist", 30, "both", 0.0)
+    monkeypatch.setenv("CALLASSIST_RETENTION_DAYS", "7")
+    assert load_settings().retention_days == 7
+    assert cli("analyze", CALL, "--save").code == 0
