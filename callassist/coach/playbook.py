@@ -240,8 +240,10 @@ def _thresholds(r: PlaybookReader, data: dict, key: str, default: float) -> tupl
 
 
 def _contradicts(r: PlaybookReader, data: Any) -> dict[str, tuple[str, ...]]:
-    r.table(data, "learned.contradicts", set(PHRASE_WARNINGS), set())
-    return {k: r.names(data, k, "learned.contradicts", STEP_IDS) for k in data}
+    """A warning overruled by steps, or a step overruled by warnings."""
+    r.table(data, "learned.contradicts", set(PHRASE_WARNINGS) | set(STEP_IDS), set())
+    return {k: r.names(data, k, "learned.contradicts",
+                       STEP_IDS if k in PHRASE_WARNINGS else PHRASE_WARNINGS) for k in data}
 
 
 def _learned(r: PlaybookReader, data: Any) -> tuple[MeaningSettings, bool, tuple[str, ...]]:
