@@ -74,6 +74,8 @@ class MeaningSettings:
     # "i do not see why you are upset" is negated; in "i am sorry that we have not delivered"
     # the apology stands (a first word is never a subordinator: "that is not our fault").
     subordinators: frozenset[str] = frozenset()
+    # How much an example of several clauses counts against one of a single clause.
+    compound_weight: float = 1.0
     # Steps that, matched by a rule in the same line, overrule a warning the examples see.
     contradicts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     min_similarity: Mapping[str, float] = field(default_factory=dict)
@@ -105,6 +107,12 @@ class MeaningLayer:
         self._labels = np.array(
             [[k in e.labels for k in LEARNED_KINDS] for e in self.examples], dtype=bool
         ).reshape(len(self.examples), len(LEARNED_KINDS))
+        # An example of several clauses is a weaker witness for one clause: its labels may
+        # come from a clause the line does not have ("i am sorry this has been so frustrating
+        # | let me see what i can do" says nothing of an action in "i am sorry this has been
+        # so difficult").
+        self._witness = np.array([settings.compound_weight if len(self.clauses(e.text)) > 1
+                                  else 1.0 for e in self.examples], dtype=np.float64)
 
     def vector(self, text: str) -> np.ndarray:
         return self.embedder.embed([text])[0]
@@ -189,7 +197,7 @@ class MeaningLayer:
             return {}
         near = sims[top]
         # Closer examples weigh more, sharply: a near copy outvotes several loose likenesses.
-        weights = np.exp((near - near[0]) / self.settings.temperature)
+        weights = np.exp((near - near[0]) / self.settings.temperature) * self._witness[top]
         labels = self._labels[top]  # (neighbours, kinds)
         shares = weights @ labels / (float(weights.sum()) or 1.0)
         found: dict[str, Recognition] = {}

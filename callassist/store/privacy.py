@@ -39,6 +39,11 @@ _SECRET = re.compile(r"(?i)\b(cvv2?|cvc2?|cv2|csc|security code|pin)\b(\D{0,12}?
 # An IBAN: country code, check digits, then 11 to 30 letters and digits (spaces allowed).
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 
+# Anything a run, an IBAN or a code could be made of; text without it is left as it is.
+_MAYBE_NUMBER = re.compile(
+    r"\d|\b(?:" + "|".join(sorted(_DIGIT_WORDS | _CONTINUE_ONLY | {"double", "triple"})) + r")\b",
+    re.IGNORECASE)
+
 
 def _weight(token: str, in_run: bool) -> int:
     """How many digits a token adds to a run (0 = it ends the run)."""
@@ -94,6 +99,8 @@ def redact(text: str) -> str:
     # Unpaired surrogates (a file name that is not UTF-8) cannot be stored as text (C10).
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     text = unicodedata.normalize("NFKC", text)  # fullwidth digits, no-break spaces
+    if not _MAYBE_NUMBER.search(text):
+        return text  # no digit and no number word: nothing to redact (most text; H7)
     matches = list(_TOKEN.finditer(text))
     runs = _runs([m.group() for m in matches])
     if not runs:
@@ -110,8 +117,11 @@ def redact(text: str) -> str:
 def redact_words(words: Sequence[dict]) -> list[dict]:
     """Recogniser words ({"text"|"word", start, end, ...}) with digit runs' words redacted."""
     key = "text" if words and "text" in words[0] else "word"
-    runs = _runs([str(w.get(key, "")) for w in words])
+    tokens = [str(w.get(key, "")) for w in words]
     out = [dict(w) for w in words]
+    if not _MAYBE_NUMBER.search(" ".join(tokens)):
+        return out
+    runs = _runs(tokens)
     for a, b in runs:
         for w in out[a:b]:
             w[key] = REDACTED

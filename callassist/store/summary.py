@@ -3,6 +3,8 @@ events for a call that never finished (the program or the machine died mid-call)
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -97,23 +99,42 @@ def report_from_events(events: list[dict], duration: float | None = None,
     }
 
 
+# How many earlier agent turns may still hold a moment (turns overlap only in odd transcripts;
+# the bound keeps a transcript of one endless turn from costing turns x warnings).
+MAX_OVERLAP = 200
+
+
 def annotate_transcript(report: dict) -> list[list[dict]]:
     """For each transcript turn, the steps and warnings whose evidence it is:
-    [{"type": "step"|"warning", "id": step id or warning kind, "at": seconds}, ...]."""
+    [{"type": "step"|"warning", "id": step id or warning kind, "at": seconds}, ...].
+
+    Each mark goes to the agent turn whose text is its evidence and that holds its moment,
+    else either one; on a tie, the earliest. Found through an index of texts and turn starts,
+    so a call of 25,000 turns and 6,000 warnings takes milliseconds, not a minute (H7)."""
     turns = report.get("transcript", [])
     marks: list[list[dict]] = [[] for _ in turns]
+    agent = [i for i, t in enumerate(turns) if t["speaker"] == "agent"]
+    by_text: dict[str, list[int]] = {}
+    for i in agent:
+        by_text.setdefault(turns[i]["text"], []).append(i)
+    # agent turns by start; the longest end so far bounds how far back a turn can hold a moment
+    order = sorted(agent, key=lambda i: (float(turns[i]["start"]), i))
+    starts = [float(turns[i]["start"]) for i in order]
+    reach = list(itertools.accumulate((float(turns[i]["end"]) for i in order), max))
     items = [("step", sid, s) for sid, s in report.get("steps", {}).items() if s.get("covered")]
     items += [("warning", w["kind"], w) for w in report.get("warnings", [])]
     for kind, ident, item in items:
         at, evidence = float(item.get("at") or 0.0), item.get("evidence") or ""
-        best = None
-        for i, t in enumerate(turns):
-            if t["speaker"] != "agent":
-                continue
-            inside = t["start"] - 0.05 <= at <= t["end"] + 0.05
-            score = (t["text"] == evidence) * 2 + inside
-            if score and (best is None or score > best[0]):
-                best = (score, i)
+        holding = set()
+        j = bisect.bisect_right(starts, at + 0.05) - 1
+        stop = max(-1, j - MAX_OVERLAP)
+        while j > stop and reach[j] >= at - 0.05:
+            if float(turns[order[j]]["end"]) + 0.05 >= at:
+                holding.add(order[j])
+            j -= 1
+        both = [i for i in holding if turns[i]["text"] == evidence]
+        same = by_text.get(evidence)
+        best = min(both) if both else same[0] if same else min(holding, default=None)
         if best is not None:
-            marks[best[1]].append({"type": kind, "id": ident, "at": at})
+            marks[best].append({"type": kind, "id": ident, "at": at})
     return marks
