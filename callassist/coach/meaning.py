@@ -74,6 +74,11 @@ class MeaningSettings:
     # "i do not see why you are upset" is negated; in "i am sorry that we have not delivered"
     # the apology stands (a first word is never a subordinator: "that is not our fault").
     subordinators: frozenset[str] = frozenset()
+    # Words before a person's name ("mister", "missus"): the title and the name are not
+    # compared with the examples.
+    titles: frozenset[str] = frozenset()
+    # How much an example of several clauses counts against one of a single clause.
+    compound_weight: float = 1.0
     # Steps that, matched by a rule in the same line, overrule a warning the examples see.
     contradicts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     min_similarity: Mapping[str, float] = field(default_factory=dict)
@@ -105,6 +110,12 @@ class MeaningLayer:
         self._labels = np.array(
             [[k in e.labels for k in LEARNED_KINDS] for e in self.examples], dtype=bool
         ).reshape(len(self.examples), len(LEARNED_KINDS))
+        # An example of several clauses is a weaker witness for one clause: its labels may
+        # come from a clause the line does not have ("i am sorry this has been so frustrating
+        # | let me see what i can do" says nothing of an action in "i am sorry this has been
+        # so difficult").
+        self._witness = np.array([settings.compound_weight if len(self.clauses(e.text)) > 1
+                                  else 1.0 for e in self.examples], dtype=np.float64)
 
     def vector(self, text: str) -> np.ndarray:
         return self.embedder.embed([text])[0]
@@ -146,6 +157,7 @@ class MeaningLayer:
         line shorter than a clause: "okay sure" and "mhm" are left to the rules). A negated
         clause ticks no step: "i do not see why you are upset" is no sympathy; in "do not
         worry | i will have it for you tomorrow" the promise still counts."""
+        text = self.without_names(text)
         if len(text.split()) < self.settings.min_clause_words or not self.examples:
             return {}
         pieces = self.clauses(text)
@@ -160,6 +172,15 @@ class MeaningLayer:
                 if kind not in found or rec.share > found[kind].share:
                     found[kind] = rec
         return found
+
+    def without_names(self, text: str) -> str:
+        """The line without a person's name after a title ("mister johnson"): a name the
+        line shares with an example says nothing of what either does."""
+        words = text.split()
+        kept = [w for i, w in enumerate(words)
+                if w not in self.settings.titles
+                and not (i and words[i - 1] in self.settings.titles)]
+        return " ".join(kept)
 
     def negated(self, clause: str, negators: frozenset[str]) -> bool:
         """Whether a negation governs the clause: a word of `negators` before its first
@@ -189,7 +210,7 @@ class MeaningLayer:
             return {}
         near = sims[top]
         # Closer examples weigh more, sharply: a near copy outvotes several loose likenesses.
-        weights = np.exp((near - near[0]) / self.settings.temperature)
+        weights = np.exp((near - near[0]) / self.settings.temperature) * self._witness[top]
         labels = self._labels[top]  # (neighbours, kinds)
         shares = weights @ labels / (float(weights.sum()) or 1.0)
         found: dict[str, Recognition] = {}

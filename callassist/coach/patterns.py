@@ -139,6 +139,7 @@ class _Parser:
         if not _WORD.match(tok):
             raise PatternError(f"'{tok}' is not a word, (choice), [option], ~N gap or {{list}}")
         if tok.endswith("*"):
+            self.literals.add(tok)  # a stem: words it matches are known words too
             return _Part(re.escape(tok[:-1]) + r"\S* ", 1, frozenset((tok,)))
         self.literals.add(tok)
         return _Part(re.escape(tok) + " ", 1, frozenset((tok,)))
@@ -313,11 +314,15 @@ class Vocabulary:
     """Maps a misrecognised long word to the playbook word it is one or two edits away from.
 
     Only words of seven letters or more are corrected: shorter words collide too easily
-    ("hold"/"told", "where"/"there").
+    ("hold"/"told", "where"/"there"). A word a playbook stem matches ("contact*") is a
+    playbook word itself, corrected only within its stem.
     """
 
     def __init__(self, words: Iterable[str]):
+        words = set(words)
         self._words = {w for w in words if w.isalpha()}
+        self._stems = tuple(sorted({w[:-1] for w in words
+                                    if w.endswith("*") and w[:-1].isalpha()}))
         self._by_initial: dict[str, list[str]] = {}
         for w in sorted(self._words):
             if len(w) >= 6:
@@ -328,9 +333,14 @@ class Vocabulary:
         if len(word) < 7 or word in self._words or not word.isalpha():
             return word
         if word not in self._cache:
+            # A word a stem matches may only become a word of the same stem ("apologyze" ->
+            # "apologize" under "apolog*", never "contacting" -> "connecting").
+            stems = tuple(st for st in self._stems if word.startswith(st))
             limit = 2 if len(word) >= 10 else 1
             best, best_distance = word, limit + 1
             for cand in self._by_initial.get(word[0], ()):
+                if stems and not cand.startswith(stems):
+                    continue
                 distance = edit_distance(word, cand, limit)
                 if distance < best_distance:
                     best, best_distance = cand, distance

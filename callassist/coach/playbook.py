@@ -223,7 +223,7 @@ _TOP_KEYS = {
 }
 _LEARNED_KEYS = {
     "enabled", "neighbours", "temperature", "min_similarity", "min_share", "neutral",
-    "split_before", "subordinators", "contradicts",
+    "split_before", "subordinators", "titles", "compound_weight", "contradicts",
 }
 
 
@@ -240,8 +240,10 @@ def _thresholds(r: PlaybookReader, data: dict, key: str, default: float) -> tupl
 
 
 def _contradicts(r: PlaybookReader, data: Any) -> dict[str, tuple[str, ...]]:
-    r.table(data, "learned.contradicts", set(PHRASE_WARNINGS), set())
-    return {k: r.names(data, k, "learned.contradicts", STEP_IDS) for k in data}
+    """A warning overruled by steps, or a step overruled by warnings."""
+    r.table(data, "learned.contradicts", set(PHRASE_WARNINGS) | set(STEP_IDS), set())
+    return {k: r.names(data, k, "learned.contradicts",
+                       STEP_IDS if k in PHRASE_WARNINGS else PHRASE_WARNINGS) for k in data}
 
 
 def _learned(r: PlaybookReader, data: Any) -> tuple[MeaningSettings, bool, tuple[str, ...]]:
@@ -254,6 +256,8 @@ def _learned(r: PlaybookReader, data: Any) -> tuple[MeaningSettings, bool, tuple
         split_before=tuple(r.strings(t.get("split_before", []), "learned.split_before")),
         subordinators=frozenset(r.strings(t.get("subordinators", []),
                                           "learned.subordinators")),
+        titles=frozenset(r.strings(t.get("titles", []), "learned.titles")),
+        compound_weight=r.number(t, "compound_weight", "learned", 1.0, minimum=0),
         contradicts=_contradicts(r, t.get("contradicts", {})),
         min_similarity=sims, min_share=shares,
         default_min_similarity=sim, default_min_share=share,

@@ -94,6 +94,7 @@ def _add_learned(
     learned = meaning.recognise(text.tokens.text, pb.negators)
     result.learned = learned
     whole = Match(0, max(len(text.words), 1))
+    ruled = set(result.warnings)
     for kind, rec in learned.items():
         if kind not in pb.warnings or kind in result.warnings:
             continue
@@ -108,6 +109,9 @@ def _add_learned(
             continue
         hollow = [s for kind in rule.unless_warnings for s in warning_spans[kind]]
         veto = _veto(rule.unless.find(text), hollow)
+        overruled = [k for k in pb.learned.contradicts.get(sid, ()) if k in ruled]
+        if overruled and not veto:
+            veto = f"{overruled[0]} rule"
         if veto:
             result.vetoed[sid] = veto
         else:

@@ -20,6 +20,17 @@ def pynput_key(shortcut: str) -> str:
     return "+".join(p if len(p) == 1 else f"<{p}>" for p in parts)
 
 
+# The overlay's keys (Qt's key-sequence text); start, end and mode are global where the desktop
+# allows it.
+SHORTCUTS = {
+    "start": "Ctrl+Shift+S",
+    "end": "Ctrl+Shift+E",
+    "mode": "Ctrl+Shift+X",
+    "dismiss": "Esc",
+    "quit": "Ctrl+Q",
+}
+
+
 class GlobalHotkeys(QObject):
     start = Signal()
     end = Signal()

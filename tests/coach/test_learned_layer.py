@@ -163,3 +163,26 @@ def test_the_shipped_examples_are_built_from_data():
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_examples.py"),
                            "--check"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("line", [
+    "my coworker typed your address in wrong",
+    "we got a new guy in the office and he made a mistake with your order",
+    "the lady who came out to you is still in training",
+])
+def test_blaming_a_colleague_warns_and_owns_nothing(learned, line):
+    a = says(learned, line)
+    assert "blame" in a.warnings
+    assert "accept_responsibility" not in a.steps
+
+
+def test_owning_the_fault_while_naming_the_courier_still_owns_it(learned):
+    a = says(learned, "that was our mistake the courier had the old address")
+    assert "accept_responsibility" in a.steps
+
+
+def test_a_name_shared_with_an_example_is_not_a_likeness(learned):
+    # The data holds "i am sorry for the inconvenience mister johnson is not available".
+    line = "let me see whether mister johnson is free to take your call"
+    assert learned.meaning.without_names(line) == "let me see whether is free to take your call"
+    assert "hollow_apology" not in says(learned, line).warnings

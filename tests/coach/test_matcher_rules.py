@@ -195,6 +195,12 @@ def test_recognition_slips_in_long_words_are_forgiven(agent_says):
     assert "accept_responsibility" in agent_says("we take full responsibilty")[0]
 
 
+def test_a_word_a_playbook_stem_covers_is_not_corrected_into_another(agent_says):
+    # "contact*" covers "contacting": it must not become "connecting" (a transfer word).
+    assert "take_action" in agent_says("i'm contacting our billing processor now")[0]
+    assert "take_action" in agent_says("we are contacting the courier today")[0]
+
+
 def test_contractions_with_and_without_apostrophes_match_alike(agent_says):
     assert agent_says("that's on us") == agent_says("thats on us") == agent_says("that is on us")
     assert "defensive" in agent_says("you should've called us sooner")[1]

@@ -1,0 +1,261 @@
+"""The overlay's calls: start and end (button, keys, tray, `callassist call`, voice), the
+next call after one ends, a practice call borrowing the window, manual ticks, the call timer,
+and what the worker posts (events, the end of a call, listening stopped). A mixin of
+OverlayWindow (ui/overlay.py): it uses the window's widgets and its worker."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+
+from callassist.app.runner import FAILED
+from callassist.app.sources import CallSource
+from callassist.format import clock
+from callassist.ui import theme
+from callassist.ui.attention import HOLD_S, Item, Urgency
+from callassist.ui.hotkeys import SHORTCUTS
+from callassist.ui.overlay_status import sentence
+from callassist.ui.placement import EXPANDED
+
+
+class CallControls:
+    """Starting, ending and following calls."""
+
+    def start_call(self) -> None:
+        """Starts a call; with calls by voice, listens for one (and, while listening, starts
+        it at once: the agent pressed Start)."""
+        if self.waiting:
+            self.worker.start_now()
+            return
+        if self.in_call or self.worker.running or self.quitting:
+            return
+        if self.summary.isVisible():
+            self.dismiss_summary()
+        self._reset_call_view()
+        self._begin()
+
+    def _begin(self) -> None:
+        if getattr(self.source, "starts_by_voice", False):
+            self._set_waiting(True)
+        else:
+            self._set_in_call(True)
+        self.worker.arm()
+        self._run_requested.emit()
+
+    def end_call(self) -> None:
+        if self.in_call:
+            self.worker.request_stop()
+
+    def phone_start(self, call_id: str | None) -> None:
+        """`callassist call start [--id]`: a new phone call. One still running ends first, so
+        two customers never share a record."""
+        if self.waiting:
+            self._set_phone_call_id(call_id)
+            self.worker.start_now()
+            return
+        if self.in_call or self.worker.running:
+            self._phone_next = (call_id,)
+            self.end_call()
+            return
+        self._set_phone_call_id(call_id)
+        self.start_call()
+
+    def phone_end(self) -> None:
+        """`callassist call end`: the phone call is over; the next starts with `call start`."""
+        self._wait_for_phone = True
+        self.end_call()
+
+    def _set_phone_call_id(self, call_id: str | None) -> None:
+        if hasattr(self.source, "phone_call_id"):
+            self.source.phone_call_id = call_id
+
+    def practise(self, source: CallSource) -> None:
+        """A practice call in this window (the Practice menu): the current call ends first;
+        when the practice ends, the window goes back to its own source."""
+        if self._home_source is None:
+            self._home_source = self.source
+        self._next_source = source
+        if self.waiting:
+            self.worker.request_stop()  # _on_idle switches over
+        elif self.in_call:
+            self.end_call()  # _on_call_ended switches over
+        else:
+            self._switch_source()
+
+    def _switch_source(self) -> bool:
+        """Starts the practice call asked for, or goes back from a practice call to the
+        window's own source; True when a call was started."""
+        nxt, self._next_source = self._next_source, None
+        start = nxt is not None
+        if nxt is None:
+            if self._home_source is None or self.source is self._home_source:
+                return False
+            nxt = self._home_source
+        self.source = nxt
+        self.worker.use_source(nxt)
+        self.caption.set_full_text(nxt.label)
+        if start:
+            self.start_call()
+        return start
+
+    def tick_step(self, sid: str) -> None:
+        """Tick a step by hand (a click, or its number key); the chip changes when the session
+        confirms it. A tick is never undone by a click: see untick_step."""
+        if self.in_call and not self.chips[sid].covered:
+            self.worker.request_tick(sid, True)
+
+    def untick_step(self, sid: str) -> None:
+        """Untick a step by hand: only from the chip's right-click menu, a deliberate act."""
+        if self.in_call and self.chips[sid].covered:
+            self.worker.request_tick(sid, False)
+
+    def _call_button_clicked(self) -> None:
+        if self.in_call:
+            self.end_call()
+        else:
+            self.start_call()
+
+    def _set_waiting(self, waiting: bool) -> None:
+        """Calls by voice: listening for a call (Start starts it at once)."""
+        self.waiting = waiting
+        self._set_in_call(False)
+
+    def _set_in_call(self, in_call: bool) -> None:
+        self.in_call = in_call
+        if in_call:
+            self.waiting = False
+        self.call_button.setText("End call" if in_call else "Start call")
+        self.call_button.setToolTip(
+            f"End the call ({SHORTCUTS['end']})" if in_call
+            else f"Start a call ({SHORTCUTS['start']})"
+        )
+        self.call_button.setProperty("inCall", "true" if in_call else "false")
+        self.call_button.style().unpolish(self.call_button)
+        self.call_button.style().polish(self.call_button)
+        color = theme.WARNING if in_call else theme.STEP_ON if self.waiting else theme.FAINT
+        self.live_dot.setStyleSheet(f"color: {color.name()}; font-size: 9pt;")
+        self.live_dot.setToolTip("In a call" if in_call else "Listening for a call"
+                                 if self.waiting else "Not in a call")
+        if self.tray is not None:
+            self.tray.set_in_call(in_call)
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        missing = [sid for sid, chip in self.chips.items() if not chip.covered]
+        if self.waiting:
+            self.message.set_hint("Listening: the call starts when you and the caller speak.")
+        elif not self.in_call:
+            self.message.set_hint(f"Start call ({SHORTCUTS['start']}) when the call begins.")
+        elif missing:
+            step = self.playbook.steps[missing[0]]
+            self.message.set_hint(f"Next: {step.label}. {step.prompt}")
+        else:
+            self.message.set_hint("All four steps covered.")
+
+    def _reset_call_view(self) -> None:
+        for chip in self.chips.values():
+            chip.set_state(False)
+        self.attention.clear()
+        self._show_attention()
+        self._update_hint()
+        self.details.reset()
+        self.timer_label.setText("0:00")
+        if self.mode == EXPANDED:
+            self._refit_later()
+
+    def _on_call_started(self, speed: float) -> None:
+        if self.waiting:  # a call by voice: the caller and the agent have both spoken
+            if self.summary.isVisible():
+                self.dismiss_summary()
+            self._reset_call_view()
+            self._set_in_call(True)
+        self._speed = speed
+        self._clock.start()
+        if not hasattr(self, "_tick_timer"):
+            self._tick_timer = QTimer(self)
+            self._tick_timer.setInterval(250)
+            self._tick_timer.timeout.connect(self._update_timer)
+        self._tick_timer.start()
+        # The first seconds of a call are when the apology matters: the next step shows
+        # before the gentle reminders.
+        missing = [sid for sid, chip in self.chips.items() if not chip.covered]
+        if missing:
+            step = self.playbook.steps[missing[0]]
+            self._attend(Item(Urgency.NEXT_STEP, "next", "Next", f"{step.label}. {step.prompt}",
+                              HOLD_S[Urgency.NEXT_STEP], key=("next", missing[0])))
+        self.call_started.emit()
+
+    def call_time(self) -> float:
+        return self._clock.elapsed() / 1000.0 * self._speed if self._clock.isValid() else 0.0
+
+    def _update_timer(self) -> None:
+        text = clock(self.call_time())
+        if self.timer_label.text() != text:
+            self.timer_label.setText(text)
+
+    def _take_posted(self) -> None:
+        for kind, a, b in self.worker.take():
+            if kind == "events":
+                self._on_events(a, b)
+            elif kind == "idle":
+                self._on_idle()
+            else:
+                self._on_call_ended(a, b)
+
+    def _on_call_ended(self, report: dict, outcome: str) -> None:
+        self.call_ending.emit(report, outcome)
+        if hasattr(self, "_tick_timer"):
+            self._tick_timer.stop()
+        self.timer_label.setText(clock(report.get("duration")))
+        self._set_in_call(False)
+        self.last_report = report
+        if outcome != FAILED:
+            self.attention.clear()  # the summary lists the warnings now
+            self._show_attention()
+            live = (self.source.live and not self.quitting and not self._wait_for_phone) or (
+                self._phone_next is not None)
+            by_voice = getattr(self.source, "starts_by_voice", False)
+            note = ("Listening for the next call: it starts when you and the caller speak."
+                    if by_voice else "Next call started: listening.") if live else (
+                f"{SHORTCUTS['start']} starts the next call.")
+            if report.get("practice"):  # a practice call's scorecard
+                from callassist.practice.scorecard import scorecard_note
+
+                note = scorecard_note(report)
+            self.summary.show_report(report, self.step_labels, self.titles, note,
+                                     next_button=not live)
+            if not live:
+                self.message.hide()  # the summary lists the warnings and says how to go on
+            self._fit_content()
+        self.call_finished.emit(report, outcome)
+        self._set_phone_call_id(None)
+        if self._phone_next is not None and not self.quitting:
+            (call_id,), self._phone_next = self._phone_next, None
+            self._wait_for_phone = False
+            self._set_phone_call_id(call_id)
+            self._start_next_call()
+            return
+        if self._wait_for_phone:
+            self._wait_for_phone = False
+            return
+        if not self.quitting and self._switch_source():
+            return
+        if outcome != FAILED and self.source.live and not self.quitting:
+            self._start_next_call()
+
+    def _start_next_call(self) -> None:
+        """Straight after a call ended: the worker is still finishing it, and runs the next
+        call (or listens for it) as soon as it is free. With calls by voice the summary of the
+        call just ended stays until the next one starts."""
+        if not getattr(self.source, "starts_by_voice", False):
+            self._reset_call_view()
+        self._begin()
+
+    def _on_idle(self) -> None:
+        """Listening for a call stopped with no call: for a practice call, on quitting, or
+        because the input ended."""
+        self._set_waiting(False)
+        if not self.quitting:
+            self._switch_source()
+
+    def _on_record_problem(self, message: str) -> None:
+        self.banner.show_state("record", sentence(message), level="error")
