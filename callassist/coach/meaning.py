@@ -74,6 +74,9 @@ class MeaningSettings:
     # "i do not see why you are upset" is negated; in "i am sorry that we have not delivered"
     # the apology stands (a first word is never a subordinator: "that is not our fault").
     subordinators: frozenset[str] = frozenset()
+    # Words before a person's name ("mister", "missus"): the title and the name are not
+    # compared with the examples.
+    titles: frozenset[str] = frozenset()
     # How much an example of several clauses counts against one of a single clause.
     compound_weight: float = 1.0
     # Steps that, matched by a rule in the same line, overrule a warning the examples see.
@@ -154,6 +157,7 @@ class MeaningLayer:
         line shorter than a clause: "okay sure" and "mhm" are left to the rules). A negated
         clause ticks no step: "i do not see why you are upset" is no sympathy; in "do not
         worry | i will have it for you tomorrow" the promise still counts."""
+        text = self.without_names(text)
         if len(text.split()) < self.settings.min_clause_words or not self.examples:
             return {}
         pieces = self.clauses(text)
@@ -168,6 +172,15 @@ class MeaningLayer:
                 if kind not in found or rec.share > found[kind].share:
                     found[kind] = rec
         return found
+
+    def without_names(self, text: str) -> str:
+        """The line without a person's name after a title ("mister johnson"): a name the
+        line shares with an example says nothing of what either does."""
+        words = text.split()
+        kept = [w for i, w in enumerate(words)
+                if w not in self.settings.titles
+                and not (i and words[i - 1] in self.settings.titles)]
+        return " ".join(kept)
 
     def negated(self, clause: str, negators: frozenset[str]) -> bool:
         """Whether a negation governs the clause: a word of `negators` before its first

@@ -223,7 +223,7 @@ _TOP_KEYS = {
 }
 _LEARNED_KEYS = {
     "enabled", "neighbours", "temperature", "min_similarity", "min_share", "neutral",
-    "split_before", "subordinators", "compound_weight", "contradicts",
+    "split_before", "subordinators", "titles", "compound_weight", "contradicts",
 }
 
 
@@ -256,6 +256,7 @@ def _learned(r: PlaybookReader, data: Any) -> tuple[MeaningSettings, bool, tuple
         split_before=tuple(r.strings(t.get("split_before", []), "learned.split_before")),
         subordinators=frozenset(r.strings(t.get("subordinators", []),
                                           "learned.subordinators")),
+        titles=frozenset(r.strings(t.get("titles", []), "learned.titles")),
         compound_weight=r.number(t, "compound_weight", "learned", 1.0, minimum=0),
         contradicts=_contradicts(r, t.get("contradicts", {})),
         min_similarity=sims, min_share=shares,

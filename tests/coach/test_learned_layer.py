@@ -179,3 +179,10 @@ def test_blaming_a_colleague_warns_and_owns_nothing(learned, line):
 def test_owning_the_fault_while_naming_the_courier_still_owns_it(learned):
     a = says(learned, "that was our mistake the courier had the old address")
     assert "accept_responsibility" in a.steps
+
+
+def test_a_name_shared_with_an_example_is_not_a_likeness(learned):
+    # The data holds "i am sorry for the inconvenience mister johnson is not available".
+    line = "let me see whether mister johnson is free to take your call"
+    assert learned.meaning.without_names(line) == "let me see whether is free to take your call"
+    assert "hollow_apology" not in says(learned, line).warnings
