@@ -65,3 +65,20 @@ def test_h7_a_call_of_one_endless_turn_and_many_warnings_stays_bounded():
               "warnings": [{"kind": "blame", "at": 2999.2, "evidence": "okay"}] * 2000}
     marks = annotate_transcript(report)
     assert len(marks[2999]) == 2000
+
+
+def test_h7_a_transcript_past_the_size_bound_is_refused_before_it_is_parsed(cli, tmp_path):
+    """The bound on the file is the bound on memory (about 30 times the file while analysed):
+    the review's 53 MB transcript peaked at 2.2 GB; now it is one line, read no further."""
+    from callassist.validate import MAX_JSON_BYTES
+
+    turn = '{"speaker": "agent", "start": 0, "end": 1, "text": "hello"},'
+    big = tmp_path / "t47_50mb.json"
+    with big.open("w") as f:
+        f.write('{"turns": [')
+        for _ in range(MAX_JSON_BYTES // len(turn) + 1):
+            f.write(turn)
+        f.write(turn[:-1] + "]}")
+    error = cli("analyze", big).error
+    assert "too large" in error and "16 MB" in error
+
