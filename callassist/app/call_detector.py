@@ -15,6 +15,9 @@ the call is only known to have started once the customer answered; at most `max_
 of it is kept. After a call ended by hand (or by the phone system), voice only starts the next
 one after both sides were silent for `rearm_s`: the goodbyes of the call just ended never open
 a new one. A call started by hand ends by silence too, once both sides have spoken in it.
+While the caller is on hold (`holding`: the agent said "please hold" or "one moment" and
+nobody has spoken since) the silence that ends the call is `hold_s` (10 minutes), not
+`silence_s`: a hold is not the end of the call.
 
 Each side's silence is measured on its own frames' clock: two inputs (a headset and the
 customer's line) never start at quite the same moment, and a second of difference between
@@ -25,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 START, END = "start", "end"
+HOLD_S = 600.0
 SPEAKERS = ("agent", "customer")
 
 
@@ -41,13 +45,14 @@ class Frame:
 class CallDetector:
     def __init__(
         self, silence_s: float = 20.0, min_speech_s: float = 0.4, lead_s: float = 0.5,
-        max_opening_s: float = 30.0, rearm_s: float = 2.0,
+        max_opening_s: float = 30.0, rearm_s: float = 2.0, hold_s: float = HOLD_S,
     ):
         self.silence_s = silence_s        # silence on both sides that ends a call
         self.min_speech_s = min_speech_s  # voiced time that counts as a side having spoken
         self.lead_s = lead_s              # audio kept before the first voiced block
         self.max_opening_s = max_opening_s
         self.rearm_s = rearm_s
+        self.hold_s = max(hold_s, silence_s)
         self.in_call = False
         self.call_from: float | None = None  # where the current (or starting) call's audio begins
         self._spoken: dict[str, float] = dict.fromkeys(SPEAKERS, 0.0)
@@ -60,7 +65,7 @@ class CallDetector:
 
     # -- what the audio says ---------------------------------------------------------------
 
-    def feed(self, frame: Frame) -> str | None:
+    def feed(self, frame: Frame, holding: bool = False) -> str | None:
         self._now = max(self._now, frame.end)
         self._heard_to[frame.speaker] = max(self._heard_to.get(frame.speaker, 0.0), frame.end)
         if not self._armed:
@@ -71,7 +76,7 @@ class CallDetector:
                 self._forget_opening()
             return None
         if self.in_call:
-            return self._in_call(frame)
+            return self._in_call(frame, holding)
         return self._waiting(frame)
 
     def _waiting(self, frame: Frame) -> str | None:
@@ -90,10 +95,11 @@ class CallDetector:
             return START
         return None
 
-    def _in_call(self, frame: Frame) -> str | None:
+    def _in_call(self, frame: Frame, holding: bool) -> str | None:
         if frame.voiced:
             self._hear(frame)
-        elif self._both_spoke() and self._silent_for() >= self.silence_s:
+        elif self._both_spoke() and self._silent_for() >= (
+                self.hold_s if holding else self.silence_s):
             self._end_call(armed=True)
             return END
         return None

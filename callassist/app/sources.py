@@ -217,5 +217,7 @@ class SpeechSource:
 
         calls = self.calls
         audio = calls if calls is not None and calls.ready else self.take_input()
+        if calls is not None:
+            calls.holding = lambda: session.on_hold  # a silent hold does not end the call
         run_call(session, self.engine, audio, emit, stop,
                  on_status=lambda st: status(st.kind, st.message))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from callassist.app.call_detector import END, START, CallDetector, Frame
 from callassist.audio.levels import VoiceActivity, dbfs
@@ -35,6 +35,8 @@ class VoiceCalls:
         self._offset = 0.0   # the detector's clock when this input opened
         self._clock = 0.0    # the detector's clock now
         self.ready = False   # a call has started and its blocks are waiting to be read
+        # Whether the caller is on hold now (the call's session says; see CallDetector).
+        self.holding: Callable[[], bool] = lambda: False
 
     # -- the AudioSource a call reads ----------------------------------------------------------
 
@@ -93,7 +95,7 @@ class VoiceCalls:
                 return
             for block in self._it:
                 yield self._timed(block, start)
-                if self.detector.feed(self._frame(block)) == END:
+                if self.detector.feed(self._frame(block), self.holding()) == END:
                     return
             if self.detector.in_call:
                 self.detector.end_by_hand()  # stopped by hand, or the input was lost

@@ -25,6 +25,14 @@ class HoldTracker:
         self.rule = rule
         self._pending: list[_Pending] = []
         self._last_handoff: float | None = None
+        # The end of a hold or pause phrase nobody has spoken after: the silence is a hold.
+        self._quiet_after: float | None = None
+
+    @property
+    def holding(self) -> bool:
+        """The agent put the caller on hold (or asked for a moment) and nobody has spoken
+        since: a silence now is a hold, not the end of the call."""
+        return self._quiet_after is not None
 
     def _fire(self, p: _Pending) -> WarningEvent:
         p.fired = True
@@ -35,6 +43,8 @@ class HoldTracker:
     def on_speech(self, start: float) -> list[WarningEvent]:
         """Anyone speaking ends the silence after a hold; a long gap before it still counts."""
         out = []
+        if self._quiet_after is not None and start >= self._quiet_after:
+            self._quiet_after = None
         for p in self._pending:
             if p.silence_open and start >= p.end:
                 p.silence_open = False
@@ -61,6 +71,7 @@ class HoldTracker:
                 if p.is_hold and not p.fired and start - p.end <= grace:
                     p.handed_off = True
         if hold or pause:
+            self._quiet_after = end
             recent_handoff = (
                 self._last_handoff is not None
                 and start - self._last_handoff <= self.rule.handoff_lookback_s

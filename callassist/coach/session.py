@@ -147,6 +147,11 @@ class CallSession:
                         self._early[kind] = event
         return out
 
+    @property
+    def on_hold(self) -> bool:
+        """A hold or pause phrase and silence since (calls by voice do not end on it)."""
+        return self._hold.holding
+
     def feed_level(self, speaker: str, at: float, dbfs: float, voiced: bool) -> list[Event]:
         out = self._emit([LevelEvent(speaker, at, dbfs, voiced)])
         covered = frozenset(self._covered)

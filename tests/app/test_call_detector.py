@@ -143,3 +143,20 @@ def test_a_customer_line_whose_clock_runs_ahead_does_not_turn_a_pause_into_a_new
             got.append(decision)
     assert got == [START]
     assert d.call_from == pytest.approx(0.5)
+
+
+def test_a_silent_hold_does_not_end_the_call_until_the_hold_limit():
+    d = CallDetector(silence_s=20, hold_s=120)
+    decisions(d, {"agent": [(1.0, 3.0)], "customer": [(3.5, 6.0)]}, until=7)
+    assert d.in_call
+    # "please hold": a minute of silence on both sides while the caller holds
+    got = []
+    for f in frames({}, 7, 70):
+        if d.feed(f, holding=True):
+            got.append(f.end)
+    assert got == [] and d.in_call
+    # nobody came back: the hold limit ends it
+    for f in frames({}, 70, 130):
+        if d.feed(f, holding=True) == END:
+            got.append(f.end)
+    assert got == [pytest.approx(126.0, abs=0.15)]  # 120 s after the last words at 6 s

@@ -121,3 +121,17 @@ def test_a_bad_silence_is_a_one_line_error_and_the_overlay_does_not_start(
     assert main(["run", "--customer-device", "customer"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("callassist: error: silence_ends_call") and err.count("\n") == 1
+
+
+def test_the_session_says_when_the_caller_is_on_hold(playbook):
+    from callassist.coach.session import CallSession
+
+    session = CallSession(playbook)
+    session.feed_utterance("customer", "my parcel arrived broken", 0.5, 2.0)
+    assert not session.on_hold
+    session.feed_utterance("agent", "let me check that please hold", 2.5, 4.0)
+    assert session.on_hold  # the silence from now on is a hold
+    session.advance(40.0)
+    assert session.on_hold
+    session.feed_utterance("agent", "thank you for holding", 45.0, 46.5)
+    assert not session.on_hold
