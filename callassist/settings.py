@@ -161,7 +161,8 @@ def _silence(value: object, fail: validate.Fail) -> float:
         try:
             value = float(value)
         except ValueError:
-            raise fail("silence_ends_call", f"'{value[:60]}' is not {choice}") from None
+            raise fail("silence_ends_call", f"{validate.short(value)} is not {choice}"
+                       ) from None
     seconds = validate.finite(value, "silence_ends_call", fail, 0.0, high, "a number of seconds")
     if 0 < seconds < low:
         raise fail("silence_ends_call", f"{seconds:g} would end calls at every pause: use "

@@ -40,17 +40,17 @@ def finite(
     """A real (non-bool) int or float, finite, within [minimum, maximum]."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise fail(field, f"must be {what} from {_fmt(minimum)} to {_fmt(maximum)}, "
-                          f"not {_short(value)}")
+                          f"not {short(value)}")
     number = float(value) if not isinstance(value, int) or abs(value) < 10**18 else math.inf
     if not math.isfinite(number) or not minimum <= number <= maximum:
         raise fail(field, f"must be a finite {what.removeprefix('a ')} from {_fmt(minimum)} "
-                          f"to {_fmt(maximum)}, not {_short(value)}")
+                          f"to {_fmt(maximum)}, not {short(value)}")
     return number
 
 
 def text(value: object, field: str, fail: Fail, maximum: int = MAX_TEXT_CHARS) -> str:
     if not isinstance(value, str):
-        raise fail(field, f"must be a string, not {_short(value)}")
+        raise fail(field, f"must be a string, not {short(value)}")
     if len(value) > maximum:
         raise fail(field, f"is {len(value)} characters long; the limit is {maximum}")
     return value
@@ -69,8 +69,7 @@ def line(value: object, field: str, fail: Fail, maximum: int = MAX_NAME_CHARS) -
 
 def choice(value: object, field: str, fail: Fail, options: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in options:
-        shown = f"'{value}'" if isinstance(value, str) else _short(value)
-        raise fail(field, f"{shown[:60]} is not one of {', '.join(options)}")
+        raise fail(field, f"{short(value)} is not one of {', '.join(options)}")
     return value
 
 
@@ -82,7 +81,7 @@ def whole(value: object, field: str, fail: Fail, minimum: int, maximum: int, wha
     elif isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,18}", value.strip()):
         number = int(value)
     if number is None or not minimum <= number <= maximum:
-        raise fail(field, f"{_short(value)} is not a whole number of {what} from {minimum} "
+        raise fail(field, f"{short(value)} is not a whole number of {what} from {minimum} "
                           f"to {maximum}")
     return number
 
@@ -129,6 +128,6 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def _short(value: object) -> str:
+def short(value: object) -> str:
     r = repr(value) if not isinstance(value, float) or math.isfinite(value) else str(value)
     return r if len(r) <= 40 else r[:37] + "..."

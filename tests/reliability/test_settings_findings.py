@@ -5,9 +5,17 @@ anything is stored or started."""
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from callassist.settings import RETENTION_MODES, SettingsError, load_settings
+
+LONG = os.environ.get("CALLASSIST_FUZZ") == "long"
 
 REPO = Path(__file__).resolve().parents[2]
 CALL = REPO / "tests" / "corpus" / "dev-004.json"
@@ -83,3 +91,42 @@ def test_good_settings_still_load_with_their_defaults(cli, private_folders, monk
     monkeypatch.setenv("CALLASSIST_RETENTION_DAYS", "7")
     assert load_settings().retention_days == 7
     assert cli("analyze", CALL, "--save").code == 0
+
+
+SETTING_KEYS = ["agent", "retention", "store", "model", "retention_days", "partials",
+                "silence_ends_call", "above_fullscreen"]
+toml_values = st.one_of(
+    st.text(max_size=40), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(), st.lists(st.integers(), max_size=3), st.sampled_from(
+        ["full", "checklist", "none", "agent", "both", "off", "0", "30", "20", "nan", "inf"]))
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "nan" if value != value else "inf" if value == float("inf") else (
+            "-inf" if value == float("-inf") else repr(value))
+    if isinstance(value, str):
+        return json.dumps(value)  # a TOML basic string reads JSON's escapes
+    return json.dumps(value)
+
+
+@settings(max_examples=200 * (10 if LONG else 1), deadline=None, derandomize=not LONG)
+@given(st.dictionaries(st.sampled_from(SETTING_KEYS), toml_values, max_size=4))
+def test_any_settings_file_loads_or_is_one_line_naming_the_field(tmp_path_factory, chosen):
+    path = tmp_path_factory.mktemp("settings") / "settings.toml"
+    path.write_text("".join(f"{k} = {_toml(v)}\n" for k, v in chosen.items()), "utf-8")
+    try:
+        s = load_settings(path)
+    except SettingsError as e:
+        message = str(e)
+        assert "\n" not in message, message
+        # the field it names, or the file and place for text that is not TOML (a lone
+        # surrogate escape)
+        assert (any(message.startswith(k + " ") for k in chosen)
+                or message.startswith(f"{path}: invalid TOML")), message
+        return
+    assert s.agent and s.agent.isprintable() and len(s.agent) <= 500
+    assert s.retention in RETENTION_MODES and 0 <= s.retention_days <= 36500
+    assert s.silence_ends_call == 0 or 3 <= s.silence_ends_call <= 3600
