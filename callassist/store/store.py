@@ -135,9 +135,10 @@ class Store:
         """Deletes the calls and every trace of their words (store/deletion.py)."""
         return delete_calls(self.conn, call_ids)
 
-    def purge(self, older_than_days: float) -> int:
-        """Deletes every finished call older than this many days; returns how many."""
-        return purge(self.conn, older_than_days)
+    def purge(self, older_than_days: float, now: float | None = None) -> int:
+        """Deletes every finished call older than this many days; returns how many. `now`:
+        the clock to count from (the machine's when None), so a caller can fix it."""
+        return purge(self.conn, older_than_days, now=now)
 
     @property
     def dialect(self) -> str:

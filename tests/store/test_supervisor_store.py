@@ -8,7 +8,7 @@ import pytest
 from callassist.errors import CallAssistError
 from callassist.store import CallFilter, open_store
 
-from ..conftest import AGENTS, fill_store
+from ..conftest import AGENTS, DAY, T0, fill_store
 
 
 @pytest.fixture
@@ -114,13 +114,14 @@ def test_deleting_a_call_removes_its_notes_flags_and_search_entry(store):
 
 
 def test_purge_deletes_only_finished_calls_older_than_the_limit(store):
-    import time
-
-    cutoff = time.time() - 10 * 86400
-    old = [r.id for r in store.list_calls(limit=500) if r.started_at < cutoff]
+    # The clock is fixed relative to the fixture calls (one a day from T0), so the test means
+    # the same on any day it runs: 20 days after the first call, a 10-day limit keeps the
+    # newest calls and deletes the first ten.
+    now = T0 + 20 * DAY
+    old = [r.id for r in store.list_calls(limit=500) if r.started_at < now - 10 * DAY]
     live = store.begin_call(agent="Live Agent", started_at=1_000_000.0)  # old, but in progress
-    assert 0 < len(old) < 24
-    assert store.purge(10) == len(old)
+    assert len(old) == 10
+    assert store.purge(10, now=now) == len(old)
     remaining = {r.id for r in store.list_calls(limit=500)}
     assert not remaining & set(old) and live.call_id in remaining
     live.finish()
