@@ -15,7 +15,7 @@ They live in `settings.toml` in the platform's config folder (`callassist.paths.
                                   # spoken and end after this many seconds of silence on both
                                   # (3 to 3600; 0: calls start and end by hand only)
     above_fullscreen = false      # X11: the overlay bypasses the window manager so that it
-                                  # stays above full-screen windows (README, "Window managers")
+                                  # stays above full-screen windows (docs/admin.md)
 
 Environment variables override the file: CALLASSIST_AGENT, CALLASSIST_RETENTION, CALLASSIST_STORE,
 CALLASSIST_MODEL, CALLASSIST_RETENTION_DAYS, CALLASSIST_PARTIALS, CALLASSIST_SILENCE_ENDS_CALL,

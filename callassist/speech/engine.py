@@ -115,8 +115,8 @@ def load_engine(
 ) -> Engine:
     """The engine to recognise with. `engine` None or "auto" picks, in this order: a Vosk model
     named by `model` or the `model` setting; Whisper tiny.en, which ships with CallAssist and
-    hears English best of the engines measured here (README, "Engines"); an installed English
-    Vosk model; and last pocketsphinx, with a `fallback` status. If Whisper cannot load
+    hears English best of the engines measured (benchmarks/README.md, "Speech"); an installed
+    English Vosk model; and last pocketsphinx, with a `fallback` status. If Whisper cannot load
     (faster-whisper missing), a `note` status says so and the next engine is used. The
     pocketsphinx engine is biased toward the playbook's phrases unless `bias` is False. Slow
     (loads a model): call once, off the GUI thread, and reuse."""

@@ -2,7 +2,7 @@
 to its expanded view, or the screens change), and, on X11, pinned to every virtual desktop
 and above other windows through the window manager's own protocol (EWMH).
 
-Where the window manager does not allow it, the overlay says so (README, "Window managers"):
+Where the window manager does not allow it, the overlay says so (docs/admin.md, "Window managers"):
 openbox, like most, stacks a focused full-screen window above every other window. The
 `above_fullscreen` setting takes the overlay out of the window manager's hands instead
 (override-redirect, ui/overlay.py), so no layer applies to it."""
