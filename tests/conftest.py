@@ -1,19 +1,29 @@
 """Fixtures every test folder shares: private user folders (no test reads or writes the real
 user's settings, data or store), the built-in playbook, call stores (SQLite, and a real
 PostgreSQL server started with scripts/start-postgres.sh if none answers, with a fresh schema per
-test) and a store filled with the dev calls. Folder conftests add their own."""
+test), a store filled with the dev calls, and `cli`, which runs a command in this process and
+holds it to the one-line error promise. Folder conftests add their own.
+
+The suite runs in parallel (pytest-xdist, `scripts/test.sh`): every test has its own folders,
+SQLite files and PostgreSQL schema, and X displays are chosen free (`Xvfb -displayfd`). The
+PulseAudio tests share one server and its null sinks, so they all run in one worker, one after
+another (the `pulse` xdist group)."""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import json
 import os
 import subprocess
 import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from callassist.cli import main
 from callassist.coach.playbook import Playbook, load_playbook
 from callassist.settings import Settings
 
@@ -22,6 +32,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "corpus"
+# Fixtures that play into or record from the one PulseAudio server.
+PULSE_FIXTURES = {"pulse", "pulse_microphone", "sinks"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("pulse") or PULSE_FIXTURES & set(
+                getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("pulse"))
 
 
 @pytest.fixture(autouse=True)
@@ -60,15 +79,20 @@ def _pg_answers(url: str) -> bool:
 @pytest.fixture(scope="session")
 def pg_server() -> str:
     url = os.environ.get("CALLASSIST_TEST_PG_URL", DEFAULT_PG)
-    if not _pg_answers(url):
+    if _pg_answers(url):
+        return url
+    # Parallel workers: one starts the server, the others wait for it and find it up.
+    with open(Path(tempfile.gettempdir()) / f"callassist-pg-start-{os.getuid()}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _pg_answers(url):
+            return url
         proc = subprocess.run(
             ["bash", str(REPO / "scripts" / "start-postgres.sh")],
             capture_output=True, text=True, timeout=120,
         )
-        if proc.returncode != 0:
-            pytest.fail(f"cannot start PostgreSQL: {proc.stderr.strip()}")
-        url = proc.stdout.strip().splitlines()[-1]
-    return url
+    if proc.returncode != 0:
+        pytest.fail(f"cannot start PostgreSQL: {proc.stderr.strip()}")
+    return proc.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture
@@ -134,3 +158,48 @@ def filled_store(tmp_path, settings):
 @pytest.fixture
 def fill():
     return fill_store
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def error(self) -> str:
+        """The one error line (the test fails unless there is exactly one)."""
+        lines = self.err.strip().splitlines()
+        assert self.code == 2 and len(lines) == 1, (self.code, self.err)
+        assert lines[0].startswith("callassist: error: "), lines[0]
+        return lines[0]
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch, tmp_path):
+    """Runs `callassist ARGS...` in this process with a private store; returns the exit code and
+    output, and fails on a traceback: every input gives a result or one `callassist: error:`
+    line with exit status 2."""
+    monkeypatch.setenv("CALLASSIST_STORE", str(tmp_path / "calls.sqlite3"))
+
+    def run(*args: str | Path) -> Run:
+        capsys.readouterr()
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as e:  # argparse's usage errors
+            code = e.code if isinstance(e.code, int) else 2
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err
+        return Run(code, out, err)
+
+    return run
+
+
+@pytest.fixture
+def write_json(tmp_path):
+    def write(doc: object, name: str = "t.json") -> Path:
+        path = tmp_path / name
+        path.write_text(json.dumps(doc) if not isinstance(doc, str) else doc)
+        return path
+
+    return write
