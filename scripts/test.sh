@@ -6,4 +6,5 @@ bash scripts/setup.sh
 .venv/bin/ruff check .
 export CALLASSIST_TEST_PG_URL="$(bash scripts/start-postgres.sh)"  # team store tests
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/callassist-runtime-$(id -u)}" && bash scripts/start-pulse.sh  # virtual microphone
-.venv/bin/python -m pytest -q "$@"
+# In parallel, one worker a core (pass -n 0 for one process); PulseAudio tests share one worker.
+.venv/bin/python -m pytest -q -n auto --dist loadgroup "$@"

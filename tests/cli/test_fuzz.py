@@ -3,7 +3,7 @@ and `calls` arguments. Every input gives a correct result or one `callassist: er
 exit status 2, never a traceback or a hang.
 
 CI runs a modest number of examples per test (the "ci" profile, FUZZ_EXAMPLES); a long run sets
-CALLASSIST_FUZZ=long (see README, Reliability)."""
+CALLASSIST_FUZZ=long (`pytest -m slow tests/cli/test_fuzz_long.py`, docs/developer.md)."""
 
 from __future__ import annotations
 

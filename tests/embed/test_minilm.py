@@ -4,12 +4,19 @@ forward pass that gives sentence-transformers' own numbers."""
 import numpy as np
 import pytest
 
-from callassist.embed.minilm import MODEL, EmbedderError, bundled_zip, load_minilm
+from callassist.embed.minilm import (
+    MODEL,
+    EmbedderError,
+    bundled_zip,
+    default_embedder,
+    load_minilm,
+)
 
 
 @pytest.fixture(scope="module")
 def model():
-    return load_minilm()
+    # The process's one model (the coach's examples use it too): checked and loaded once.
+    return default_embedder()
 
 
 def test_the_bundled_package_holds_the_model():

@@ -32,10 +32,10 @@ def _samples(wav: Path) -> np.ndarray:
 
 
 @pytest.fixture(scope="session")
-def whisper():
-    from callassist.speech.engine import load_engine
-
-    return load_engine("whisper")
+def whisper(whisper_engine):
+    """The session's one loaded tiny.en (tests/speech/conftest.py): loading it again costs
+    seconds and memory and proves nothing more."""
+    return whisper_engine
 
 
 @pytest.mark.parametrize(("written", "spoken"), [
