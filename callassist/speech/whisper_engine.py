@@ -175,7 +175,7 @@ class WhisperEngine:
         self.end_silence_s = end_silence_s
         self.max_utterance_s = max_utterance_s
         self.prompt = prompt
-        self._short = ShortWindowDecoder(self._model, window) if window is not None else None
+        self.short = ShortWindowDecoder(self._model, window) if window is not None else None
         self.window = "short" if window is not None else "full"
         self.decodes = 0  # decodes asked for
         self.loops = 0  # short-window decodes that looped, decoded again over the full window
@@ -187,8 +187,8 @@ class WhisperEngine:
         """One decode of an utterance: its text in recogniser form, and (if asked) its words
         with times from the start of `audio`."""
         self.decodes += 1
-        if self._short is not None:
-            short = self._short.decode(audio, words, self.prompt)
+        if self.short is not None:
+            short = self.short.decode(audio, words, self.prompt)
             if not short.looped:
                 return _spoken(short, words)
             self.loops += 1

@@ -36,11 +36,14 @@ TOKENS_PER_S = 50  # encoder positions: the alignment's time step is 20 ms
 FULL_WINDOW_S = 30.0
 # faster-whisper's own test for a decode that repeats itself (its compression_ratio_threshold)
 COMPRESSION_RATIO_LOOP = 2.4
-# Words repeated back to back this many times (a phrase of up to MAX_LOOP_PHRASE words) are a
-# loop, whatever the cap: "thank you a moment thank you a moment thank you a moment".
-LOOP_REPEATS = 3
+# A phrase of up to MAX_LOOP_PHRASE words said back to back, LOOP_REPEATS times or more and
+# over MIN_LOOP_WORDS words in all, is a loop whatever the cap: "thank you a moment thank you
+# a moment", or tiny.en's "I really do apologize. I really do apologize. I really do" on a
+# 1 s utterance that did not reach the cap. "no no no" is speech; a person who does say a
+# three-word phrase twice only costs a full-window decode.
+LOOP_REPEATS = 2
 MAX_LOOP_PHRASE = 6
-MIN_LOOP_WORDS = 6  # "no no no" is speech, not a loop
+MIN_LOOP_WORDS = 6
 MEDIAN_FILTER_WIDTH = 7
 
 
@@ -83,15 +86,15 @@ class Decoded:
 
 
 def repeats_itself(text: str) -> bool:
-    """A phrase said LOOP_REPEATS times or more back to back, or text that compresses as
-    well as faster-whisper's loops do."""
+    """A phrase said back to back LOOP_REPEATS times or more (and over MIN_LOOP_WORDS words),
+    or text that compresses as well as faster-whisper's loops do."""
     raw = text.encode("utf-8")
     if len(raw) > 80 and len(raw) / len(zlib.compress(raw)) > COMPRESSION_RATIO_LOOP:
         return True
     words = [w.strip(string.punctuation).lower() for w in text.split()]
     words = [w for w in words if w]
     for n in range(1, MAX_LOOP_PHRASE + 1):
-        need = max(LOOP_REPEATS, math.ceil(MIN_LOOP_WORDS / n))  # one word: six times
+        need = max(LOOP_REPEATS, math.ceil(MIN_LOOP_WORDS / n))  # 1 word: 6 times, 3+: twice
         for i in range(len(words) - n * need + 1):
             phrase = words[i:i + n]
             if all(words[i + k * n:i + (k + 1) * n] == phrase for k in range(1, need)):
