@@ -45,6 +45,10 @@ PAUSE_PARTIAL_S = 0.25  # new speech since the last decode worth a decode at a p
 # Whisper's tell-tale output on a breath or a click: a segment it is not sure holds speech.
 NO_SPEECH_PROB = 0.6
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4)
+# Seconds of new speech between partial decodes, by window (short: True). A short-window
+# decode costs about a third of a full one, so partials come more often for the same CPU
+# (docs/speech-short-window.md).
+PARTIAL_EVERY_S = {True: 0.4, False: 0.6}
 LOW_LOGPROB = -1.0
 
 
@@ -148,12 +152,13 @@ class WhisperEngine:
 
     def __init__(
         self, folder: str | Path, spec: WhisperModelSpec = TINY_EN, *, threads: int = 2,
-        partials: tuple[str, ...] = ("agent",), partial_every_s: float = 0.6,
+        partials: tuple[str, ...] = ("agent",), partial_every_s: float | None = None,
         end_silence_s: float = 0.5, max_utterance_s: float = 20.0, prompt: str | None = None,
         window: Window | None = SHORT,
     ):
         """`window`: the short window's floor, margin and output cap; None decodes over the
-        full 30 s window, as faster-whisper does."""
+        full 30 s window, as faster-whisper does. `partial_every_s`: by default as often as
+        the window's cost allows (PARTIAL_EVERY_S)."""
         folder = Path(folder)
         verify(folder, spec)
         try:
@@ -171,7 +176,7 @@ class WhisperEngine:
         self.model = spec.name
         self.folder = folder
         self.partials = partials
-        self.partial_every_s = partial_every_s
+        self.partial_every_s = partial_every_s or PARTIAL_EVERY_S[window is not None]
         self.end_silence_s = end_silence_s
         self.max_utterance_s = max_utterance_s
         self.prompt = prompt
