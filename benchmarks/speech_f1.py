@@ -136,7 +136,8 @@ def main() -> int:
                 audio += report["duration"]
                 score.add(f.stem, json.loads(f.read_text())["expect"], report)
             rows.append((label, f"{voice}, {cond}", score, audio, busy))
-            print(f"  {label} on {voice}, {cond}: done", file=sys.stderr)
+            print(f"  {label} on {voice}, {cond}: steps F1 {score.f1(*score.s)[2]:.2f}, "
+                  f"warnings F1 {score.f1(*score.w)[2]:.2f}", file=sys.stderr)
 
     if a.verbose:
         for label, where, score, _, _ in rows:

@@ -227,7 +227,7 @@ def _spoken(d: Decoded, words: bool) -> tuple[str, tuple[Word, ...]]:
     """A short-window decode in recogniser form, unless Whisper heard no speech in it."""
     if d.no_speech_prob > NO_SPEECH_PROB and d.avg_logprob < LOW_LOGPROB:
         return "", ()
-    if not words:
-        return " ".join(spoken_words(d.text)), ()
     timed = spoken_timed([Word(w.text, w.start, w.end, w.probability) for w in d.words])
+    if not timed:  # not asked for, or the alignment found none: the words without times
+        return " ".join(spoken_words(d.text)), ()
     return " ".join(w.text for w in timed), timed
