@@ -106,7 +106,7 @@ class ShortWindowDecoder:
     """Greedy decodes of one utterance over a short window, with the parts of a loaded
     faster_whisper.WhisperModel."""
 
-    def __init__(self, model: Any, window: Window = Window()):
+    def __init__(self, model: Any, window: Window = SHORT):
         from faster_whisper.tokenizer import Tokenizer
 
         self._fw = model
