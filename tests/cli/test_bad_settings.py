@@ -94,7 +94,7 @@ def test_good_settings_still_load_with_their_defaults(cli, private_folders, monk
 
 
 SETTING_KEYS = ["agent", "retention", "store", "model", "retention_days", "partials",
-                "silence_ends_call", "above_fullscreen"]
+                "whisper_window", "silence_ends_call", "above_fullscreen"]
 toml_values = st.one_of(
     st.text(max_size=40), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(), st.lists(st.integers(), max_size=3), st.sampled_from(
