@@ -151,6 +151,7 @@ class Store:
         admin may: the database refuses everyone else."""
         if not 0 <= int(days) <= 36500:
             raise StoreError(f"retention {days} is not a number of days from 0 (keep) to 36500")
+        self._admin_only("change the retention")
         with self.conn.transaction():
             self.conn.execute("DELETE FROM store_policy WHERE name = ?", (RETENTION_POLICY,))
             if days:
@@ -181,6 +182,7 @@ class Store:
 
     def delete_calls(self, call_ids: list[int]) -> int:
         """Deletes the calls and every trace of their words (store/deletion.py)."""
+        self._admin_only("delete calls")
         return delete_calls(self.conn, call_ids)
 
     def purge(self, older_than_days: float, now: float | None = None,
@@ -191,7 +193,14 @@ class Store:
         newest call, unless `override`."""
         return self._purge(older_than_days, now, override).deleted
 
+    def _admin_only(self, what: str) -> None:
+        """A clear message first; the database refuses anyway (no DELETE right, S1)."""
+        if self.access is not None and self.access.kind != "admin":
+            raise StoreError(f"only the store's admin may {what}; you are "
+                             f"{self.access.role} ({self.access.kind})")
+
     def _purge(self, days: float, now: float | None, override: bool) -> Purge:
+        self._admin_only("purge calls")
         self.last_purge = purge(self.conn, days, now=now, override=override)
         return self.last_purge
 
@@ -432,12 +441,16 @@ class Store:
             offset += page
 
     def _events(self, call_id: int) -> list[dict]:
-        return [
-            json.loads(d)
-            for (d,) in self.conn.execute(
-                "SELECT data FROM events WHERE call_id = ? ORDER BY seq", (call_id,)
-            )
-        ]
+        out = []
+        for (d,) in self.conn.execute(
+                "SELECT data FROM events WHERE call_id = ? ORDER BY seq", (call_id,)):
+            try:
+                event = json.loads(d)
+            except ValueError:
+                continue  # a row written by hand, not by a recorder: nothing to show
+            if isinstance(event, dict) and "type" in event:
+                out.append(event)
+        return out
 
     def _agent(self, agent: str | None) -> str:
         return agent or self.settings.agent
@@ -517,6 +530,18 @@ def _events_from_report(report: dict) -> list[dict]:
     return events
 
 
+def _private_data_dir(folder: Path) -> None:
+    """CallAssist's own data folder holds the store: this user's alone (S5), made so if an
+    older version left it readable by others."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.stat()
+        if st.st_uid == os.getuid() and st.st_mode & 0o077:
+            folder.chmod(0o700)
+    except OSError:
+        return  # the store's own open says what is wrong with the folder
+
+
 def open_store(url: str | None = None, settings: Settings | None = None,
                timeout: float = 5.0, must_exist: bool = False, readonly: bool = False) -> Store:
     """The call store at `url` (default: the `store` setting, else SQLite in the data folder).
@@ -530,6 +555,8 @@ def open_store(url: str | None = None, settings: Settings | None = None,
     settings = settings or load_settings()
     named = url if url is not None else settings.store
     location = parse_url(named, default_path())
+    if location.kind == "sqlite" and Path(location.target) == default_path():
+        _private_data_dir(default_path().parent)
     missing = location.kind == "sqlite" and not Path(location.target).exists()
     if missing and (must_exist or (readonly and (named or "").strip())):
         raise StoreError(
