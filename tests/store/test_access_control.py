@@ -9,6 +9,7 @@ import pytest
 
 from callassist.errors import CallAssistError
 from callassist.store.floor import FloorFeed
+
 from ..conftest import CORPUS
 from .team_roles import MEMBERS, team_store
 
