@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import logging
 import os
 import re
 import sqlite3
@@ -287,6 +288,11 @@ def sqlite_message(path: Path, e: sqlite3.Error, timeout: float) -> str:
     if "readonly" in low or "read-only" in low or "unable to open" in low:
         return f"{path}: cannot write the call store ({msg}); check the folder's permissions"
     return f"{path}: call store error: {msg}"
+
+
+# psycopg logs a lost connection a second time, as a warning on stderr, when it ends a batch
+# of statements; the store reports it once, in its own words (and the recorder keeps the rows).
+logging.getLogger("psycopg").setLevel(logging.ERROR)
 
 
 class PostgresConnection(Connection):
