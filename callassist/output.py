@@ -4,7 +4,7 @@ never over the call store, an input of the same command, or another program's da
 A write goes to a temporary file beside the target, is flushed to disk and then renamed over
 it, so a full disk or a crash leaves the old file as it was, never a truncated one. A new file
 is this user's alone (0600). A device or a pipe (`/dev/null`, `/dev/stdout`) is written in
-place, never replaced; `-` is stdout.
+place, never replaced.
 """
 
 from __future__ import annotations
@@ -63,9 +63,6 @@ def write_text(path: Path | None, text: str, protected: Iterable[Path] = (),
                force: bool = False) -> None:
     """Writes `text` to `path` atomically (stdout when path is None)."""
     if path is None:  # data, not display: no escaping of control characters
-        getattr(sys.stdout, "unfiltered", sys.stdout).write(text)
-        return
-    if str(path) == "-":
         getattr(sys.stdout, "unfiltered", sys.stdout).write(text)
         return
     if path.is_dir():

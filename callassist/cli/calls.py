@@ -78,7 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ep.add_argument("--format", choices=("csv", "json", "html"), default="csv")
     ep.add_argument("-o", "--output", metavar="PATH",
                     help="file to write (a folder for several calls as JSON, or any path "
-                    "ending in /); default: stdout")
+                    "ending in /; a device or pipe is written into); default or -: stdout")
     ep.add_argument("--force", action="store_true",
                     help="write over an existing SQLite file (never over the call store)")
     ep.add_argument("--no-bom", action="store_true",
@@ -343,6 +343,8 @@ def run_export(args: argparse.Namespace) -> int:
     from callassist.output import check_target, is_folder_path, write_text
     from callassist.store import export
 
+    if args.output == "-":  # stdout, as other tools take it (D5)
+        args.output = None
     folder = args.output is not None and is_folder_path(args.output)
     output = Path(args.output) if args.output is not None else None
     if folder and args.format != "json":
