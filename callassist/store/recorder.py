@@ -265,10 +265,10 @@ class CallRecorder:
                     self._up.set()
                     return
                 self._down = False
-                self._send_pending()
+                self._send_pending()  # if the store went away again, a new thread waits
                 if not self._down:
                     self._up.set()
-                    return
+                return
 
     @property
     def waiting(self) -> int:
@@ -340,6 +340,9 @@ class CallRecorder:
         rebuilt from its events (or on the next open, if the store cannot be reached now)."""
         if self.finished:
             return
+        if self.retention != "none" and not self._down:
+            with self._lock, contextlib.suppress(StoreError):
+                self._send_pending()  # what is still waiting goes first, if it can
         self._shut()
         if self.retention != "none":
             with contextlib.suppress(StoreError):

@@ -4,15 +4,20 @@ safeguards, and the findings D5, W6 and P1, each test named after its id."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import shutil
 import stat
+import subprocess
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from callassist.cli import main
 from callassist.settings import Settings
-from callassist.store import StoreError, open_store
+from callassist.store import open_store
 
 from ..conftest import T0
 from ..store.team_roles import team_store
@@ -143,24 +148,38 @@ def test_S5_exports_are_this_users_alone(capsys, filled_store, tmp_path):
 # --- P1 --------------------------------------------------------------------------------------
 
 
-def test_P1_review_opens_a_store_it_cannot_write_read_only(filled_store, monkeypatch, capsys):
-    """The write open fails as on a read-only disk. As root (the test machine) no folder is
-    read-only to us, so that one failure is stood in for; the read-only open is real."""
+@contextlib.contextmanager
+def _read_only_copy(store: Path, folder: Path) -> Iterator[Path]:
+    """The store on a read-only disk: a tmpfs remounted read-only (root ignores file modes),
+    or a folder without write permission."""
+    folder.mkdir()
+    if os.geteuid() != 0:
+        shutil.copy(store, folder)
+        folder.chmod(0o555)
+        (folder / store.name).chmod(0o444)
+        try:
+            yield folder / store.name
+        finally:
+            folder.chmod(0o755)
+        return
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("root without mount rights: no way to make a read-only disk here")
+    try:
+        shutil.copy(store, folder)
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        yield folder / store.name
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_P1_review_opens_a_store_on_a_read_only_disk(filled_store, tmp_path, capsys):
     from callassist.cli import review
 
-    real = open_store
-
-    def no_write(*args, readonly=False, **kw):
-        if not readonly:
-            raise StoreError(f"{filled_store}: cannot write the call store (attempt to write a "
-                             "readonly database); check the folder's permissions")
-        return real(*args, readonly=True, **kw)
-
-    monkeypatch.setattr("callassist.store.open_store", no_write)
-    store = review._open(argparse.Namespace(store=str(filled_store)))
-    try:
-        assert store.readonly and store.count_calls() == 24
-    finally:
-        store.close()
+    with _read_only_copy(filled_store, tmp_path / "ro") as path:
+        store = review._open(argparse.Namespace(store=str(path)))
+        try:
+            assert store.readonly and store.count_calls() == 24
+        finally:
+            store.close()
     assert "opened read-only" in capsys.readouterr().err
-
