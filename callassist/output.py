@@ -2,13 +2,16 @@
 never over the call store, an input of the same command, or another program's database.
 
 A write goes to a temporary file beside the target, is flushed to disk and then renamed over
-it, so a full disk or a crash leaves the old file as it was, never a truncated one.
+it, so a full disk or a crash leaves the old file as it was, never a truncated one. A new file
+is this user's alone (0600). A device or a pipe (`/dev/null`, `/dev/stdout`) is written in
+place, never replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -64,6 +67,9 @@ def write_text(path: Path | None, text: str, protected: Iterable[Path] = (),
         return
     if path.is_dir():
         raise CallAssistError(f"{path}: is a folder; name a file to write")
+    if _is_stream(path):
+        _write_stream(path, text)
+        return
     check_target(path, protected, force)
     folder = path.parent if str(path.parent) else Path(".")
     tmp: str | None = None
@@ -73,7 +79,10 @@ def write_text(path: Path | None, text: str, protected: Iterable[Path] = (),
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o644 & ~_umask())
+        # Exports hold transcripts, customers' personal data: this user's alone (S5), as
+        # mkstemp made it; an existing file keeps the mode its owner gave it.
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, path.stat().st_mode & 0o777)
         os.replace(tmp, path)
         tmp = None
     except OSError as e:
@@ -85,7 +94,19 @@ def write_text(path: Path | None, text: str, protected: Iterable[Path] = (),
                 os.unlink(tmp)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _is_stream(path: Path) -> bool:
+    """A device, a pipe or /dev/std*: written in place, never replaced by a file (D5)."""
+    try:
+        mode = path.stat().st_mode  # follows /dev/stdout to what it names
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) \
+        or stat.S_ISBLK(mode)
+
+
+def _write_stream(path: Path, text: str) -> None:
+    try:
+        with path.open("w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    except OSError as e:
+        raise CallAssistError(f"{path}: cannot write: {e.strerror or e}") from None

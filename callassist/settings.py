@@ -8,7 +8,9 @@ They live in `settings.toml` in the platform's config folder (`callassist.paths.
                                   # or postgresql://user:pass@host/db for a team server
     model = ""                    # "" = the installed English Vosk model; or a model's name
                                   # (`callassist models list`) or folder
-    retention_days = 0            # delete calls older than this many days at start-up (0: keep)
+    retention_days = 0            # this machine's own (SQLite) store: delete calls older than
+                                  # this many days at start-up (0: keep); never a team store,
+                                  # whose admin sets its retention (`callassist store retention`)
     partials = "agent"            # Whisper's partial results: for the agent (default), both
                                   # speakers, or off (finals only: least CPU, later ticks)
     whisper_window = "short"      # Whisper's decode window: "short" follows the utterance (a

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL server for the team-store tests and prints its URL.
-# Safe to run again: an already running server is reused. Each agent's overlay holds two
+# Safe to run again: an already running server is reused. `stop` stops it (fast shutdown);
+# `kill` kills its postmaster with SIGKILL, as a crash would (the recorder's reconnection
+# tests and benchmark use both, on a server of their own). Each agent's overlay holds two
 # connections (reading, and writing the live call), so the live-floor benchmark's 50 agents need
 # more than PostgreSQL's default 100. As root (CI, fresh machine) the
 # server runs as the `postgres` user, since PostgreSQL refuses to run as root.
@@ -12,6 +14,7 @@ set -euo pipefail
 dir=${CALLASSIST_PG_DIR:-/tmp/callassist-pg}
 port=${CALLASSIST_PG_PORT:-55432}
 db=${CALLASSIST_PG_DB:-callassist_test}
+action=${1:-start}
 
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
@@ -37,6 +40,16 @@ if [ ! -f "$dir/PG_VERSION" ]; then
 fi
 
 answers() { "$bin/pg_isready" -h 127.0.0.1 -p "$port" -q -t 2; }
+case "$action" in
+  start) ;;
+  stop)
+    as_user "$bin/pg_ctl" -D "$dir" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+    exit 0 ;;
+  kill)
+    if [ -f "$dir/postmaster.pid" ]; then kill -9 "$(head -n 1 "$dir/postmaster.pid")" || true; fi
+    exit 0 ;;
+  *) echo "start-postgres: unknown action '$action' (start, stop or kill)" >&2; exit 2 ;;
+esac
 if ! answers && as_user "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
   # The pid file names a process that does not answer: a server killed without cleaning up
   # (its pid may even linger as a zombie). Its lock files would stop a new one starting.

@@ -78,7 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ep.add_argument("--format", choices=("csv", "json", "html"), default="csv")
     ep.add_argument("-o", "--output", metavar="PATH",
                     help="file to write (a folder for several calls as JSON, or any path "
-                    "ending in /); default: stdout")
+                    "ending in /; a device or pipe is written into); default or -: stdout")
     ep.add_argument("--force", action="store_true",
                     help="write over an existing SQLite file (never over the call store)")
     ep.add_argument("--no-bom", action="store_true",
@@ -133,9 +133,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_store_option(dp)
     dp.set_defaults(func=run_delete)
 
-    pp = calls.add_parser("purge", help="delete every call older than a number of days")
-    pp.add_argument("--older-than", type=float, required=True, metavar="DAYS",
-                    help="delete calls that started more than DAYS days ago")
+    pp = calls.add_parser(
+        "purge", help="delete every call older than a number of days (the store's retention)",
+        description="Deletes every finished call older than DAYS (default: the store's "
+        "retention, `callassist store retention`), by the store's clock (the server's on "
+        "PostgreSQL). Refuses to delete most of the store, or to run on a clock earlier than "
+        "the newest call, unless --override. On a team store only its admin may purge.")
+    pp.add_argument("--older-than", type=float, metavar="DAYS",
+                    help="delete calls that started more than DAYS days ago (1 to 36500)")
+    pp.add_argument("--override", action="store_true",
+                    help="delete even most of the store, or on a clock earlier than the "
+                    "newest call (check first)")
     pp.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     add_store_option(pp)
     pp.set_defaults(func=run_purge)
@@ -206,11 +214,14 @@ def filter_from(args: argparse.Namespace, store=None):
 
 
 def known_warning_kinds() -> list[str]:
-    """The phrase warnings and the tone cues (too_loud, too_fast, monologue) of the playbook."""
+    """Every warning kind the coach raises (phrase warnings, hold without handoff and the tone
+    cues), and any the playbook adds (W6)."""
+    from callassist.coach.kinds import WarningKind
     from callassist.coach.playbook import load_playbook
 
     playbook = load_playbook()
-    return sorted({*playbook.warnings, *(k for k in playbook.tone if k != "customer")})
+    return sorted({*WarningKind, *playbook.warnings,
+                   *(k for k in playbook.tone if k != "customer")})
 
 
 def _check_choice(option: str, value: str | None, choices: list[str], what: str) -> None:
@@ -332,6 +343,8 @@ def run_export(args: argparse.Namespace) -> int:
     from callassist.output import check_target, is_folder_path, write_text
     from callassist.store import export
 
+    if args.output == "-":  # stdout, as other tools take it (D5)
+        args.output = None
     folder = args.output is not None and is_folder_path(args.output)
     output = Path(args.output) if args.output is not None else None
     if folder and args.format != "json":
@@ -367,7 +380,7 @@ def run_export(args: argparse.Namespace) -> int:
                 f"{len(calls)} calls as JSON are one file each: pass -o FOLDER"
             )
         try:
-            output.mkdir(parents=True, exist_ok=True)
+            output.mkdir(mode=0o700, parents=True, exist_ok=True)  # transcripts: private (S5)
         except OSError as e:
             raise CallAssistError(f"{output}: cannot create the folder: {e}") from None
         for c in calls:
@@ -377,22 +390,35 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _author(args: argparse.Namespace) -> str:
-    from callassist.settings import load_settings
+def _author(args: argparse.Namespace, store) -> str:
+    """Who writes: on a team store with access control, the database's name for this role
+    (S1), and --author may not say otherwise."""
+    own = store.settings.agent
+    if store.access is not None and store.access.kind != "admin" and args.author \
+            and args.author != own:
+        raise CallAssistError(f"--author: on this team store you write as \u201c{own}\u201d, "
+                              "the name your database role is stored under")
+    return args.author or own
 
-    return args.author or load_settings().agent
 
-
-def _moment(text: str | None) -> float | None:
+def _moment(text: str | None, call=None) -> float | None:
+    """--at M:SS as seconds; with the call, a moment past its end is refused (W6)."""
     if not text:
         return None
     try:
-        minutes, _, seconds = text.rpartition(":")
+        minutes, colon, seconds = text.rpartition(":")
         value = int(minutes or 0) * 60 + float(seconds)
+        if colon and not 0 <= float(seconds) < 60:
+            value = -1
     except ValueError:
         value = -1
     if not 0 <= value < 1e7:
         raise CallAssistError(f"--at '{text}' is not a moment of the call: use M:SS, e.g. 1:05")
+    if call is not None and value > call.row.duration + 0.5:
+        from callassist.format import clock
+
+        raise CallAssistError(f"--at {text} is past the end of call {call.row.id} "
+                              f"({clock(call.row.duration)} long)")
     return value
 
 
@@ -401,8 +427,9 @@ def run_note(args: argparse.Namespace) -> int:
 
     with store_from(args) as store:
         if args.text:
-            note = store.coaching.add_note(args.call_id, args.text, _author(args),
-                                           _moment(args.at))
+            call = store.get_call(args.call_id) if args.at else None
+            note = store.coaching.add_note(args.call_id, args.text, _author(args, store),
+                                           _moment(args.at, call))
             print(f"note {note.id} added to call {args.call_id}")
             return 0
         store.get_call(args.call_id)  # an unknown call is an error, not an empty list
@@ -431,7 +458,7 @@ def run_correct(args: argparse.Namespace) -> int:
                 what = ("was" if c.verdict == "was" else "was not") + f" {LABELS[c.kind]}"
                 print(f"{clock(c.at):>6}  {c.author}: \"{c.text}\" {what}")
             return 0
-        at = _moment(args.at)
+        at = _moment(args.at, call)
         text = args.text
         if text is None:
             if at is None:
@@ -441,7 +468,7 @@ def run_correct(args: argparse.Namespace) -> int:
                 raise CallAssistError(f"call {args.call_id} has no agent sentence at {args.at} "
                                       "(no transcript kept?): give the words with --text")
             text, at = found
-        c = store.corrections.add(args.call_id, kind, verdict, text, _author(args), at)
+        c = store.corrections.add(args.call_id, kind, verdict, text, _author(args, store), at)
     print(f"call {args.call_id}: \"{c.text}\" {'was' if verdict == 'was' else 'was not'} "
           f"{LABELS[kind]} (correction {c.id})")
     return 0
@@ -454,7 +481,8 @@ def run_flag(args: argparse.Namespace) -> int:
             store.coaching.clear_flag(args.call_id)
             print(f"call {args.call_id}: flag cleared")
             return 0
-        flag = store.coaching.set_flag(args.call_id, args.status, _author(args), args.reason)
+        flag = store.coaching.set_flag(args.call_id, args.status, _author(args, store),
+                                       args.reason)
     print(f"call {args.call_id} flagged for coaching: {flag.status}")
     return 0
 
@@ -500,10 +528,15 @@ def run_delete(args: argparse.Namespace) -> int:
 
 def run_purge(args: argparse.Namespace) -> int:
     with store_from(args) as store:
-        if not 0 < args.older_than <= 36500:
+        days = args.older_than if args.older_than is not None else store.retention_days
+        if not days:
+            raise CallAssistError("this store has no retention: name the days with "
+                                  "--older-than DAYS (or set it: callassist store retention)")
+        if not 1 <= days <= 36500:  # a fraction of a day deleted calls minutes old (W6)
             raise CallAssistError(
-                f"--older-than {args.older_than:g} is not a number of days from 1 to 36500")
-        _confirm(args, f"delete every call older than {args.older_than:g} days for good")
-        deleted = store.purge(args.older_than)
-    print(f"{deleted} call{'s' if deleted != 1 else ''} deleted")
+                f"--older-than {days:g} is not a number of days from 1 to 36500")
+        _confirm(args, f"delete every call older than {days:g} days for good")
+        store.purge(days, override=args.override)
+        done = store.last_purge
+    print(done.describe() if done else "0 calls deleted")
     return 0

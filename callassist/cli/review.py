@@ -20,13 +20,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _open(args: argparse.Namespace):
+    """The store to review; one this user cannot write (a backup on a read-only disk,
+    another agent's store) is opened read-only, as `calls list` does (P1): notes, flags and
+    corrections then say why they cannot be saved."""
+    from callassist.store import StoreError, open_store
+
+    try:
+        return open_store(args.store, must_exist=bool(args.store))
+    except StoreError as e:
+        if "cannot write" not in str(e) and "read-only" not in str(e).lower():
+            raise
+    store = open_store(args.store, must_exist=bool(args.store), readonly=True)
+    print("callassist: the store is opened read-only: notes, flags and corrections cannot be "
+          "saved", file=sys.stderr)
+    return store
+
+
 def run(args: argparse.Namespace) -> int:
-    from callassist.store import open_store
     from callassist.ui.app import check_display
 
     check_display("the review window", "`callassist calls list|show|export`")
     # A store problem is reported before any window opens.
-    store = open_store(args.store, must_exist=bool(args.store))
+    store = _open(args)
     from PySide6.QtWidgets import QApplication
 
     from callassist.ui.review import ReviewWindow

@@ -56,10 +56,10 @@ class Coaching:
         now = time.time()
         rows = self.conn.execute(
             "INSERT INTO notes (call_id, at, author, text, created) VALUES (?, ?, ?, ?, ?) "
-            "RETURNING id",
+            "RETURNING id, author",  # the author as stored: a team store puts its own (S1)
             (int(call_id), None if at is None else float(at), author, redact(text), now),
         )
-        return Note(int(rows[0][0]), int(call_id), at, author, redact(text), now)
+        return Note(int(rows[0][0]), int(call_id), at, rows[0][1], redact(text), now)
 
     def notes(self, call_id: int | None = None, agent: str | None = None) -> list[Note]:
         """A call's notes in time order, or every note on an agent's calls, newest first."""

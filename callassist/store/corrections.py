@@ -80,12 +80,12 @@ class Corrections:
         now = time.time()
         rows = self.conn.execute(
             "INSERT INTO corrections (call_id, at, kind, verdict, text, author, created) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, author",
             (int(call_id), None if at is None else float(at), kind, verdict, redact(text),
              author, now),
         )
         return Correction(int(rows[0][0]), int(call_id), at, kind, verdict, redact(text),
-                          author, now)
+                          rows[0][1], now)
 
     def for_call(self, call_id: int) -> list[Correction]:
         rows = self.conn.execute(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import logging
 import os
 import re
 import sqlite3
@@ -27,6 +28,16 @@ class StoreError(CallAssistError):
     pass
 
 
+class StoreUnreachable(StoreError):
+    """The store cannot be reached for now (a server restarting or failing over, a SQLite
+    store locked by a long delete): what was being written can be kept and sent again."""
+
+
+# libpq's key=value form: "host=db user=agent password=... dbname=calls".
+_KEYWORDS = re.compile(r"^\s*[a-z_]+\s*=", re.I)
+_PASSWORD_PARAM = re.compile(r"(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^&\s]*)")
+
+
 @dataclass(frozen=True)
 class StoreLocation:
     kind: str  # "sqlite" | "postgresql"
@@ -34,16 +45,36 @@ class StoreLocation:
 
     @property
     def display(self) -> str:
-        """The location without any password, for messages."""
-        hidden = re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", self.target)
-        return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", hidden)
+        """The location without any password, for messages (S6)."""
+        return self.scrub(self.target)
+
+    def secrets(self) -> list[str]:
+        """Every string of the target that may be a password, longest first: the user info of
+        a URL up to its last '@' (a raw '/' or '@' in a password is a common mistake, and
+        the URL parser then reads it wrongly) and every password= value."""
+        if self.kind != "postgresql":
+            return []
+        found = [m[2].strip("'") for m in _PASSWORD_PARAM.finditer(self.target)]
+        _scheme, sep, rest = self.target.partition("://")
+        if sep and "@" in rest:
+            userinfo = rest.rpartition("@")[0]
+            if ":" in userinfo:
+                found.append(userinfo.partition(":")[2])
+        return sorted({s for s in found if s}, key=len, reverse=True)
+
+    def scrub(self, text: str) -> str:
+        """`text` (a message, perhaps quoting the URL) with every password replaced by ***."""
+        for secret in self.secrets():
+            text = text.replace(secret, "***")
+        return _PASSWORD_PARAM.sub(r"\1***", text)
 
 
 def parse_url(url: str, default_path: Path) -> StoreLocation:
     url = (url or "").strip()
     if not url:
         return StoreLocation("sqlite", str(default_path))
-    if url.startswith(("postgresql://", "postgres://")):
+    if url.startswith(("postgresql://", "postgres://")) or (
+            _KEYWORDS.match(url) and "/" not in url.split("=", 1)[0]):
         return StoreLocation("postgresql", url)
     if url.startswith("sqlite://"):
         # sqlite:///abs/path and sqlite://relative/path, as SQLAlchemy writes them
@@ -62,6 +93,7 @@ class Connection(abc.ABC):
 
     dialect: str
     location: StoreLocation
+    now_sql: str  # SQL for the epoch seconds now, by the clock that times the store
 
     def __init__(self, location: StoreLocation):
         self.location = location
@@ -78,6 +110,10 @@ class Connection(abc.ABC):
 
     @abc.abstractmethod
     def close(self) -> None: ...
+
+    def now(self) -> float:
+        """The store's clock (the server's on PostgreSQL), in epoch seconds."""
+        return float(self.execute(f"SELECT {self.now_sql}")[0][0])
 
     @abc.abstractmethod
     def notify(self, channel: str, payload: str) -> None:
@@ -96,6 +132,8 @@ class Connection(abc.ABC):
 
 class SQLiteConnection(Connection):
     dialect = "sqlite"
+    # The epoch seconds now, by this machine's clock (a local store has no other).
+    now_sql = "((julianday('now') - 2440587.5) * 86400.0)"
 
     def __init__(self, location: StoreLocation, timeout: float = 5.0, readonly: bool = False):
         super().__init__(location)
@@ -110,22 +148,35 @@ class SQLiteConnection(Connection):
                              "file (or postgresql://...)")
         if not readonly:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # Transcripts hold customers' personal data: a folder made for the store is
+                # private (S5); a folder that was there is left as its owner set it.
+                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             except OSError as e:
                 raise StoreError(
                     f"cannot create the folder for the call store {self.path.parent}: {e}"
                 ) from None
-        with self.errors():
+        with self.errors(), private_files():
             self.conn = sqlite3.connect(
                 self._uri(), timeout=timeout, isolation_level=None, check_same_thread=False,
                 uri=True,
             )
         try:
-            with self.errors():
+            with self.errors(), private_files():
                 self._setup()
         except BaseException:
             self.conn.close()  # a failed open leaves no file open (a disk could not unmount)
             raise
+        if not readonly:
+            self._make_private()
+
+    def _make_private(self) -> None:
+        """A store made readable by others before S5 (0644) is made 0600, with its WAL and
+        index: only files this user owns, never someone else's."""
+        for f in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+            with contextlib.suppress(OSError):
+                st = f.stat()
+                if st.st_uid == os.getuid() and st.st_mode & 0o077:
+                    f.chmod(st.st_mode & 0o700)
 
     def _setup(self) -> None:
         if self.readonly:
@@ -144,6 +195,9 @@ class SQLiteConnection(Connection):
             )
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten with zeros as they go, so erasing a call needs no
+        # VACUUM, which would hold the store for minutes on a large one (D4).
+        self.conn.execute("PRAGMA secure_delete=ON")
 
     def _uri(self) -> str:
         uri = "file:" + urllib.parse.quote(str(self.path.absolute()))
@@ -199,7 +253,21 @@ class SQLiteConnection(Connection):
         try:
             yield
         except sqlite3.DatabaseError as e:
-            raise StoreError(sqlite_message(self.path, e, self.timeout)) from None
+            text = sqlite_message(self.path, e, self.timeout)
+            low = str(e).lower()
+            if "locked" in low or "busy" in low:
+                raise StoreUnreachable(text) from None
+            raise StoreError(text) from None
+
+
+@contextlib.contextmanager
+def private_files() -> Iterator[None]:
+    """Files created meanwhile are 0600 (S5): SQLite makes its WAL and index with the umask."""
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
 
 
 def sqlite_message(path: Path, e: sqlite3.Error, timeout: float) -> str:
@@ -222,8 +290,16 @@ def sqlite_message(path: Path, e: sqlite3.Error, timeout: float) -> str:
     return f"{path}: call store error: {msg}"
 
 
+# psycopg logs a lost connection a second time, as a warning on stderr, when it ends a batch
+# of statements; the store reports it once, in its own words (and the recorder keeps the rows).
+logging.getLogger("psycopg").setLevel(logging.ERROR)
+
+
 class PostgresConnection(Connection):
     dialect = "postgresql"
+    # The epoch seconds now, by the server's clock: every machine's calls and heartbeats are
+    # timed by one clock, whatever each machine's own says (D2, W1).
+    now_sql = "EXTRACT(EPOCH FROM clock_timestamp())::DOUBLE PRECISION"
 
     def __init__(self, location: StoreLocation, timeout: float = 5.0, readonly: bool = False):
         super().__init__(location)
@@ -231,23 +307,49 @@ class PostgresConnection(Connection):
 
         self._psycopg = psycopg
         self.timeout = timeout
+        self._session: list[str] = [f"SET lock_timeout = {max(1, round(timeout * 1000))}"]
+        if readonly:
+            # A supervisor with SELECT rights only can still list and export (P1).
+            self._session.append("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        self._closed = False
+        self.conn = self._connect()
+
+    def _connect(self) -> Any:
+        """A new connection with this one's session settings (and LISTENs) in place."""
         with self.errors():
             # Bounded waits: connecting (libpq's connect_timeout), a row locked by another
             # program (lock_timeout, as SQLite's busy timeout) and a server that vanished
             # without closing the connection (TCP keepalives: noticed within ~20 s).
-            self.conn = psycopg.connect(
-                location.target, autocommit=True, connect_timeout=max(1, round(timeout)),
+            conn = self._psycopg.connect(
+                self.location.target, autocommit=True,
+                connect_timeout=max(1, round(self.timeout)),
                 keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=2,
             )
         try:
-            self.execute(f"SET lock_timeout = {max(1, round(timeout * 1000))}")
-            if readonly:
-                # A supervisor with SELECT rights only can still list and export (P1).
-                self.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            with self.errors():
+                for sql in self._session:
+                    conn.execute(sql)
         except BaseException:
-            self.close()
+            with contextlib.suppress(Exception):
+                conn.close()
             raise
-        self._in_tx = False
+        return conn
+
+    def _ready(self) -> Any:
+        """The connection, made again if the server closed it (a restart or a failover):
+        one attempt, so a server still down is reported at once (StoreUnreachable)."""
+        if self._closed:
+            raise StoreError(f"{self.location.display}: the connection was closed")
+        if self.conn.closed or self.conn.broken:
+            with contextlib.suppress(Exception):
+                self.conn.close()
+            self.conn = self._connect()
+        return self.conn
+
+    def session(self, sql: str) -> None:
+        """Runs a session setting, and again on every new connection."""
+        self.execute(sql)
+        self._session.append(sql)
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -255,18 +357,18 @@ class PostgresConnection(Connection):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self.lock, self.errors():
-            cur = self.conn.execute(self._sql(sql), tuple(params))
+            cur = self._ready().execute(self._sql(sql), tuple(params))
             return cur.fetchall() if cur.description is not None else []
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        with self.lock, self.errors(), self.conn.cursor() as cur:
+        with self.lock, self.errors(), self._ready().cursor() as cur:
             cur.executemany(self._sql(sql), rows)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         with self.lock:
             with self.errors():
-                tx = self.conn.transaction()
+                tx = self._ready().transaction()
                 tx.__enter__()
             try:
                 yield
@@ -279,41 +381,49 @@ class PostgresConnection(Connection):
 
     def close(self) -> None:
         with self.lock, contextlib.suppress(Exception):
+            self._closed = True
             self.conn.close()
 
     def notify(self, channel: str, payload: str) -> None:
         self.execute("SELECT pg_notify(?, ?)", (channel, payload))
 
     def listen(self, channel: str) -> bool:
-        self.execute(f'LISTEN "{channel}"')
+        self.session(f'LISTEN "{channel}"')
         return True
 
     def wait(self, timeout: float) -> list[str]:
         with self.lock, self.errors():
-            first = list(self.conn.notifies(timeout=timeout, stop_after=1))
+            conn = self._ready()
+            first = list(conn.notifies(timeout=timeout, stop_after=1))
             # Whatever else arrived with it, without waiting again.
-            rest = list(self.conn.notifies(timeout=0.001)) if first else []
+            rest = list(conn.notifies(timeout=0.001)) if first else []
         return [n.payload for n in first + rest]
 
     @contextlib.contextmanager
     def errors(self) -> Iterator[None]:
         psycopg = self._psycopg
+        where = self.location.display
         try:
             yield
         except psycopg.errors.LockNotAvailable:
             raise StoreError(
-                f"{self.location.display}: the call store is locked by another program "
+                f"{where}: the call store is locked by another program "
                 f"(waited {self.timeout:g} s); try again when it has finished"
             ) from None
+        except psycopg.errors.InsufficientPrivilege as e:
+            raise StoreError(f"call store {where}: {self._first(e)} (this database role may "
+                             "not do that; see `callassist store whoami`)") from None
         except psycopg.OperationalError as e:
-            first = (str(e).strip().splitlines() or ["unknown error"])[0]
-            raise StoreError(
-                f"cannot use the call store at {self.location.display}: {first}; check that "
+            # libpq's text may quote the URL, password and all (S6).
+            raise StoreUnreachable(
+                f"cannot use the call store at {where}: {self._first(e)}; check that "
                 "the server is running and the store URL in settings.toml"
             ) from None
         except psycopg.Error as e:
-            first = (str(e).strip().splitlines() or ["unknown error"])[0]
-            raise StoreError(f"call store {self.location.display}: {first}") from None
+            raise StoreError(f"call store {where}: {self._first(e)}") from None
+
+    def _first(self, e: Exception) -> str:
+        return self.location.scrub((str(e).strip().splitlines() or ["unknown error"])[0])
 
 
 def connect(location: StoreLocation, timeout: float = 5.0, readonly: bool = False

@@ -1,22 +1,46 @@
 """Deleting calls for privacy: the named calls, or every call older than a number of days.
 
-Deleting must remove the words, not just hide them. On SQLite the full-text index is merged so
-no old segment keeps the words, the file is rebuilt (`VACUUM`, which leaves no freed page
-behind) and the WAL is checkpointed and truncated, so neither the database file nor its WAL
-holds the deleted text. On PostgreSQL the tables are rewritten
+Deleting must remove the words, not just hide them. On SQLite every writer has
+`secure_delete` on, so deleted rows are overwritten with zeros as they go; the full-text index
+is merged so no old segment keeps the words, and the WAL is checkpointed and truncated, so
+neither the database file nor its WAL holds the deleted text. There is no `VACUUM`: on a large
+store it held the store for minutes and a live call could not be saved meanwhile (D4). On
+PostgreSQL the tables are rewritten
 (`VACUUM FULL`), so the deleted rows leave the table files; the server's own write-ahead log
 keeps them until it recycles its segments, as for any PostgreSQL data.
 """
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass, field
 
 from callassist.store.db import Connection, StoreError
 
 # Tables that hold a call's words; rows go with the call through ON DELETE CASCADE.
 CALL_TABLES = ("calls", "events", "call_warnings", "notes", "flags", "call_text", "corrections")
 MAX_IDS = 10_000
+# A purge may delete at most this share of a store's calls unless its admin overrides: a clock
+# set far ahead, or a limit typed wrong, deletes most of a store at once (D1, D2).
+MOST = 0.5
+# A store's clock may be this far behind its newest call (calls timed by other machines).
+CLOCK_SLACK_S = 300.0
+
+
+@dataclass
+class Purge:
+    """What a purge deleted: how many calls of whom (or why it refused)."""
+
+    cutoff: float
+    by_agent: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def deleted(self) -> int:
+        return sum(self.by_agent.values())
+
+    def describe(self) -> str:
+        whose = ", ".join(f"{a} {n}" for a, n in sorted(self.by_agent.items()))
+        n = self.deleted
+        return f"{n} call{'s' if n != 1 else ''} deleted" + (f" ({whose})" if whose else "")
 
 
 def delete_calls(conn: Connection, call_ids: list[int]) -> int:
@@ -39,20 +63,50 @@ def delete_calls(conn: Connection, call_ids: list[int]) -> int:
     return len(ids)
 
 
-def purge(conn: Connection, older_than_days: float, now: float | None = None) -> int:
-    """Deletes every finished call that started more than `older_than_days` ago."""
-    if not 0 < older_than_days <= 36500:
+def purge(conn: Connection, older_than_days: float, now: float | None = None,
+          override: bool = False) -> Purge:
+    """Deletes every finished call that started more than `older_than_days` ago, by the
+    store's clock (the server's on PostgreSQL) unless `now` is given. Refuses, deleting
+    nothing, when that clock is earlier than the newest call or when the purge would delete
+    most of the store, unless `override` (an admin who means it)."""
+    if not 1 <= older_than_days <= 36500:
         raise StoreError(f"--older-than {older_than_days:g} is not a number of days from 1 to "
                          "36500")
-    cutoff = (time.time() if now is None else now) - older_than_days * 86400
+    clock = conn.now() if now is None else float(now)
+    cutoff = clock - older_than_days * 86400
     where = "started_at < ? AND status <> 'live'"
+    result = Purge(cutoff)
     with conn.transaction():
-        n = int(conn.execute(f"SELECT COUNT(*) FROM calls WHERE {where}", (cutoff,))[0][0])
+        total, newest = conn.execute("SELECT COUNT(*), MAX(started_at) FROM calls")[0]
+        rows = conn.execute(f"SELECT agent, COUNT(*) FROM calls WHERE {where} GROUP BY agent",
+                            (cutoff,))
+        result.by_agent = {str(a): int(n) for a, n in rows}
+        n = result.deleted
+        if n and not override:
+            _refuse_unsafe(clock, newest, n, int(total))
         if n:
             _delete(conn, where, [cutoff])
-    if n:
+    if result.deleted:
         erase_freed(conn)
-    return n
+    return result
+
+
+def _refuse_unsafe(clock: float, newest: float | None, n: int, total: int) -> None:
+    import datetime as dt
+
+    def day(t: float) -> str:
+        return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+    if newest is not None and clock < float(newest) - CLOCK_SLACK_S:
+        raise StoreError(
+            f"the clock says {day(clock)}, earlier than the newest call ({day(float(newest))}): "
+            "a wrong clock would delete the wrong calls; nothing was deleted (fix the clock, "
+            "or an admin can pass --override)")
+    if n > MOST * total:
+        raise StoreError(
+            f"this purge would delete {n} of the store's {total} calls, most of it; nothing "
+            "was deleted (check the clock and the number of days, or an admin can pass "
+            "--override)")
 
 
 def _delete(conn: Connection, where: str, params: list) -> None:
@@ -64,8 +118,9 @@ def _delete(conn: Connection, where: str, params: list) -> None:
 def erase_freed(conn: Connection) -> None:
     """Leaves no copy of deleted rows in the database's files (see the module docstring)."""
     if conn.dialect == "sqlite":
+        # The rows are zeroed already (secure_delete); the index's old segments go with the
+        # merge, and the WAL's older copies of the pages with the checkpoint.
         conn.execute("INSERT INTO call_text_fts (call_text_fts) VALUES ('optimize')")
-        conn.execute("VACUUM")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     else:
         for table in CALL_TABLES:

@@ -129,30 +129,33 @@ class FloorFeed:
         self.conn.close()
 
     def poll(self, timeout: float = POLL_S) -> FloorUpdate:
-        """Waits up to `timeout` for something to change; returns what did."""
+        """Waits up to `timeout` for something to change; returns what did. A notification
+        only wakes the feed: its payload is never read, since any database user can send one
+        (S3), and it carries nothing a role may not see. The calls and events read are those
+        this role may read (row-level security on a team store)."""
         notified = self.conn.wait(timeout)
         now = time.time()
         ended: list[int] = []
-        if not self.push or now - self._scanned >= RESCAN_S or any(
-                not p.isdigit() or int(p) not in self.calls for p in notified):
+        if not self.push or now - self._scanned >= RESCAN_S or notified:
             ended = self._scan()
             self._scanned = now
-            ids = list(self.calls)
-        else:
-            ids = sorted({int(p) for p in notified})
         changed: dict[int, LiveCall] = {}
         alerts: list[Alert] = []
-        for call_id in ids:
-            call = self.calls.get(call_id)
-            if call is None:
-                continue
+        if self.calls:
+            where = " OR ".join("(call_id = ? AND seq > ?)" for _ in self.calls)
+            params = [x for i in self.calls for x in (i, self._seq.get(i, 0))]
             rows = self.conn.execute(
-                "SELECT seq, data FROM events WHERE call_id = ? AND seq > ? ORDER BY seq",
-                (call_id, self._seq.get(call_id, 0)))
-            for seq, data in rows:
-                self._seq[call_id] = int(seq)
-                alerts += call.apply(json.loads(data))
-                changed[call_id] = call
+                f"SELECT call_id, seq, data FROM events WHERE {where} ORDER BY call_id, seq",
+                params)
+            for call_id, seq, data in rows:
+                call = self.calls[int(call_id)]
+                self._seq[call.id] = int(seq)
+                try:
+                    event = json.loads(data)
+                    alerts += call.apply(event) if isinstance(event, dict) else []
+                except (ValueError, TypeError, KeyError, AttributeError):
+                    continue  # a row written by hand into an agent's own call: skipped
+                changed[call.id] = call
         for call in self.calls.values():
             raised = call.tick(now)
             if raised:

@@ -128,6 +128,15 @@ MIGRATIONS: list[list[Statement]] = [
         "CREATE INDEX corrections_call ON corrections (call_id)",
         "CREATE INDEX corrections_kind ON corrections (kind, verdict)",
     ],
+    # 4: the store's own policy (retention, set by its admin: never a personal setting applied
+    # to everyone, D1) and each call's team (what a supervisor's role may read, store/access.py)
+    [
+        """CREATE TABLE store_policy (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+        "ALTER TABLE calls ADD COLUMN team TEXT NOT NULL DEFAULT ''",
+    ],
 ]
 
 LATEST = len(MIGRATIONS)

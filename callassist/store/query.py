@@ -68,7 +68,8 @@ class CallFilter:
             clauses.append("warnings > 0")
         elif self.warning:
             clauses.append(
-                "EXISTS (SELECT 1 FROM call_warnings w WHERE w.call_id = calls.id AND w.kind = ?)"
+                "EXISTS (SELECT 1 FROM call_warnings w WHERE w.call_id = calls.id AND w.kind = ? "
+                "AND w.n > 0)"
             )
             params.append(self.warning)
         if self.status:

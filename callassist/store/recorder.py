@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from callassist.coach.events import Event, LevelEvent, event_to_dict
-from callassist.store.db import Connection, StoreError
+from callassist.store.db import Connection, StoreError, StoreUnreachable
 from callassist.store.privacy import SpeakerRuns, event_for_store
 
 # Closes a call in the store: (call id, its report or None to rebuild it, status).
@@ -27,6 +27,17 @@ PROGRESS_S = 0.2
 # A stretch of continuous speech is stored in pieces at most this long, so a kill mid-speech
 # loses at most this much of the timeline.
 MAX_STRETCH_S = 5.0
+# While the store cannot be reached (a server restart or failover, a SQLite store held by a
+# long delete), a call's batches wait in memory and are sent when it answers again (D3, D4):
+# tried every RETRY_S; a call's end waits up to OUTAGE_S for it; beyond MAX_PENDING rows
+# (hours of a call) the recorder gives up on the call rather than grow without bound.
+RETRY_S = 0.5
+OUTAGE_S = 120.0
+MAX_PENDING = 200_000
+# Batches committed this recently are sent again after a lost connection: PostgreSQL's
+# asynchronous commit may lose the last ~0.6 s of them when the server crashes. Sending one
+# twice is harmless (rows are keyed by call and sequence number).
+RESEND_S = 3.0
 
 
 @dataclass
@@ -68,6 +79,19 @@ class _Speech:
 
 # A live call's length only grows (the clock and the events both move it).
 _LONGER = "duration = CASE WHEN duration > ? THEN duration ELSE ? END"
+_INSERT = ("INSERT INTO events (call_id, seq, at, type, data) VALUES (?, ?, ?, ?, ?) "
+           "ON CONFLICT (call_id, seq) DO NOTHING")
+
+
+@dataclass
+class _Batch:
+    """One write: new event rows, rewrites of stored ones, the call's length so far (with a
+    heartbeat) when it moved."""
+
+    rows: list[tuple]
+    updates: list[tuple]
+    clock: float | None
+    sent: float = 0.0  # monotonic time of its commit
 
 
 def _event_time(event: Event | dict) -> float:
@@ -104,6 +128,15 @@ class CallRecorder:
         self._stored_clock = 0.0
         self._dirty = threading.Event()
         self._stop = threading.Event()
+        self._lock = threading.RLock()
+        self._pending: list[_Batch] = []  # not sent yet, in order
+        self._pending_rows = 0
+        self._recent: list[_Batch] = []  # sent within RESEND_S
+        self._down = False
+        self._down_since = 0.0
+        self._up = threading.Event()  # set when the store answers again
+        self._closing = threading.Event()  # stops the retry thread
+        self._failed = False
         # A call in real time (`pace` call seconds a second: a microphone, a recording played
         # live): its length is also kept by the clock, since the engine may be seconds behind
         # when the program dies (D3). None: a file analysed as fast as it goes.
@@ -125,6 +158,9 @@ class CallRecorder:
         """Stores a batch of coach events (as returned by the session's feed_* calls)."""
         if self.finished:
             raise StoreError(f"call {self.call_id} is already finished; begin a new call")
+        if self._failed:
+            raise StoreError(f"call {self.call_id} can no longer be saved (it was deleted "
+                             "from the store, or this role lost its rights)")
         rows: list[tuple] = []
         rewrites: list[tuple[int | None, dict]] = []  # earlier utterances that end a number
         for event in events:
@@ -157,24 +193,87 @@ class CallRecorder:
         if not rows and not beat and not progress:
             return
         updates = self._rewrites(rewrites, rows)
-        with self.conn.transaction():
-            if updates:
-                self.conn.executemany(
-                    "UPDATE events SET data = ? WHERE call_id = ? AND seq = ?", updates)
-            if rows:
-                self.conn.executemany(
-                    "INSERT INTO events (call_id, seq, at, type, data) VALUES (?, ?, ?, ?, ?)", rows
-                )
-                # The live floor view wakes on this instead of polling (PostgreSQL only).
-                self.conn.notify(FLOOR_CHANNEL, str(self.call_id))
-            if beat or progress:
-                # the length so far: what an interrupted call is closed with (D3)
-                self.conn.execute(f"UPDATE calls SET heartbeat = ?, {_LONGER} WHERE id = ?",
-                                  (now, self._clock, self._clock, self.call_id))
         if beat or progress:
             self._heartbeat = now
             self._stored_clock = max(self._stored_clock, self._clock)
+        with self._lock:
+            self._pending.append(_Batch(rows, updates, self._clock if beat or progress else None))
+            self._pending_rows += len(rows) + len(updates)
+            if self._pending_rows > MAX_PENDING:
+                raise StoreError(f"the call store has not answered for "
+                                 f"{time.monotonic() - self._down_since:.0f} s and this call's "
+                                 f"{self._pending_rows} unsent events fill the buffer")
+            if not self._down:
+                self._send_pending()
+
+    def _send_pending(self) -> None:
+        """Sends the waiting batches in order (the caller holds `_lock`). A store that
+        cannot be reached keeps them waiting and starts the retry thread; any other error
+        is the caller's."""
+        try:
+            while self._pending:
+                batch = self._pending[0]
+                self._send(batch)
+                self._pending.pop(0)
+                self._pending_rows -= len(batch.rows) + len(batch.updates)
+                batch.sent = time.monotonic()
+                self._recent.append(batch)
+            while self._recent and self._recent[0].sent < time.monotonic() - RESEND_S:
+                self._recent.pop(0)
+        except StoreUnreachable:
+            self._went_down()
+
+    def _send(self, batch: _Batch) -> None:
+        with self.conn.transaction():
+            if batch.updates:
+                self.conn.executemany(
+                    "UPDATE events SET data = ? WHERE call_id = ? AND seq = ?", batch.updates)
+            if batch.rows:
+                self.conn.executemany(_INSERT, batch.rows)
+                # The live floor view wakes on this instead of polling (PostgreSQL only); no
+                # payload, as any database user may listen (S3).
+                self.conn.notify(FLOOR_CHANNEL, "")
+            if batch.clock is not None:
+                # the length so far: what an interrupted call is closed with (D3); the
+                # heartbeat by the store's clock (W1)
+                self.conn.execute(
+                    f"UPDATE calls SET heartbeat = {self.conn.now_sql}, {_LONGER} WHERE id = ?",
+                    (batch.clock, batch.clock, self.call_id))
         self._dirty.set()
+
+    def _went_down(self) -> None:
+        if not self._down:
+            self._down = True
+            self._down_since = time.monotonic()
+            self._up.clear()
+            threading.Thread(target=self._retry_loop, daemon=True,
+                             name=f"callassist-store-retry-{self.call_id}").start()
+
+    def _retry_loop(self) -> None:
+        """Until the store answers again: then the last few seconds' batches are sent again
+        (a crashed server may have lost them) and the waiting ones after them."""
+        while not self._closing.wait(RETRY_S):
+            with self._lock:
+                try:
+                    self.conn.execute("SELECT 1")  # a new connection if the old one is gone
+                    for batch in self._recent:
+                        self._send(batch)
+                except StoreUnreachable:
+                    continue
+                except StoreError:
+                    self._failed = True  # e.g. the call was deleted meanwhile: give up
+                    self._up.set()
+                    return
+                self._down = False
+                self._send_pending()  # if the store went away again, a new thread waits
+                if not self._down:
+                    self._up.set()
+                return
+
+    @property
+    def waiting(self) -> int:
+        """Rows not yet in the store (the store could not be reached)."""
+        return self._pending_rows
 
     def _rewrites(self, rewrites: list[tuple[int | None, dict]], rows: list[tuple]
                   ) -> list[tuple]:
@@ -207,15 +306,33 @@ class CallRecorder:
         tail = [s.close() for s in self._speech.values()]
         rows = [self._row({**seg, "speaker": spk})
                 for spk, seg in zip(self._speech, tail, strict=True) if seg]
-        if rows and self.retention != "none":
-            with self.conn.transaction():
-                self.conn.executemany(
-                    "INSERT INTO events (call_id, seq, at, type, data) VALUES (?, ?, ?, ?, ?)", rows
-                )
-        self._shut()
         if self.retention == "none":
+            self._shut()
             return None
-        self._finish_call(self.call_id, report, status)
+        with self._lock:
+            if rows:
+                self._pending.append(_Batch(rows, [], None))
+                self._pending_rows += len(rows)
+            if not self._down:
+                self._send_pending()
+        deadline = time.monotonic() + OUTAGE_S
+        try:
+            if self._down and not self._up.wait(OUTAGE_S):
+                raise StoreError(f"the call store has not answered for {OUTAGE_S:g} s; the "
+                                 f"last {self._pending_rows} events of call {self.call_id} "
+                                 "were not saved")
+            if self._failed:
+                raise StoreError(f"call {self.call_id} can no longer be saved")
+            while True:  # the report too: the store's own connection may need making again
+                try:
+                    self._finish_call(self.call_id, report, status)
+                    break
+                except StoreUnreachable:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(RETRY_S)
+        finally:
+            self._shut()
         return self.call_id
 
     def close(self) -> None:
@@ -223,6 +340,9 @@ class CallRecorder:
         rebuilt from its events (or on the next open, if the store cannot be reached now)."""
         if self.finished:
             return
+        if self.retention != "none" and not self._down:
+            with self._lock, contextlib.suppress(StoreError):
+                self._send_pending()  # what is still waiting goes first, if it can
         self._shut()
         if self.retention != "none":
             with contextlib.suppress(StoreError):
@@ -231,6 +351,7 @@ class CallRecorder:
     def _shut(self) -> None:
         self.finished = True
         self._stop.set()
+        self._closing.set()
         if self._syncer is not None:
             self._syncer.join(timeout=5)
         if self.owns_conn:
@@ -266,7 +387,7 @@ class CallRecorder:
                 sync.close()
 
     def _store_clock(self) -> None:
-        if self.pace is None or self._started is None:
+        if self.pace is None or self._started is None or self._down:
             return
         wall, at = self._started
         now = max(self._clock, at + (time.monotonic() - wall) * self.pace)

@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
-import time
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from callassist.coach.assessment import assess
 from callassist.coach.kinds import STEP_IDS
 from callassist.settings import RETENTION_MODES, Settings, load_settings
+from callassist.store.access import Member, whoami
 from callassist.store.coaching import Coaching
 from callassist.store.corrections import Corrections
 from callassist.store.db import (
@@ -22,7 +24,7 @@ from callassist.store.db import (
     connect,
     parse_url,
 )
-from callassist.store.deletion import delete_calls, purge
+from callassist.store.deletion import Purge, delete_calls, purge
 from callassist.store.migrations import LATEST, current_version, migrate, table_exists, verify
 from callassist.store.privacy import event_for_store, redact, redact_turns, report_for_store
 from callassist.store.query import (
@@ -36,10 +38,10 @@ from callassist.store.query import (
 from callassist.store.recorder import FLOOR_CHANNEL, CallRecorder
 from callassist.store.summary import STEP_BITS, figures, report_from_events
 
-# A live call on another machine is taken as interrupted after this long without a heartbeat.
+# A live call on another machine is taken as interrupted after this long without a heartbeat
+# (both times by the store's clock: the server's on PostgreSQL, W1).
 STALE_S = 120.0
-
-
+RETENTION_POLICY = "retention_days"
 
 
 def default_path() -> Path:
@@ -89,24 +91,33 @@ class Store:
         self.timeout = timeout
         self.readonly = readonly
         self.conn: Connection = connect(location, timeout, readonly)
+        self.last_purge: Purge | None = None
         try:
             if readonly:
-                self.recovered = self._check_readable()
-                self.purged = 0
+                self.access = self._check_readable()
+                self.recovered = self._recover_own_host()
             else:
                 migrate(self.conn)
+                self.access = self._member()
                 self.recovered = self.recover_interrupted()
-                self.purged = self._apply_retention_days()
+            self.purged = 0 if readonly else self._apply_retention()
             self.coaching = Coaching(self.conn)
             self.corrections = Corrections(self.conn)
         except BaseException:
             self.conn.close()
             raise
 
-    def _check_readable(self) -> list[int]:
+    def _member(self) -> Member | None:
+        """Who this connection is on a store with access control (its member row); their
+        name then comes from the store, not from the settings (S1)."""
+        member = whoami(self.conn)
+        if member is not None and member.kind != "admin":
+            self.settings = dataclasses.replace(self.settings, agent=member.agent)
+        return member
+
+    def _check_readable(self) -> Member | None:
         """A read-only store must already have this version's schema (an older one needs one
-        open with write access to be upgraded). Calls left live by a crash are closed if the
-        store can be written after all, else they are listed as they are."""
+        open with write access to be upgraded)."""
         if not table_exists(self.conn, "schema_version"):
             raise StoreError(f"{self.location.display}: not a CallAssist call store (no "
                              "schema); point --store or the store setting at a call store")
@@ -114,7 +125,13 @@ class Store:
         if version < LATEST:
             raise _NeedsUpgrade(f"{self.location.display}: schema {version} of {LATEST}")
         verify(self.conn)
-        if not self._dead_calls():
+        return self._member()
+
+    def _recover_own_host(self) -> list[int]:
+        """A read-only open closes only calls of this machine whose process is gone (certain);
+        another machine's call is closed only by a write action (W1). Nothing if the store
+        cannot be written after all."""
+        if not self._dead_calls(other_hosts=False):
             return []
         try:
             with Store(self.location, self.settings, timeout=min(self.timeout, 0.5)) as writer:
@@ -122,23 +139,70 @@ class Store:
         except StoreError:
             return []
 
-    def _apply_retention_days(self) -> int:
-        if not self.settings.retention_days:
+    @property
+    def retention_days(self) -> int:
+        """The store's retention policy, set by its admin (0: keep every call)."""
+        rows = self.conn.execute("SELECT value FROM store_policy WHERE name = ?",
+                                 (RETENTION_POLICY,))
+        return int(rows[0][0]) if rows else 0
+
+    def set_retention_days(self, days: int) -> None:
+        """Sets the store's retention policy (0: keep every call). On a team store only its
+        admin may: the database refuses everyone else."""
+        if not 0 <= int(days) <= 36500:
+            raise StoreError(f"retention {days} is not a number of days from 0 (keep) to 36500")
+        self._admin_only("change the retention")
+        with self.conn.transaction():
+            self.conn.execute("DELETE FROM store_policy WHERE name = ?", (RETENTION_POLICY,))
+            if days:
+                self.conn.execute("INSERT INTO store_policy (name, value) VALUES (?, ?)",
+                                  (RETENTION_POLICY, str(int(days))))
+
+    def _apply_retention(self) -> int:
+        """On a local (SQLite) store, its own policy, else the owner's `retention_days`
+        setting, applied at every open with the purge's safeguards and said aloud. A team
+        store's retention is applied by its admin (`callassist calls purge`), never by a
+        personal setting (D1)."""
+        if self.dialect != "sqlite":
+            return 0
+        days = self.retention_days or self.settings.retention_days
+        if not days:
             return 0
         try:
-            return purge(self.conn, self.settings.retention_days)
-        except StoreError:
-            # Another program holds the store (a call being written): old calls go next start.
+            done = self._purge(days, None, override=False)
+        except StoreError as e:
+            # Another program holds the store (old calls go next start), or a safeguard
+            # refused: say so and keep every call.
+            if "locked" not in str(e):
+                print(f"callassist: retention of {days} days not applied: {e}", file=sys.stderr)
             return 0
+        if done.deleted:
+            print(f"callassist: retention of {days} days: {done.describe()}", file=sys.stderr)
+        return done.deleted
 
     def delete_calls(self, call_ids: list[int]) -> int:
         """Deletes the calls and every trace of their words (store/deletion.py)."""
+        self._admin_only("delete calls")
         return delete_calls(self.conn, call_ids)
 
-    def purge(self, older_than_days: float, now: float | None = None) -> int:
-        """Deletes every finished call older than this many days; returns how many. `now`:
-        the clock to count from (the machine's when None), so a caller can fix it."""
-        return purge(self.conn, older_than_days, now=now)
+    def purge(self, older_than_days: float, now: float | None = None,
+              override: bool = False) -> int:
+        """Deletes every finished call older than this many days; returns how many (whose:
+        `last_purge`). `now`: the clock to count from (the store's when None: the server's
+        on PostgreSQL). Refuses a purge of most of the store, or on a clock earlier than the
+        newest call, unless `override`."""
+        return self._purge(older_than_days, now, override).deleted
+
+    def _admin_only(self, what: str) -> None:
+        """A clear message first; the database refuses anyway (no DELETE right, S1)."""
+        if self.access is not None and self.access.kind != "admin":
+            raise StoreError(f"only the store's admin may {what}; you are "
+                             f"{self.access.role} ({self.access.kind})")
+
+    def _purge(self, days: float, now: float | None, override: bool) -> Purge:
+        self._admin_only("purge calls")
+        self.last_purge = purge(self.conn, days, now=now, override=override)
+        return self.last_purge
 
     @property
     def dialect(self) -> str:
@@ -164,8 +228,13 @@ class Store:
         second for a call in real time (its length is then kept by the clock too), None for
         a file analysed as fast as it goes."""
         retention = self._retention(retention)
-        started = time.time() if started_at is None else float(started_at)
         conn = self._writer_connection()
+        try:
+            # The store's clock: one clock for every machine of a team (D2).
+            started = conn.now() if started_at is None else float(started_at)
+        except BaseException:
+            conn.close()
+            raise
         if retention == "none":
             return CallRecorder(self._finish_call, conn, 0, retention, conn is not self.conn)
         try:
@@ -177,7 +246,8 @@ class Store:
         if conn.dialect == "postgresql":
             # Asynchronous commit: the server writes the WAL within ~0.6 s (3 x wal_writer_delay),
             # which is the "lose at most the last second" promise at a fraction of the cost.
-            conn.execute("SET synchronous_commit TO off")
+            # If the server crashes, the recorder sends its last seconds again (recorder.py).
+            conn.session("SET synchronous_commit TO off")  # type: ignore[attr-defined]
         return CallRecorder(self._finish_call, conn, call_id, retention,
                             conn is not self.conn, pace=pace)
 
@@ -192,7 +262,7 @@ class Store:
         if retention == "none":
             return None
         duration = float(report.get("duration") or 0.0)
-        started = (time.time() - duration) if started_at is None else float(started_at)
+        started = (self.conn.now() - duration) if started_at is None else float(started_at)
         # Numbers read across one speaker's turns are redacted before the turns become events.
         events = _events_from_report(
             {**report, "transcript": redact_turns(report.get("transcript", []))})
@@ -230,11 +300,12 @@ class Store:
     ) -> int:
         rows = conn.execute(
             "INSERT INTO calls (agent, started_at, day, status, source, title, engine, model, "
-            "retention, host, pid, heartbeat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "RETURNING id",
-            (agent or self.settings.agent, started, int(started // 86400), status,
-             redact(source), redact(title), engine, model, retention, _host(), os.getpid(),
-             time.time()),
+            f"retention, host, pid, heartbeat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            f"{conn.now_sql}) RETURNING id",
+            # On a team store with access control the database puts its own name for the
+            # agent, whatever is sent here (store/access.py).
+            (self._agent(agent), started, int(started // 86400), status,
+             redact(source), redact(title), engine, model, retention, _host(), os.getpid()),
         )
         return int(rows[0][0])
 
@@ -264,15 +335,17 @@ class Store:
                  fig.warnings, fig.first_apology, json.dumps(stored), int(judged.needs_asap),
                  judged.frustration, judged.first_upset, judged.score, call_id),
             )
-            self.conn.execute("DELETE FROM call_text WHERE call_id = ?", (call_id,))
-            if text.strip():
-                self.conn.execute("INSERT INTO call_text (call_id, text) VALUES (?, ?)",
-                                  (call_id, text))
-            self.conn.notify(FLOOR_CHANNEL, str(call_id))
-            self.conn.execute("DELETE FROM call_warnings WHERE call_id = ?", (call_id,))
+            # Upserts, not delete-and-insert: an agent's role may not delete (S1).
+            self.conn.execute(
+                "INSERT INTO call_text (call_id, text) VALUES (?, ?) ON CONFLICT (call_id) "
+                "DO UPDATE SET text = excluded.text", (call_id, text))
+            # Notified with no payload: the channel is readable by any database user (S3).
+            self.conn.notify(FLOOR_CHANNEL, "")
+            self.conn.execute("UPDATE call_warnings SET n = 0 WHERE call_id = ?", (call_id,))
             if fig.warnings_by_kind:
                 self.conn.executemany(
-                    "INSERT INTO call_warnings (call_id, kind, n) VALUES (?, ?, ?)",
+                    "INSERT INTO call_warnings (call_id, kind, n) VALUES (?, ?, ?) "
+                    "ON CONFLICT (call_id, kind) DO UPDATE SET n = excluded.n",
                     [(call_id, k, n) for k, n in sorted(fig.warnings_by_kind.items())],
                 )
 
@@ -290,17 +363,24 @@ class Store:
             self._finish_call(call_id, None, status="interrupted")
         return dead
 
-    def _dead_calls(self) -> list[int]:
-        """Calls still `live` whose recorder is gone."""
-        host, now = _host(), time.time()
+    def _dead_calls(self, other_hosts: bool = True) -> list[int]:
+        """Calls still `live` whose recorder is gone, among those this role may write: its
+        own on a store with access control, unless it is the admin. Another machine's call
+        is gone when its heartbeat, written by the store's clock, is older than STALE_S by
+        the same clock: a machine's wrong clock does not matter (W1)."""
+        host = _host()
+        rows = self.conn.execute(
+            f"SELECT id, host, pid, {self.conn.now_sql} - heartbeat, agent FROM calls "
+            "WHERE status = 'live'")
         dead = []
-        for call_id, call_host, pid, heartbeat in self.conn.execute(
-            "SELECT id, host, pid, heartbeat FROM calls WHERE status = 'live'"
-        ):
+        for call_id, call_host, pid, silent, agent in rows:
+            if self.access is not None and self.access.kind != "admin" \
+                    and agent != self.access.agent:
+                continue
             if call_host == host:
                 gone = pid != os.getpid() and not _pid_alive(int(pid))
             else:
-                gone = now - float(heartbeat) > STALE_S
+                gone = other_hosts and float(silent) > STALE_S
             if gone:
                 dead.append(int(call_id))
         return dead
@@ -361,12 +441,19 @@ class Store:
             offset += page
 
     def _events(self, call_id: int) -> list[dict]:
-        return [
-            json.loads(d)
-            for (d,) in self.conn.execute(
-                "SELECT data FROM events WHERE call_id = ? ORDER BY seq", (call_id,)
-            )
-        ]
+        out = []
+        for (d,) in self.conn.execute(
+                "SELECT data FROM events WHERE call_id = ? ORDER BY seq", (call_id,)):
+            try:
+                event = json.loads(d)
+            except ValueError:
+                continue  # a row written by hand, not by a recorder: nothing to show
+            if isinstance(event, dict) and "type" in event:
+                out.append(event)
+        return out
+
+    def _agent(self, agent: str | None) -> str:
+        return agent or self.settings.agent
 
     def remembered_voice_level(self, agent: str | None = None) -> float | None:
         """The agent's usual voiced level in dBFS, as their latest finished call left it
@@ -388,7 +475,7 @@ class Store:
 
     def warning_kinds(self) -> list[str]:
         return [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT kind FROM call_warnings ORDER BY kind")]
+            "SELECT DISTINCT kind FROM call_warnings WHERE n > 0 ORDER BY kind")]
 
     def coverage(self, flt: CallFilter | None = None, bucket_days: int = 7) -> list[dict]:
         """Per agent and period: how many calls, how many needed the ASAP steps (the customer
@@ -443,6 +530,18 @@ def _events_from_report(report: dict) -> list[dict]:
     return events
 
 
+def _private_data_dir(folder: Path) -> None:
+    """CallAssist's own data folder holds the store: this user's alone (S5), made so if an
+    older version left it readable by others."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = folder.stat()
+        if st.st_uid == os.getuid() and st.st_mode & 0o077:
+            folder.chmod(0o700)
+    except OSError:
+        return  # the store's own open says what is wrong with the folder
+
+
 def open_store(url: str | None = None, settings: Settings | None = None,
                timeout: float = 5.0, must_exist: bool = False, readonly: bool = False) -> Store:
     """The call store at `url` (default: the `store` setting, else SQLite in the data folder).
@@ -456,6 +555,8 @@ def open_store(url: str | None = None, settings: Settings | None = None,
     settings = settings or load_settings()
     named = url if url is not None else settings.store
     location = parse_url(named, default_path())
+    if location.kind == "sqlite" and Path(location.target) == default_path():
+        _private_data_dir(default_path().parent)
     missing = location.kind == "sqlite" and not Path(location.target).exists()
     if missing and (must_exist or (readonly and (named or "").strip())):
         raise StoreError(

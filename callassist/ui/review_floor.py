@@ -77,8 +77,9 @@ class FloorWorker(QObject):
             while not self._stop.is_set():
                 try:
                     update = feed.poll(0.5)
-                except CallAssistError as e:
-                    self._post(("error", str(e)))
+                except Exception as e:  # whatever went wrong is shown, and the floor goes on (S3)
+                    self._post(("error", str(e) if isinstance(e, CallAssistError)
+                                else f"the live floor hit an error: {type(e).__name__}: {e}"))
                     self._stop.wait(2.0)
                     continue
                 if update.changed or update.ended or update.alerts:

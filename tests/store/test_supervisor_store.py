@@ -115,13 +115,14 @@ def test_deleting_a_call_removes_its_notes_flags_and_search_entry(store):
 
 def test_purge_deletes_only_finished_calls_older_than_the_limit(store):
     # The clock is fixed relative to the fixture calls (one a day from T0), so the test means
-    # the same on any day it runs: 20 days after the first call, a 10-day limit keeps the
-    # newest calls and deletes the first ten.
-    now = T0 + 20 * DAY
-    old = [r.id for r in store.list_calls(limit=500) if r.started_at < now - 10 * DAY]
+    # the same on any day it runs: 30 days after the first call (after the newest one), a
+    # 20-day limit keeps the newest calls and deletes the first ten.
+    now = T0 + 30 * DAY
+    old = [r.id for r in store.list_calls(limit=500) if r.started_at < now - 20 * DAY]
     live = store.begin_call(agent="Live Agent", started_at=1_000_000.0)  # old, but in progress
     assert len(old) == 10
-    assert store.purge(10, now=now) == len(old)
+    assert store.purge(20, now=now) == len(old)
+    assert store.last_purge is not None and sum(store.last_purge.by_agent.values()) == 10
     remaining = {r.id for r in store.list_calls(limit=500)}
     assert not remaining & set(old) and live.call_id in remaining
     live.finish()
