@@ -131,3 +131,18 @@ def test_the_parts_of_faster_whisper_and_ctranslate2_it_uses_are_there():
     encoded = model.model.encode(ctranslate2.StorageView.from_array(
         np.zeros((1, 80, 1000), np.float32)))
     assert list(encoded.shape) == [1, 500, 384]
+
+
+def test_the_customers_final_is_the_decode_made_at_the_pause(short_engine):
+    """The customer gets no partials, but their utterance is decoded at the first quiet block:
+    when the silence lasts, that decode is the final, with no second decode after it."""
+    speech = speak_text("this is the third time i have called")
+    audio = np.concatenate([np.zeros(8000, np.int16), speech, np.zeros(16000, np.int16)])
+    rec = short_engine.recognizer("customer")
+    before = short_engine.decodes
+    results = []
+    for i in range(0, len(audio), 1600):
+        results += rec.accept(audio[i:i + 1600])
+    assert [r.final for r in results] == [True]
+    assert results[0].text == "this is the third time i have called"
+    assert short_engine.decodes - before == 1
