@@ -29,6 +29,12 @@ whose recorder died is closed as `interrupted` by the next `open_store` on the s
 once if its process is gone; after 2 minutes without heartbeat for another machine), with a
 report rebuilt from its stored events.
 
+If the store cannot be reached mid-call (a server restart or failover, a SQLite store locked
+past the busy timeout), `write` does not fail: the batches wait in memory, are sent when the
+store answers again (the last seconds' are sent twice, harmlessly) and `finish` waits for them
+(store/recorder.py). A team store's access control (roles and row-level security, set up by
+`callassist store setup-roles`) is in store/access.py; docs/team-store-security.md has it all.
+
 Storing a finished report (`callassist analyze --save`): `save_report(report, source)` here, or
 `Store.save_report(report, source, agent=, started_at=, engine=, model=)`.
 
@@ -38,6 +44,12 @@ transcript, `none` stores nothing (`begin_call` returns a recorder that writes n
 `save_report` returns None). In every mode, runs of four or more digits or spoken digits
 ("four four two one") are replaced by "[number]" before anything is written
 (`callassist.store.privacy`).
+
+Deleting old calls: the store's own policy (`Store.retention_days`, set by its admin), applied
+by `Store.purge` by the store's clock (the server's on PostgreSQL), which refuses to delete most
+of the store or to run on a clock earlier than the newest call unless overridden, and says
+whose calls it deleted (`Store.last_purge`). The personal `retention_days` setting applies to a
+local SQLite store only, when it opens.
 
 Reading: `Store.list_calls(CallFilter(agent=, since=, until=, missed=, warning=), offset, limit)`
 (newest first, paged), `count_calls`, `get_call(id) -> StoredCall(row, report, events)`,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from callassist.store.db import Connection, StoreError
+from callassist.store.db import Connection, PostgresConnection, StoreError
 from callassist.store.migrations import migrate, table_exists
 
 KINDS = ("agent", "supervisor", "admin")
@@ -250,11 +250,11 @@ def add_member(conn: Connection, role: str, kind: str, name: str, team: str = ""
     with conn.transaction():
         if not _role_exists(conn, role):
             conn.execute(f"CREATE ROLE {_q(role)} LOGIN")
-        if password is not None:
+        if password is not None and isinstance(conn, PostgresConnection):
             from psycopg import sql
 
-            conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(  # type: ignore[arg-type]
-                sql.Identifier(role), sql.Literal(password)).as_string(None))
+            conn.execute_composed(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                sql.Identifier(role), sql.Literal(password)))
         for other in KINDS:  # one kind at a time: a change of kind takes the old one away
             r = f"{_prefix(conn)}_{other}"
             conn.execute(f"{'GRANT' if r == group else 'REVOKE'} {_q(r)} "

@@ -360,6 +360,13 @@ class PostgresConnection(Connection):
             cur = self._ready().execute(self._sql(sql), tuple(params))
             return cur.fetchall() if cur.description is not None else []
 
+    def execute_composed(self, query: Any) -> None:
+        """A statement composed with psycopg.sql (identifiers and literals quoted by psycopg,
+        for what takes no parameters, such as a role's password): no `?` or `%` in it is
+        taken as a placeholder."""
+        with self.lock, self.errors():
+            self._ready().execute(query)
+
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         with self.lock, self.errors(), self._ready().cursor() as cur:
             cur.executemany(self._sql(sql), rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import shutil
 import stat
@@ -13,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from callassist.cli import main
@@ -33,13 +35,24 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.postgres
-def test_store_commands_set_up_members_and_a_retention_only_the_admin_may_change(pg_url,
-                                                                                  capsys):
+def test_store_commands_set_up_members_and_a_retention_only_the_admin_may_change(
+        pg_url, capsys, monkeypatch):
     with team_store(pg_url) as team:
         code, out, _ = run(capsys, "store", "whoami", "--store", team.url("ana"))
         assert code == 0 and "agent, storing as \u201cAna Agent\u201d in team red" in out
         code, out, _ = run(capsys, "store", "members", "--store", team.url("ada"))
         assert code == 0 and "Supervisor Sam" in out and "Cy Agent" in out
+        # A new agent with a password that no placeholder or quote may break.
+        team.roles["dee"] = "dee_" + team.prefix
+        monkeypatch.setattr("sys.stdin", io.StringIO("p?w%s'x\n"))
+        code, out, err = run(capsys, "store", "add-agent", team.roles["dee"], "--name",
+                             "Dee Agent", "--team", "blue", "--password-stdin", "--store",
+                             team.admin_url)
+        assert code == 0, err
+        with psycopg.connect(team.admin_url) as conn:
+            (hashed,) = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s",
+                                     (team.roles["dee"],)).fetchone()
+        assert hashed and hashed.startswith("SCRAM-SHA-256$")
         code, _, err = run(capsys, "store", "retention", "30", "--store", team.url("sam"))
         assert code == 2 and "only the store's admin" in err
         code, out, _ = run(capsys, "store", "retention", "30", "--store", team.url("ada"))
