@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from callassist import validate
 from callassist.coach.kinds import STEP_IDS
 from callassist.coach.playbook import WARNING_KINDS
 from callassist.errors import CallAssistError
@@ -169,9 +170,7 @@ def _merge(base: dict, over: dict) -> dict:
 
 def _read_toml(path: Path, source: str) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{source}: not valid TOML: {e}") from None
+        return validate.toml_document(path.read_text(encoding="utf-8"), source, ScenarioError)
     except UnicodeDecodeError:
         raise ScenarioError(f"{source}: not a text file (TOML is UTF-8 text)") from None
     except OSError as e:
