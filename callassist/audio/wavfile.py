@@ -65,6 +65,13 @@ def _bad(path: Path, problem: str) -> WavError:
 
 def read_info(path: str | Path) -> WavInfo:
     p = Path(path)
+    try:
+        return _read_info(p)
+    except OSError as e:  # e.g. EIO from /proc/self/mem, a disk error after the open
+        raise WavError(f"{p}: cannot read: {e.strerror or e}") from None
+
+
+def _read_info(p: Path) -> WavInfo:
     with open_input(p, "a WAV recording", WavError) as f:
         size = p.stat().st_size
         head = f.read(12)

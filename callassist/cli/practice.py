@@ -20,7 +20,7 @@ from callassist.cli.listen import describe
 from callassist.cli.run import _screenshot_moment
 from callassist.coach.events import TranscriptEvent
 from callassist.errors import CallAssistError
-from callassist.practice.scenario import default_folders, find_scenario, load_scenarios
+from callassist.practice.scenario import default_folders, find_scenario, scan_scenarios
 from callassist.practice.source import PracticeSource
 from callassist.practice.voice import VOICES
 
@@ -69,10 +69,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    for s in load_scenarios(default_folders(args.scenarios)):
+    scenarios, problems = scan_scenarios(default_folders(args.scenarios))
+    for s in scenarios:
         print(f"{s.id:<20} {s.title}")
         for line in textwrap.wrap(s.situation, 76):
             print(f"{'':<22}{line}")
+    for problem in problems:  # a broken draft is named, and hides nothing (P3)
+        print(f"callassist: note: skipped {problem}", file=sys.stderr)
     return 0
 
 
@@ -92,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     problem = SaveProblem(live=True)
     runner = CallRunner(playbook, status=loading_status, problem=problem,
                         records=None if args.no_save else StoreRecords(agent=args.trainee))
-    runner.prepare(source)
+    if not runner.prepare(source):  # a scenario's or the model's problem, before the call
+        raise CallAssistError(runner.last_error or "the practice call could not be prepared")
 
     def show(events) -> None:
         for e in events:

@@ -44,10 +44,19 @@ def _to_16k(x: np.ndarray, rate: int) -> np.ndarray:
 
 
 def read_recording(line: Line) -> np.ndarray:
+    """A recorded line at 16 kHz, resampled block by block (a line is at most
+    scenario.MAX_RECORDING_S, so only the result is held whole)."""
     assert line.wav is not None
     info = read_info(line.wav)
-    return _to_16k(np.concatenate([f.mean(axis=1) for f in read_frames(info, 1 << 16)]),
-                   info.rate)
+    r = Resampler(info.rate) if info.rate != TARGET_RATE else None
+    blocks = []
+    try:
+        for f in read_frames(info, 1 << 16):
+            x = f.mean(axis=1)
+            blocks.append(r.process(x) if r else x)
+    except OSError as e:
+        raise CallAssistError(f"{line.wav}: cannot read: {e.strerror or e}") from None
+    return to_int16(np.concatenate(blocks))
 
 
 class EspeakVoice:
@@ -110,8 +119,16 @@ def synthesise(line: Line, scenario: Scenario, voice) -> np.ndarray:
 
 
 def synthesise_all(scenario: Scenario, voice) -> dict[Line, np.ndarray]:
-    """Every line the scenario's caller may say, ready to play."""
-    return {line: synthesise(line, scenario, voice) for line in scenario.lines()}
+    """Every line the scenario's caller may say, ready to play; a line that cannot be spoken
+    or read is one error naming the scenario and the line (C4)."""
+    clips = {}
+    for line in scenario.lines():
+        try:
+            clips[line] = synthesise(line, scenario, voice)
+        except CallAssistError as e:
+            raise CallAssistError(f"{scenario.source}: the line '{line.text[:40]}': {e}"
+                                  ) from None
+    return clips
 
 
 def _pulse_sinks() -> list[str]:
