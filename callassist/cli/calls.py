@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from callassist import validate
 from callassist.coach.assessment import FRUSTRATION_LABELS, assess
 from callassist.coach.kinds import STEP_IDS
 from callassist.errors import CallAssistError
@@ -378,9 +379,13 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def _author(args: argparse.Namespace) -> str:
+    """--author, checked as the agent setting is (one printable line, W5), or that setting."""
     from callassist.settings import load_settings
 
-    return args.author or load_settings().agent
+    if args.author is None:
+        return load_settings().agent
+    return validate.line(args.author, "--author", lambda field, problem: CallAssistError(
+        f"{field} {problem}"), validate.MAX_NAME_CHARS).strip() or load_settings().agent
 
 
 def _moment(text: str | None) -> float | None:

@@ -10,6 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from callassist import validate
 from callassist.app.records import StoreRecords
 from callassist.app.runner import CallRunner
 from callassist.app.sources import SpeechSource
@@ -84,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
         return run_list(args)
     from callassist.practice.scorecard import format_scorecard
 
+    if args.trainee is not None:  # stored as the call's agent: checked as that setting is
+        args.trainee = validate.line(args.trainee, "--trainee", lambda field, problem:
+                                     CallAssistError(f"{field} {problem}"),
+                                     validate.MAX_NAME_CHARS).strip() or None
     scenario = find_scenario(args.scenario, default_folders(args.scenarios))
     playbook = playbook_from(args)
     if args.overlay:

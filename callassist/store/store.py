@@ -232,7 +232,7 @@ class Store:
             "INSERT INTO calls (agent, started_at, day, status, source, title, engine, model, "
             "retention, host, pid, heartbeat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "RETURNING id",
-            (agent or self.settings.agent, started, int(started // 86400), status,
+            (redact(agent or self.settings.agent), started, int(started // 86400), status,
              redact(source), redact(title), engine, model, retention, _host(), os.getpid(),
              time.time()),
         )
