@@ -18,6 +18,11 @@ def data_dir() -> Path:
     return Path(os.environ.get("CALLASSIST_DATA_DIR") or platformdirs.user_data_dir(APP))
 
 
+def cache_dir() -> Path:
+    """What can be made again (example sentence vectors): the platform's cache folder."""
+    return Path(os.environ.get("CALLASSIST_CACHE_DIR") or platformdirs.user_cache_dir(APP))
+
+
 def user_models_dir() -> Path:
     return data_dir() / "models"
 

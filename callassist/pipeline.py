@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from callassist.audio.echo import CustomerEcho
 from callassist.audio.levels import VoiceActivity, dbfs
 from callassist.audio.sources import AudioSource
 from callassist.coach.events import Event
@@ -59,6 +60,7 @@ def run_call(
     recognizers: dict[str, Recognizer] = {}
     vad: dict[str, VoiceActivity] = {}
     overflows_seen = 0
+    echo = CustomerEcho()  # the agent's voice coming back on the customer's channel (W2)
     emit(session.start(0.0))
     try:
         for block in source.blocks(stop):
@@ -66,9 +68,14 @@ def run_call(
             if sp not in recognizers:
                 recognizers[sp] = engine.recognizer(sp)
                 vad[sp] = VoiceActivity()
-            level = dbfs(block.samples)
+            samples = block.samples
+            if sp == "agent":
+                echo.agent(block.at, samples)
+            elif sp == "customer":
+                samples = echo.filter(block.at, samples)
+            level = dbfs(samples)
             out = session.feed_level(sp, block.at, level, vad[sp](level))
-            for r in recognizers[sp].accept(block.samples):
+            for r in recognizers[sp].accept(samples):
                 out += _feed(session, sp, r, stats)
             stats.blocks += 1
             stats.audio_s = max(stats.audio_s, block.end)

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,10 +101,9 @@ def _read_file(path: Path) -> dict:
         return {}
     except (OSError, UnicodeDecodeError) as e:
         raise SettingsError(f"{path}: cannot read settings: {e}") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise SettingsError(f"{path}: invalid TOML: {e}; fix or delete the file") from None
+    return validate.toml_document(text, str(path),
+                                  lambda m: SettingsError(f"{m}; fix or delete the file"),
+                                  invalid="invalid TOML")
 
 
 def load_settings(path: Path | None = None) -> Settings:

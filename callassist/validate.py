@@ -12,6 +12,7 @@ import itertools
 import json
 import math
 import re
+import tomllib
 from collections.abc import Callable
 
 # A call is at most this long: 10^7 s is 115 days, far beyond any call, yet small enough that
@@ -26,6 +27,9 @@ MAX_WORDS_PER_TURN = 50_000
 MAX_TURNS = 200_000
 # JSON nesting: a transcript is 4 levels deep (object, turns, turn, words); 64 leaves room.
 MAX_JSON_DEPTH = 64
+# TOML nesting (settings, playbooks, scenarios): the deepest real file is 4 levels; tomllib
+# recurses once per level, so 3,000 brackets would end in a RecursionError traceback (C3).
+MAX_TOML_DEPTH = 64
 # Short single-line names (agent, title, call id).
 MAX_NAME_CHARS = 500
 
@@ -110,6 +114,38 @@ def json_document(data: str, source: str, fail: Callable[[str], Exception]) -> o
                    ) from None
     except RecursionError:  # unreachable after the depth check; kept as a last guard
         raise fail(f"{source}: JSON nested too deeply") from None
+
+
+def toml_document(
+    text: str, source: str, fail: Callable[[str], Exception], invalid: str = "not valid TOML",
+) -> dict:
+    """Parses TOML text; a syntax error or nesting deeper than MAX_TOML_DEPTH is one line
+    naming the source. tomllib's recursion is caught (TOML's string and key grammar is too
+    rich for a bracket pre-scan), and the parsed depth is checked too: dotted keys
+    (`a.b.c...`) nest without recursing, and whoever reads the tables may recurse."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise fail(f"{source}: {invalid}: {e}") from None
+    except RecursionError:
+        raise fail(f"{source}: nested too deeply (the limit is {MAX_TOML_DEPTH} levels)"
+                   ) from None
+    if _value_depth(data) > MAX_TOML_DEPTH:
+        raise fail(f"{source}: nested too deeply (the limit is {MAX_TOML_DEPTH} levels)")
+    return data
+
+
+def _value_depth(value: object) -> int:
+    """The nesting depth of parsed tables and arrays, without recursing."""
+    deepest = 0
+    todo = [(value, 1)]
+    while todo:
+        v, depth = todo.pop()
+        if isinstance(v, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_TOML_DEPTH:
+                todo.extend((x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return deepest
 
 
 def _max_depth(data: str) -> int:

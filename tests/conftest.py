@@ -49,6 +49,7 @@ def private_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     tests (agent, retention, store, model) do not leak in."""
     monkeypatch.setenv("CALLASSIST_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CALLASSIST_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("CALLASSIST_CACHE_DIR", str(tmp_path / "cache"))
     # The `callassist call` socket: a short path (Unix sockets allow ~100 characters).
     monkeypatch.setenv("CALLASSIST_RUNTIME_DIR", tempfile.mkdtemp(prefix="ca-run-"))
     for var in ("CALLASSIST_AGENT", "CALLASSIST_RETENTION", "CALLASSIST_STORE",

@@ -21,9 +21,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import platformdirs
-
 from callassist.errors import CallAssistError
+from callassist.paths import data_dir
 
 COMMANDS = ("start", "end", "status")
 SOCKET_NAME = "control.sock"
@@ -35,9 +34,34 @@ class ControlError(CallAssistError):
     pass
 
 
+def _is_private(folder: Path) -> bool:
+    """A real folder (not a link) of this user that no one else may enter."""
+    try:
+        st = folder.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
+
+
 def socket_path() -> Path:
-    base = os.environ.get("CALLASSIST_RUNTIME_DIR") or platformdirs.user_runtime_dir("callassist")
-    return Path(base) / SOCKET_NAME
+    """The socket, in a folder only this user can enter. CALLASSIST_RUNTIME_DIR is used as is
+    when it is such a folder (or does not exist yet), and otherwise (a shared folder, S8)
+    holds a `callassist-UID` folder of ours; likewise XDG_RUNTIME_DIR holds `callassist`.
+    Without a private XDG_RUNTIME_DIR (su, ssh, cron) the socket lives in the data folder: never in
+    /tmp/runtime-UID, which another user may have made first (S7)."""
+    named = os.environ.get("CALLASSIST_RUNTIME_DIR")
+    if named:
+        base = Path(named)
+        # a folder still to be made is made private (0700) by the server
+        fresh = not os.path.lexists(base)
+        folder = base if fresh or _is_private(base) else base / f"callassist-{os.getuid()}"
+    else:
+        xdg = os.environ.get("XDG_RUNTIME_DIR", "")
+        if xdg and Path(xdg).is_absolute() and _is_private(Path(xdg)):
+            folder = Path(xdg) / "callassist"
+        else:
+            folder = data_dir() / "run"
+    return folder / SOCKET_NAME
 
 
 # (command, call id or None) -> (ok, message); called on the server's thread.
@@ -45,8 +69,25 @@ Handler = Callable[[str, str | None], tuple[bool, str]]
 
 
 def _private_folder(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, stat.S_IRWXU)
+    """Makes the socket's folder, born 0700. An existing one is used only if it is this
+    user's and private; one CallAssist named itself may be tightened, but a folder the user
+    named is never chmodded (S8: that was /tmp's fate with CALLASSIST_RUNTIME_DIR=/tmp)."""
+    with contextlib.suppress(FileExistsError):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=stat.S_IRWXU)
+    ours = folder.name in ("callassist", "run") or folder.name.startswith("callassist-")
+    try:
+        st = folder.lstat()
+    except OSError as e:
+        raise ControlError(f"{folder}: cannot make the folder for `callassist call`: "
+                           f"{e.strerror or e}") from None
+    if stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and ours and st.st_mode & 0o077:
+        os.chmod(folder, stat.S_IRWXU)
+    elif not _is_private(folder):
+        raise ControlError(
+            f"{folder}: not a private folder of this user (owner uid {st.st_uid}, mode "
+            f"{stat.S_IMODE(st.st_mode):04o}), so `callassist call` is not served; set "
+            "CALLASSIST_RUNTIME_DIR to a folder only you can enter")
 
 
 class ControlServer:

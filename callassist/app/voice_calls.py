@@ -20,6 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 
 from callassist.app.call_detector import END, START, CallDetector, Frame
+from callassist.audio.echo import CustomerEcho
 from callassist.audio.levels import VoiceActivity, dbfs
 from callassist.audio.sources import AudioSource, Block
 
@@ -32,6 +33,7 @@ class VoiceCalls:
         self._it: Iterator[Block] | None = None
         self._held: deque[Block] = deque()
         self._vad: dict[str, VoiceActivity] = {}
+        self._echo = CustomerEcho()  # the agent's echo on the customer's channel (W2)
         self._offset = 0.0   # the detector's clock when this input opened
         self._clock = 0.0    # the detector's clock now
         self.ready = False   # a call has started and its blocks are waiting to be read
@@ -66,6 +68,7 @@ class VoiceCalls:
         self._close()
         self._audio, self._it = audio, audio.blocks(stop)
         self._offset, self._vad = self._clock, {}
+        self._echo = CustomerEcho()
         for block in self._it:
             self._held.append(block)
             decision = self.detector.feed(self._frame(block))
@@ -105,8 +108,13 @@ class VoiceCalls:
     def _frame(self, block: Block) -> Frame:
         vad = self._vad.setdefault(block.speaker, VoiceActivity())
         self._clock = max(self._clock, self._offset + block.end)
+        samples = block.samples
+        if block.speaker == "agent":
+            self._echo.agent(block.at, samples)
+        elif block.speaker == "customer":  # "one voice alone never starts a call" (W2)
+            samples = self._echo.filter(block.at, samples)
         return Frame(block.speaker, self._offset + block.at, self._offset + block.end,
-                     vad(dbfs(block.samples)))
+                     vad(dbfs(samples)))
 
     @staticmethod
     def _timed(block: Block, start: float) -> Block:

@@ -36,10 +36,15 @@ def speak_text(text: str, voice: str = "en-us", speed: int = 135) -> np.ndarray:
         raise CallAssistError("espeak-ng is not installed: run scripts/setup.sh")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "s.wav"
-        subprocess.run(
-            ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(out), text],
-            check=True, capture_output=True,
+        # `--` ends the options, so a line such as "-w/path" or "--help" is spoken, never
+        # taken as an option (S4); stdin is closed so nothing can wait on the terminal.
+        r = subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(out), "--", text],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace",
         )
+        if r.returncode != 0 or not out.is_file():
+            said = " ".join((r.stderr or r.stdout).split())[:200] or f"exit status {r.returncode}"
+            raise CallAssistError(f"espeak-ng cannot speak with voice '{voice}': {said}")
         info = read_info(out)
         r = Resampler(info.rate)
         x = np.concatenate([r.process(f[:, 0]) for f in read_frames(info, 1 << 16)])

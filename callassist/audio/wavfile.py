@@ -1,5 +1,6 @@
-"""WAV files of any rate, sample width and channel count: integer PCM (8/16/24/32 bit) and
-32/64-bit float, plain or WAVE_FORMAT_EXTENSIBLE. Read in chunks as float32 frames so an hour
+"""WAV files of any rate, sample width and channel count: integer PCM (8/16/24/32 bit),
+32/64-bit float and G.711 μ-law and A-law (what telephone systems record, often at 8 kHz),
+plain or WAVE_FORMAT_EXTENSIBLE. Read in chunks as float32 frames so an hour
 of recording never has to fit in memory twice."""
 
 from __future__ import annotations
@@ -14,7 +15,25 @@ import numpy as np
 from callassist.audio.resample import MAX_RATE
 from callassist.errors import CallAssistError, open_input
 
-_PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
+_PCM, _FLOAT, _ALAW, _MULAW, _EXTENSIBLE = 1, 3, 6, 7, 0xFFFE
+CODECS = {_PCM: "pcm", _FLOAT: "float", _ALAW: "alaw", _MULAW: "mulaw"}
+
+
+def _g711_tables() -> dict[str, np.ndarray]:
+    """Each 8-bit G.711 code's sample (ITU-T G.711), scaled to -1..1 like 16-bit PCM."""
+    code = np.arange(256)
+    u = ~code & 0xFF
+    mag = (((u & 0x0F) << 3) + 0x84) << ((u >> 4) & 7)
+    mulaw = np.where(u & 0x80, 0x84 - mag, mag - 0x84)
+    a = code ^ 0x55
+    exp, mant = (a >> 4) & 7, a & 0x0F
+    mag = np.where(exp == 0, (mant << 4) + 8, ((mant << 4) + 0x108) << np.maximum(exp - 1, 0))
+    alaw = np.where(a & 0x80, mag, -mag)
+    return {"mulaw": (mulaw / 32768.0).astype(np.float32),
+            "alaw": (alaw / 32768.0).astype(np.float32)}
+
+
+_G711 = _g711_tables()
 
 
 class WavError(CallAssistError):
@@ -27,9 +46,13 @@ class WavInfo:
     rate: int
     channels: int
     width: int  # bytes per sample
-    is_float: bool
+    codec: str  # "pcm", "float", "mulaw" or "alaw"
     data_offset: int
     frames: int
+
+    @property
+    def is_float(self) -> bool:
+        return self.codec == "float"
 
     @property
     def duration(self) -> float:
@@ -42,6 +65,13 @@ def _bad(path: Path, problem: str) -> WavError:
 
 def read_info(path: str | Path) -> WavInfo:
     p = Path(path)
+    try:
+        return _read_info(p)
+    except OSError as e:  # e.g. EIO from /proc/self/mem, a disk error after the open
+        raise WavError(f"{p}: cannot read: {e.strerror or e}") from None
+
+
+def _read_info(p: Path) -> WavInfo:
     with open_input(p, "a WAV recording", WavError) as f:
         size = p.stat().st_size
         head = f.read(12)
@@ -71,10 +101,11 @@ def read_info(path: str | Path) -> WavInfo:
             else:
                 f.seek(clen + clen % 2, 1)
     tag, channels, rate, bits = fmt
-    if tag not in (_PCM, _FLOAT):
-        raise _bad(p, f"unsupported WAV encoding (format tag {tag}, e.g. compressed audio)")
+    if tag not in CODECS:
+        raise _bad(p, f"unsupported WAV encoding (format tag {tag}, e.g. compressed audio); "
+                      f"convert it with: sox '{p}' -e signed-integer -b 16 converted.wav")
     width = bits // 8
-    ok_widths = (4, 8) if tag == _FLOAT else (1, 2, 3, 4)
+    ok_widths = {_FLOAT: (4, 8), _ALAW: (1,), _MULAW: (1,)}.get(tag, (1, 2, 3, 4))
     if channels < 1 or not 1000 <= rate <= MAX_RATE or bits % 8 or width not in ok_widths:
         raise _bad(p, f"invalid format ({channels} channels, {rate} Hz, {bits} bits)")
     available = max(0, size - offset)
@@ -83,12 +114,14 @@ def read_info(path: str | Path) -> WavInfo:
     frames = length // (width * channels)
     if frames == 0:
         raise _bad(p, "the recording holds no audio")
-    return WavInfo(p, rate, channels, width, tag == _FLOAT, offset, frames)
+    return WavInfo(p, rate, channels, width, CODECS[tag], offset, frames)
 
 
 def _decode(raw: bytes, info: WavInfo) -> np.ndarray:
     n = len(raw) // info.width
-    if info.is_float:
+    if info.codec in _G711:
+        x = _G711[info.codec][np.frombuffer(raw, dtype=np.uint8, count=n)]
+    elif info.is_float:
         x = np.frombuffer(raw, dtype="<f4" if info.width == 4 else "<f8", count=n)
         x = np.nan_to_num(x.astype(np.float32), nan=0.0, posinf=1.0, neginf=-1.0)
     elif info.width == 1:

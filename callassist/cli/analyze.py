@@ -78,6 +78,9 @@ def make_source(args: argparse.Namespace, playbook: Playbook) -> CallSource:
     """The file as a call: a transcript read at once, or a recording through the engine (as
     fast as it decodes, or in real time with --realtime)."""
     if file_kind(args.file) == "transcript":
+        if args.customer_channel:  # P2.6: it was silently ignored
+            raise CallAssistError("--customer-channel is for a stereo recording; a "
+                                  "transcript already names each turn's speaker")
         return TranscriptSource(args.file, speed=None)
     return SpeechSource(playbook, args.file, customer_channel=args.customer_channel,
                         engine=args.engine, model=args.model, bias=not args.no_bias,

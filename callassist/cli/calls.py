@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from callassist import validate
 from callassist.coach.assessment import FRUSTRATION_LABELS, assess
 from callassist.coach.kinds import STEP_IDS
 from callassist.errors import CallAssistError
@@ -130,6 +131,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     dp = calls.add_parser("delete", help="delete calls and every trace of their words")
     dp.add_argument("call_ids", type=CALL_ID, nargs="+", metavar="CALL_ID")
     dp.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    dp.add_argument("--force", action="store_true",
+                    help="delete a call that is still being recorded (its recording stops)")
     add_store_option(dp)
     dp.set_defaults(func=run_delete)
 
@@ -391,14 +394,19 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def _author(args: argparse.Namespace, store) -> str:
-    """Who writes: on a team store with access control, the database's name for this role
+    """Who writes: --author, checked as the agent setting is (one printable line, W5), or the
+    agent setting; on a team store with access control the database's name for this role
     (S1), and --author may not say otherwise."""
     own = store.settings.agent
-    if store.access is not None and store.access.kind != "admin" and args.author \
-            and args.author != own:
+    author = None
+    if args.author is not None:
+        author = validate.line(args.author, "--author", lambda field, problem: CallAssistError(
+            f"{field} {problem}"), validate.MAX_NAME_CHARS).strip() or None
+    if store.access is not None and store.access.kind != "admin" and author \
+            and author != own:
         raise CallAssistError(f"--author: on this team store you write as \u201c{own}\u201d, "
                               "the name your database role is stored under")
-    return args.author or own
+    return author or own
 
 
 def _moment(text: str | None, call=None) -> float | None:
@@ -517,8 +525,14 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 def run_delete(args: argparse.Namespace) -> int:
     with store_from(args) as store:
-        for call_id in args.call_ids:
-            store.get_call(call_id)  # every id must exist before anything is deleted
+        live = []
+        for call_id in args.call_ids:  # every id must exist before anything is deleted
+            if store.get_call(call_id).row.status == "live":
+                live.append(call_id)
+        if live and not args.force:  # P2.5: the recorder then failed with a foreign key error
+            raise CallAssistError(
+                f"call {live[0]} is being recorded now; delete it once it has ended, or pass "
+                "--force to stop its recording and delete it (nothing was deleted)")
         n = len(set(args.call_ids))
         _confirm(args, f"delete {n} call{'s' if n != 1 else ''} and their transcripts for good")
         deleted = store.delete_calls(args.call_ids)

@@ -64,7 +64,7 @@ def _download_whisper(args: argparse.Namespace, wd) -> int:
     if args.sha256:
         raise CallAssistError("--sha256 pins a Vosk archive; Whisper models are pinned file by "
                               "file (or recorded at the first download)")
-    bar = ProgressBar(args.name, sys.stderr)
+    bar = ProgressBar(args.name, sys.stderr, checking="checking the file...")
     try:
         result = wd.install_whisper(args.name, args.dest, bar, force=args.force)
     except KeyboardInterrupt:
@@ -77,8 +77,10 @@ def _download_whisper(args: argparse.Namespace, wd) -> int:
     if result.already_installed:
         print(f"{args.name} is already installed at {result.path} (--force reinstalls it)")
         return 0
+    # --model NAME finds only the default install folder; elsewhere the folder is the name
+    use = args.name if args.dest is None else str(result.path)
     print(f"installed the Whisper model {args.name} at {result.path}; every file's SHA-256 "
-          f"{result.verified}; use it with --model {args.name} (or `model = \"{args.name}\"` "
+          f"{result.verified}; use it with --model {use} (or `model = \"{use}\"` "
           f"in {settings_path()})")
     return 0
 
@@ -215,9 +217,11 @@ class ProgressBar:
 
     WIDTH = 24
 
-    def __init__(self, name: str, out: TextIO) -> None:
+    def __init__(self, name: str, out: TextIO,
+                 checking: str = "checking the archive and unpacking it...") -> None:
         self.name = name
         self.out = out
+        self.checking_note = checking  # what the seconds after the last byte are spent on
         self.tty = out.isatty()
         self.started: float | None = None
         self.first = 0
@@ -246,8 +250,7 @@ class ProgressBar:
         if finished and not self.checking:
             # Hashing and unpacking a large model takes seconds: say why nothing moves.
             self.checking = True
-            self.out.write(("\n" if self.drawn else "") + "checking the archive and unpacking "
-                           "it...\n")
+            self.out.write(("\n" if self.drawn else "") + self.checking_note + "\n")
             self.out.flush()
             self.drawn = False
 

@@ -10,6 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from callassist import validate
 from callassist.app.records import StoreRecords
 from callassist.app.runner import CallRunner
 from callassist.app.sources import SpeechSource
@@ -20,7 +21,7 @@ from callassist.cli.listen import describe
 from callassist.cli.run import _screenshot_moment
 from callassist.coach.events import TranscriptEvent
 from callassist.errors import CallAssistError
-from callassist.practice.scenario import default_folders, find_scenario, load_scenarios
+from callassist.practice.scenario import default_folders, find_scenario, scan_scenarios
 from callassist.practice.source import PracticeSource
 from callassist.practice.voice import VOICES
 
@@ -69,10 +70,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    for s in load_scenarios(default_folders(args.scenarios)):
+    scenarios, problems = scan_scenarios(default_folders(args.scenarios))
+    for s in scenarios:
         print(f"{s.id:<20} {s.title}")
         for line in textwrap.wrap(s.situation, 76):
             print(f"{'':<22}{line}")
+    for problem in problems:  # a broken draft is named, and hides nothing (P3)
+        print(f"callassist: note: skipped {problem}", file=sys.stderr)
     return 0
 
 
@@ -81,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
         return run_list(args)
     from callassist.practice.scorecard import format_scorecard
 
+    if args.trainee is not None:  # stored as the call's agent: checked as that setting is
+        args.trainee = validate.line(args.trainee, "--trainee", lambda field, problem:
+                                     CallAssistError(f"{field} {problem}"),
+                                     validate.MAX_NAME_CHARS).strip() or None
     scenario = find_scenario(args.scenario, default_folders(args.scenarios))
     playbook = playbook_from(args)
     if args.overlay:
@@ -92,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
     problem = SaveProblem(live=True)
     runner = CallRunner(playbook, status=loading_status, problem=problem,
                         records=None if args.no_save else StoreRecords(agent=args.trainee))
-    runner.prepare(source)
+    if not runner.prepare(source):  # a scenario's or the model's problem, before the call
+        raise CallAssistError(runner.last_error or "the practice call could not be prepared")
 
     def show(events) -> None:
         for e in events:

@@ -39,6 +39,9 @@ def make_source(args: argparse.Namespace, playbook):
     from callassist.app import sources
 
     if args.input is not None and file_kind(args.input) == "transcript":
+        if args.customer_channel:  # P2.6: it was silently ignored
+            raise CallAssistError("--customer-channel is for a stereo recording; a "
+                                  "transcript already names each turn's speaker")
         return sources.TranscriptSource(args.input, args.speed)
     if args.speed != 1.0:
         raise CallAssistError("--speed is for transcripts; a recording plays in real time")

@@ -6,7 +6,6 @@ e.g. ``my.toml: steps.apologize.phrases[2]: pattern 'i am (sorry': missing ')'``
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -386,11 +385,7 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
 
 
 def parse_playbook_text(text: str, source: str) -> Playbook:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise PlaybookError(f"{source}: not valid TOML: {e}") from None
-    return parse_playbook(data, source)
+    return parse_playbook(validate.toml_document(text, source, PlaybookError), source)
 
 
 def default_playbook_text() -> str:

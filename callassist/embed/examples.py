@@ -20,6 +20,7 @@ import numpy as np
 from callassist.coach.meaning import LEARNED_KINDS, Embedder, Example, MeaningLayer
 from callassist.coach.playbook import NEUTRAL, Playbook
 from callassist.coach.text import normalize
+from callassist.embed import cache
 from callassist.embed.minilm import MODEL, default_embedder
 from callassist.errors import CallAssistError
 
@@ -90,10 +91,21 @@ def save_vectors(texts: Iterable[str], vectors: np.ndarray, path: Path) -> None:
 
 def vectors_for(texts: list[str], embedder: Embedder,
                 stored: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Each sentence's vector: the shipped ones, then the user's cache (embed/cache.py), and
+    only what neither holds is embedded (and cached for the next start)."""
     stored = load_vectors() if stored is None else stored
     missing = [t for t in texts if t not in stored]
     if missing:
-        stored = {**stored, **dict(zip(missing, embedder.embed(missing), strict=True))}
+        model = getattr(embedder, "sha256", None)  # only a pinned model's vectors are kept
+        cached = cache.load(model) if model else {}
+        found = {t: cached[cache.key(t)] for t in missing if cache.key(t) in cached}
+        new = [t for t in missing if t not in found]
+        if new:
+            made = dict(zip(new, embedder.embed(new), strict=True))
+            found.update(made)
+            if model:
+                cache.save(model, {**cached, **{cache.key(t): v for t, v in made.items()}})
+        stored = {**stored, **found}
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     return np.vstack([stored[t] for t in texts]).astype(np.float32)

@@ -94,6 +94,7 @@ class MiniLM:
     """Sentences in, 384-dimensional unit vectors out (cosine similarity is a dot product)."""
 
     name = "all-MiniLM-L6-v2"
+    sha256 = MODEL.sha256  # the pinned weights: what cached vectors are keyed by
 
     def __init__(self, model: bytes, tokenizer: bytes):
         from safetensors.numpy import load

@@ -13,6 +13,7 @@ A malformed scenario is refused with one line naming the file and the entry, e.g
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from callassist import validate
+from callassist.audio.wavfile import read_info
 from callassist.coach.kinds import STEP_IDS
 from callassist.coach.playbook import WARNING_KINDS
 from callassist.errors import CallAssistError
@@ -37,6 +40,15 @@ CALL_MOMENTS = (
 REACTION_KEYS = (*STEP_IDS, *WARNING_KINDS, *CALL_MOMENTS)
 OUTCOMES = ("satisfied", "gives_up")
 HANDOFF = "handoff"
+# Every line is synthesised before the call opens, so a scenario's size is its start-up time
+# and memory (H1: 3,000 lines or one 1 MB line never started). The shipped scenarios have at
+# most 40 lines of at most 200 characters; a recorded line is a sentence or two.
+MAX_LINES = 200
+MAX_LINE_CHARS = 1000
+MAX_RECORDING_S = 60.0
+MAX_SCENARIO_BYTES = 256 * 1024
+# An espeak-ng voice name ("en-us", "en-gb-x-rp+m3"): never an option such as "--stdout".
+ESPEAK_VOICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}")
 
 
 class ScenarioError(CallAssistError):
@@ -132,9 +144,16 @@ class _Reader:
             raise self.fail(entry, f"must be between {low:g} and {high:g}, not {data:g}")
         return float(data)
 
+    def spoken(self, data: Any, entry: str) -> str:
+        text = self.text(data, entry)
+        if len(text) > MAX_LINE_CHARS:
+            raise self.fail(entry, f"{len(text):,} characters; a line is at most "
+                                   f"{MAX_LINE_CHARS:,}")
+        return text
+
     def line(self, data: Any, entry: str) -> Line:
         if isinstance(data, str):
-            return Line(self.text(data, entry))
+            return Line(self.spoken(data, entry))
         t = self.table(data, entry, ("text", "wav"))
         if "text" not in t:
             raise self.fail(entry, "a recorded line needs its text too (what the caller says)")
@@ -144,7 +163,14 @@ class _Reader:
             wav = (self.folder / name) if self.folder else Path(name)
             if not wav.is_file():
                 raise self.fail(f"{entry}.wav", f"recording '{name}' not found beside the scenario")
-        return Line(self.text(t["text"], f"{entry}.text"), wav)
+            try:
+                seconds = read_info(wav).duration
+            except CallAssistError as e:
+                raise self.fail(f"{entry}.wav", str(e)) from None
+            if seconds > MAX_RECORDING_S:
+                raise self.fail(f"{entry}.wav", f"recording '{name}' lasts {seconds:,.0f} s; "
+                                                f"a line is at most {MAX_RECORDING_S:g} s")
+        return Line(self.spoken(t["text"], f"{entry}.text"), wav)
 
     def lines(self, data: Any, entry: str) -> tuple[Line, ...]:
         if not isinstance(data, list) or not data:
@@ -169,9 +195,12 @@ def _merge(base: dict, over: dict) -> dict:
 
 def _read_toml(path: Path, source: str) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{source}: not valid TOML: {e}") from None
+        with path.open("rb") as f:
+            raw = f.read(MAX_SCENARIO_BYTES + 1)
+        if len(raw) > MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"{source}: larger than {MAX_SCENARIO_BYTES // 1024} KB; "
+                                "a scenario is a page or two of text")
+        return validate.toml_document(raw.decode("utf-8"), source, ScenarioError)
     except UnicodeDecodeError:
         raise ScenarioError(f"{source}: not a text file (TOML is UTF-8 text)") from None
     except OSError as e:
@@ -202,8 +231,11 @@ def parse_scenario(data: dict, scenario_id: str, source: str, folder: Path | Non
         silence_s=r.number(m["silence_s"], "mood.silence_s", 1, 600),
     )
     v = r.table(d["voice"], "voice", ("piper", "espeak", "rate"))
-    voice = Voice(r.text(v["piper"], "voice.piper", empty_ok=True),
-                  r.text(v["espeak"], "voice.espeak"),
+    espeak = r.text(v["espeak"], "voice.espeak")
+    if not ESPEAK_VOICE.fullmatch(espeak):
+        raise r.fail("voice.espeak", f"'{espeak[:40]}' is not an espeak-ng voice name "
+                                     "(e.g. \"en-us\", see `espeak-ng --voices=en`)")
+    voice = Voice(r.text(v["piper"], "voice.piper", empty_ok=True), espeak,
                   int(r.number(v["rate"], "voice.rate", 80, 400)))
     reactions = {}
     for key, value in r.table(d["reactions"], "reactions", REACTION_KEYS).items():
@@ -221,7 +253,7 @@ def parse_scenario(data: dict, scenario_id: str, source: str, folder: Path | Non
     for key in ("title", "situation", "opening"):
         if key not in data:
             raise r.fail(key, "missing (every scenario says it)")
-    return Scenario(
+    scenario = Scenario(
         id=scenario_id,
         title=r.text(d["title"], "title"),
         situation=r.text(d["situation"], "situation"),
@@ -234,6 +266,10 @@ def parse_scenario(data: dict, scenario_id: str, source: str, folder: Path | Non
         expect=Expect(outcome, r.names(e.get("steps", list(STEP_IDS)), "expect.steps", STEP_IDS)),
         source=source,
     )
+    if len(scenario.lines()) > MAX_LINES:
+        raise ScenarioError(f"{source}: {len(scenario.lines()):,} different lines; a scenario "
+                            f"has at most {MAX_LINES}")
+    return scenario
 
 
 def load_scenario_file(path: str | Path) -> Scenario:
@@ -271,9 +307,21 @@ def default_folders(extra: str | Path | None = None) -> list[Path]:
     return folders
 
 
+def scan_scenarios(folders: Iterable[Path]) -> tuple[list[Scenario], list[str]]:
+    """Every good scenario in the folders, and one line for each file that is not (P3: a
+    trainer's draft must not hide the others)."""
+    good, problems = [], []
+    for p in scenario_files(folders).values():
+        try:
+            good.append(load_scenario_file(p))
+        except ScenarioError as e:
+            problems.append(str(e))
+    return good, problems
+
+
 def load_scenarios(folders: Iterable[Path]) -> list[Scenario]:
-    """Every scenario in the folders, each checked (the first malformed one is reported)."""
-    return [load_scenario_file(p) for p in scenario_files(folders).values()]
+    """Every good scenario in the folders (scan_scenarios says which files were skipped)."""
+    return scan_scenarios(folders)[0]
 
 
 def find_scenario(name: str, folders: Iterable[Path]) -> Scenario:

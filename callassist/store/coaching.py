@@ -57,7 +57,7 @@ class Coaching:
         rows = self.conn.execute(
             "INSERT INTO notes (call_id, at, author, text, created) VALUES (?, ?, ?, ?, ?) "
             "RETURNING id, author",  # the author as stored: a team store puts its own (S1)
-            (int(call_id), None if at is None else float(at), author, redact(text), now),
+            (int(call_id), None if at is None else float(at), redact(author), redact(text), now),
         )
         return Note(int(rows[0][0]), int(call_id), at, rows[0][1], redact(text), now)
 
@@ -88,8 +88,8 @@ class Coaching:
             self.conn.execute("DELETE FROM flags WHERE call_id = ?", (int(call_id),))
             self.conn.execute(
                 "INSERT INTO flags (call_id, status, author, reason, updated) "
-                "VALUES (?, ?, ?, ?, ?)", (int(call_id), status, author, reason, now))
-        return Flag(int(call_id), status, author, reason, now)
+                "VALUES (?, ?, ?, ?, ?)", (int(call_id), status, redact(author), reason, now))
+        return Flag(int(call_id), status, redact(author), reason, now)
 
     def clear_flag(self, call_id: int) -> None:
         self.conn.execute("DELETE FROM flags WHERE call_id = ?", (int(call_id),))

@@ -82,7 +82,7 @@ class Corrections:
             "INSERT INTO corrections (call_id, at, kind, verdict, text, author, created) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, author",
             (int(call_id), None if at is None else float(at), kind, verdict, redact(text),
-             author, now),
+             redact(author), now),
         )
         return Correction(int(rows[0][0]), int(call_id), at, kind, verdict, redact(text),
                           rows[0][1], now)

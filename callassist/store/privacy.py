@@ -31,9 +31,14 @@ _DIGIT_WORDS = {
 _CONTINUE_ONLY = {"oh", "o", "double", "triple", "hundred", "for", "to", "too", "won", "ate"}
 _TOKEN = re.compile(r"\S+")
 _DIGITS = re.compile(r"\d")
-_DIGIT_TOKEN = re.compile(r"^[\d\-.,/()+]*\d[\d\-.,/()+]*$")
-# Digits inside a token, with the separators people type between groups (x, _, *, .).
-_INNER_DIGITS = re.compile(r"\d(?:[-.,/()+x_*]?\d)*")
+_DIGIT_TOKEN = re.compile(r"^[\d\-.,/()+:;]*\d[\d\-.,/()+:;]*$")
+# Digits inside a token, with the separators people type between groups (x, _, *, ., :, ;).
+_INNER_DIGITS = re.compile(r"\d(?:[-.,/()+x_*:;]?\d)*")
+# A clock time (9:30, 10:30:15): `:`-groups of one or two digits are not a number to hide.
+_CLOCK = re.compile(r"^\d{1,2}(?::\d{2}){1,2}$")
+# Letters typed for digits inside a number ("98O6", "l237"): O for 0, l and I for 1.
+_LOOKALIKE_TOKEN = re.compile(r"^(?=(?:.*\d){2})[\dOoIl]+$")
+_LOOKALIKES = str.maketrans("OoIl", "0011")
 # A card's security code or a PIN: short, but secret ("cvv is 123").
 _SECRET = re.compile(r"(?i)\b(cvv2?|cvc2?|cv2|csc|security code|pin)\b(\D{0,12}?)\d{3,4}\b")
 # An IBAN: country code, check digits, then 11 to 30 letters and digits (spaces allowed).
@@ -47,13 +52,20 @@ _MAYBE_NUMBER = re.compile(
 
 def _weight(token: str, in_run: bool) -> int:
     """How many digits a token adds to a run (0 = it ends the run)."""
-    word = token.lower().strip(".,;:!?\"'")
+    bare = token.strip(".,;:!?\"'")
+    if _LOOKALIKE_TOKEN.match(bare):
+        bare = bare.translate(_LOOKALIKES)
+    word = bare.lower()
+    if _CLOCK.match(word):
+        return 0
     if _DIGIT_TOKEN.match(word):
         return len(_DIGITS.findall(word))
     if word in _CONTINUE_ONLY:
         return 1 if in_run else 0
     parts = word.split("-")
-    if len(parts) > 1 and all(p in _DIGIT_WORDS for p in parts):  # "forty-four"
+    # "forty-four", and a number spelt with homophones ("four-for-two-won")
+    if (len(parts) > 1 and all(p in _DIGIT_WORDS or p in _CONTINUE_ONLY for p in parts)
+            and any(p in _DIGIT_WORDS for p in parts)):
         return len(parts)
     return 1 if word in _DIGIT_WORDS or word in ("double", "triple") else 0
 
@@ -63,7 +75,8 @@ def _inner(text: str) -> str:
     text = _IBAN.sub(REDACTED, text)
     text = _SECRET.sub(lambda m: m.group(1) + m.group(2) + REDACTED, text)
     return _INNER_DIGITS.sub(
-        lambda m: REDACTED if len(_DIGITS.findall(m.group())) >= MIN_RUN else m.group(), text)
+        lambda m: REDACTED if (len(_DIGITS.findall(m.group())) >= MIN_RUN
+                               and not _CLOCK.match(m.group())) else m.group(), text)
 
 
 def _runs(tokens: Sequence[str]) -> list[tuple[int, int]]:
@@ -99,6 +112,10 @@ def redact(text: str) -> str:
     # Unpaired surrogates (a file name that is not UTF-8) cannot be stored as text (C10).
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     text = unicodedata.normalize("NFKC", text)  # fullwidth digits, no-break spaces
+    # Zero-width and other format characters (class Cf), as pasted text often holds between
+    # digits, would split a number into pieces too short to redact (W5).
+    if any(unicodedata.category(c) == "Cf" for c in text):
+        text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     if not _MAYBE_NUMBER.search(text):
         return text  # no digit and no number word: nothing to redact (most text; H7)
     matches = list(_TOKEN.finditer(text))

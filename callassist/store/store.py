@@ -304,7 +304,7 @@ class Store:
             f"{conn.now_sql}) RETURNING id",
             # On a team store with access control the database puts its own name for the
             # agent, whatever is sent here (store/access.py).
-            (self._agent(agent), started, int(started // 86400), status,
+            (redact(self._agent(agent)), started, int(started // 86400), status,
              redact(source), redact(title), engine, model, retention, _host(), os.getpid()),
         )
         return int(rows[0][0])

@@ -165,10 +165,9 @@ def run_overlay(
     from callassist.ui.commands import PhoneControl
 
     window.phone = PhoneControl(window)
-    if not window.phone.start():
+    if not window.phone.start():  # the overlay runs on without it
+        print(f"callassist: note: {window.phone.problem}", file=sys.stderr)
         window.phone = None
-        print("callassist: note: another overlay answers `callassist call` for this user",
-              file=sys.stderr)
     session = Session(window, screenshot, exit_after)
     # Ctrl+C in the terminal ends the call cleanly too; the timer lets Python see the signal.
     signal.signal(signal.SIGINT, lambda *_: window.quit())

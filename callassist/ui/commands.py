@@ -8,7 +8,7 @@ import queue
 
 from PySide6.QtCore import QObject, Signal
 
-from callassist.app.control import ControlServer
+from callassist.app.control import ControlError, ControlServer
 from callassist.format import clock
 
 ANSWER_WAIT_S = 4.0
@@ -24,13 +24,20 @@ class PhoneControl(QObject):
             queue.SimpleQueue())
         self.posted.connect(self._answer_all)
         self.server = ControlServer(self._handle)
+        self.problem = ""
 
     def start(self) -> bool:
-        """Listens (False when another overlay of this user already does)."""
+        """Listens; False when it cannot, with `problem` saying why (another overlay of
+        this user already listens, or the socket's folder is not private)."""
+        self.problem = "another overlay answers `callassist call` for this user"
         try:
             return self.server.start()
-        except OSError:
-            return False
+        except ControlError as e:
+            self.problem = str(e)
+        except OSError as e:
+            self.problem = (f"`callassist call` is not served: {self.server.path}: "
+                            f"{e.strerror or e}")
+        return False
 
     def close(self) -> None:
         self.server.close()

@@ -35,7 +35,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QLabel,
     QMenu,
     QPushButton,
     QSizeGrip,
@@ -55,6 +54,7 @@ from callassist.ui.overlay_events import EventView
 from callassist.ui.overlay_status import MachineStatus
 from callassist.ui.panels import ExpandedPanel, SummaryPanel
 from callassist.ui.placement import COMPACT, DEFAULT_SIZES, EXPANDED, MIN_WIDTH, WindowPlacement
+from callassist.ui.plain import Label, plain_tooltip
 from callassist.ui.widgets import ElidedLabel, LevelMeter, MessageLine, StatusBanner, StepChip
 from callassist.ui.worker import CallWorker
 
@@ -194,9 +194,9 @@ class OverlayWindow(CallControls, EventView, MachineStatus, WindowPlacement, QWi
 
         header = QHBoxLayout()
         header.setSpacing(8)
-        self.live_dot = QLabel("●")
+        self.live_dot = Label("●")
         self.live_dot.setToolTip("Not in a call")
-        self.timer_label = QLabel("0:00")
+        self.timer_label = Label("0:00")
         self.timer_label.setObjectName("timer")
         self.caption = ElidedLabel(self.source.label)
         self.caption.setObjectName("caption")
@@ -228,7 +228,7 @@ class OverlayWindow(CallControls, EventView, MachineStatus, WindowPlacement, QWi
         self.chips: dict[str, StepChip] = {}
         for n, (sid, label) in enumerate(self.step_labels.items(), start=1):
             chip = StepChip(sid, label.split()[0], n)
-            chip.setToolTip(label)
+            chip.setToolTip(plain_tooltip(label))
             chip.clicked.connect(self.tick_step)
             chip.untick_requested.connect(self.untick_step)
             chips.addWidget(chip)

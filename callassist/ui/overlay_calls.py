@@ -15,6 +15,7 @@ from callassist.ui.attention import HOLD_S, Item, Urgency
 from callassist.ui.hotkeys import SHORTCUTS
 from callassist.ui.overlay_status import sentence
 from callassist.ui.placement import EXPANDED
+from callassist.ui.plain import plain_tooltip
 
 
 class CallControls:
@@ -125,16 +126,16 @@ class CallControls:
             self.waiting = False
         self.call_button.setText("End call" if in_call else "Start call")
         self.call_button.setToolTip(
-            f"End the call ({SHORTCUTS['end']})" if in_call
-            else f"Start a call ({SHORTCUTS['start']})"
+            plain_tooltip(f"End the call ({SHORTCUTS['end']})" if in_call
+            else f"Start a call ({SHORTCUTS['start']})")
         )
         self.call_button.setProperty("inCall", "true" if in_call else "false")
         self.call_button.style().unpolish(self.call_button)
         self.call_button.style().polish(self.call_button)
         color = theme.WARNING if in_call else theme.STEP_ON if self.waiting else theme.FAINT
         self.live_dot.setStyleSheet(f"color: {color.name()}; font-size: 9pt;")
-        self.live_dot.setToolTip("In a call" if in_call else "Listening for a call"
-                                 if self.waiting else "Not in a call")
+        self.live_dot.setToolTip(plain_tooltip("In a call" if in_call else "Listening for a call"
+                                 if self.waiting else "Not in a call"))
         if self.tray is not None:
             self.tray.set_in_call(in_call)
         self._update_hint()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 
+from callassist.ui.plain import plain_tooltip
+
 
 def sentence(message: str) -> str:
     """A message as the banner shows it: a capital first letter."""
@@ -35,7 +37,7 @@ class MachineStatus:
             # The agent's words, not the command line's ("pass --input FILE"): A12.
             self.banner.show_state(state, "No microphone found: plug in a headset, then press "
                                    "Retry.", level="error", button="Retry")
-            self.banner.setToolTip(sentence(message))
+            self.banner.setToolTip(plain_tooltip(sentence(message)))
         elif state == "overflow":
             self.banner.show_state(state, sentence(message), level="problem")
             QTimer.singleShot(10_000, lambda: self.banner.state == "overflow"

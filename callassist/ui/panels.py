@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 from callassist.coach.events import StepEvent, TranscriptEvent, WarningEvent
 from callassist.format import clock
 from callassist.ui import theme
+from callassist.ui.plain import Label, rich_label
 from callassist.ui.widgets import ToneLight, WrapLabel
 
 TONE_LIGHTS = (("too_loud", "Volume"), ("too_fast", "Pace"), ("monologue", "Turn-taking"))
@@ -28,8 +28,8 @@ TONE_CALM_AFTER_S = 20.0
 TICKER_LINES = 3
 
 
-def _title(text: str) -> QLabel:
-    label = QLabel(text.upper())
+def _title(text: str) -> Label:
+    label = Label(text.upper())
     label.setObjectName("sectionTitle")
     return label
 
@@ -52,10 +52,10 @@ class WarningCard(QFrame):
         lay.setContentsMargins(10, 6, 10, 7)
         lay.setSpacing(2)
         head = QHBoxLayout()
-        kind = QLabel(title)
+        kind = Label(title)
         kind.setObjectName("warningKind")
         self.kind_label = kind
-        at = QLabel(clock(event.at))
+        at = Label(clock(event.at))
         at.setObjectName("stepTime")
         head.addWidget(kind)
         head.addStretch(1)
@@ -130,10 +130,10 @@ class ExpandedPanel(QWidget):
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(3)
         grid.setColumnStretch(2, 1)
-        self._step_rows: dict[str, tuple[QLabel, QLabel, WrapLabel]] = {}
+        self._step_rows: dict[str, tuple[WrapLabel]] = {}
         for row, (sid, label) in enumerate(step_labels.items()):
-            name = QLabel(label)
-            at = QLabel("")
+            name = Label(label)
+            at = Label("")
             at.setObjectName("stepTime")
             at.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             at.setMinimumWidth(34)
@@ -161,7 +161,7 @@ class ExpandedPanel(QWidget):
         self._warnings_lay = QVBoxLayout(self._warnings_box)
         self._warnings_lay.setContentsMargins(0, 0, 4, 0)
         self._warnings_lay.setSpacing(6)
-        self.no_warnings = QLabel("None so far.")
+        self.no_warnings = Label("None so far.")
         self.no_warnings.setObjectName("muted")
         self._warnings_lay.addWidget(self.no_warnings)
         self._warnings_lay.addStretch(1)
@@ -174,10 +174,9 @@ class ExpandedPanel(QWidget):
         self.warning_cards: list[WarningCard] = []
 
         lay.addWidget(_divider())
-        self.ticker = QLabel()
+        self.ticker = rich_label()
         self.ticker.setObjectName("ticker")
         self.ticker.setWordWrap(True)
-        self.ticker.setTextFormat(Qt.TextFormat.RichText)
         self.ticker.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
         lay.addWidget(self.ticker)
         self._finals: list[tuple[str, str]] = []
@@ -268,7 +267,7 @@ class SummaryPanel(QFrame):
         lay.setContentsMargins(12, 10, 12, 10)
         lay.setSpacing(6)
         head = QHBoxLayout()
-        self.heading = QLabel()
+        self.heading = Label()
         self.heading.setStyleSheet("font-weight: 600; font-size: 10.5pt;")
         head.addWidget(self.heading)
         head.addStretch(1)
@@ -279,19 +278,17 @@ class SummaryPanel(QFrame):
         self.close_button.clicked.connect(self.dismissed)
         head.addWidget(self.close_button)
         lay.addLayout(head)
-        self.headline = QLabel()
+        self.headline = Label()
         self.headline.setObjectName("muted")
         self.headline.setWordWrap(True)
         lay.addWidget(self.headline)
-        self.steps = QLabel()
-        self.steps.setTextFormat(Qt.TextFormat.RichText)
+        self.steps = rich_label()
         lay.addWidget(self.steps)
-        self.warnings = QLabel()
-        self.warnings.setTextFormat(Qt.TextFormat.RichText)
+        self.warnings = rich_label()
         self.warnings.setWordWrap(True)
         lay.addWidget(self.warnings)
         foot = QHBoxLayout()
-        self.note = QLabel()
+        self.note = Label()
         self.note.setObjectName("caption")
         self.note.setWordWrap(True)  # a practice scorecard says more than one line
         foot.addWidget(self.note, 1)

@@ -9,6 +9,7 @@ from PySide6.QtGui import QGuiApplication, QMouseEvent
 
 from callassist.ui.desktop import kept_on_screen, pin_on_x11, screen_areas
 from callassist.ui.hotkeys import SHORTCUTS
+from callassist.ui.plain import plain_tooltip
 
 COMPACT, EXPANDED = "compact", "expanded"
 DEFAULT_SIZES = {COMPACT: QSize(470, 150), EXPANDED: QSize(470, 560)}
@@ -30,7 +31,7 @@ class WindowPlacement:
         self.details.setVisible(expanded)
         self.mode_button.setText("▴" if expanded else "▾")
         self.mode_button.setToolTip(
-            f"{'Compact' if expanded else 'Expanded'} view ({SHORTCUTS['mode']})")
+            plain_tooltip(f"{'Compact' if expanded else 'Expanded'} view ({SHORTCUTS['mode']})"))
         if restore_size:
             size = self.settings.value(f"window/{self.mode}_size", DEFAULT_SIZES[self.mode])
             self._chosen = size if isinstance(size, QSize) else DEFAULT_SIZES[self.mode]

@@ -22,11 +22,9 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -51,6 +49,7 @@ from callassist.store.coaching import FLAG_STATUSES
 from callassist.store.corrections import Correction
 from callassist.store.export import WARNING_KINDS, to_csv, to_html, tone_figures
 from callassist.store.summary import annotate_transcript
+from callassist.ui.plain import Label, plain_tooltip, rich_label, warn
 from callassist.ui.review_chart import CoverageChart, agent_colour
 from callassist.ui.review_coaching import AgentPage, CoachingPanel, CoachingQueue
 from callassist.ui.review_floor import FloorView
@@ -71,7 +70,7 @@ EMPTY_HELP = (
 )
 STYLE = """
 QLabel#title { font-size: 16pt; font-weight: 600; }
-QLabel#meta, QLabel#count { color: palette(placeholder-text); }
+QLabel#meta#count { color: palette(placeholder-text); }
 QLabel#score { font-size: 11pt; }
 QLabel#section { font-weight: 600; margin-top: 8px; }
 QFrame#card { background: palette(base); border: 1px solid palette(mid); border-radius: 6px; }
@@ -133,11 +132,11 @@ class FilterBar(QWidget):
                          ("to", self.until), ("Calls", self.kind), ("Steps", self.missed),
                          ("Warning", self.warning), ("Coaching", self.flag), (None, self.search)):
             if label:
-                lay.addWidget(QLabel(label))
+                lay.addWidget(Label(label))
             lay.addWidget(w)
         lay.addWidget(self.clear)
         lay.addStretch(1)
-        self.count = QLabel()
+        self.count = Label()
         self.count.setObjectName("count")
         lay.addWidget(self.count)
         lay.addWidget(self.refresh)
@@ -215,20 +214,18 @@ class CallView(QScrollArea):
         body = QWidget()
         lay = QVBoxLayout(body)
         lay.setContentsMargins(16, 12, 16, 12)
-        self.title = QLabel()
+        self.title = Label()
         self.title.setObjectName("title")
-        self.meta = QLabel()
+        self.meta = Label()
         self.meta.setObjectName("meta")
         self.meta.setWordWrap(True)
-        self.score = QLabel()
+        self.score = rich_label()
         self.score.setObjectName("score")
         self.score.setWordWrap(True)
         self.coaching = CoachingPanel(store, store.settings.agent)
-        self.checklist = QLabel()
-        self.checklist.setTextFormat(Qt.TextFormat.RichText)
+        self.checklist = rich_label()
         self.checklist.setWordWrap(True)
-        self.warnings = QLabel()
-        self.warnings.setTextFormat(Qt.TextFormat.RichText)
+        self.warnings = rich_label()
         self.warnings.setWordWrap(True)
         self.timeline = TimelineWidget()
         self.store = store
@@ -253,8 +250,8 @@ class CallView(QScrollArea):
         self.set_call(None)
 
     @staticmethod
-    def _section(text: str) -> QLabel:
-        label = QLabel(text)
+    def _section(text: str) -> Label:
+        label = Label(text)
         label.setObjectName("section")
         return label
 
@@ -291,7 +288,7 @@ class CallView(QScrollArea):
                 meta.append(text.format(tone[key]))
         self.meta.setText(" · ".join(meta))
         self.score.setText(f"<b>Score {judged.score}</b> · {e(judged.explain().split(': ', 1)[1])}")
-        self.score.setToolTip(SCORE_FORMULA)
+        self.score.setToolTip(plain_tooltip(SCORE_FORMULA))
         rows = []
         for sid in STEP_IDS:
             s = rep.get("steps", {}).get(sid, {})
@@ -299,14 +296,14 @@ class CallView(QScrollArea):
                 how = " <i>(ticked by hand)</i>" if s.get("manual") else ""
                 ev = f"“{e(s.get('evidence') or '')}”" if s.get("evidence") else ""
                 rows.append(f"<tr><td style='color:#2E8B57;font-weight:600'>✓</td>"
-                            f"<td><b>{LABELS[sid]}</b></td><td>{clock(s.get('at'))}</td>"
+                            f"<td><b>{e(LABELS[sid])}</b></td><td>{clock(s.get('at'))}</td>"
                             f"<td>{ev}{how}{_why(s)}</td></tr>")
             elif not judged.needs_asap:
-                rows.append(f"<tr><td style='color:#6B7078'>·</td><td><b>{LABELS[sid]}"
+                rows.append(f"<tr><td style='color:#6B7078'>·</td><td><b>{e(LABELS[sid])}"
                             "</b></td><td></td><td style='color:#6B7078'>not needed</td></tr>")
             else:
                 rows.append(f"<tr><td style='color:#C0392B;font-weight:600'>✗</td>"
-                            f"<td><b>{LABELS[sid]}</b></td><td></td>"
+                            f"<td><b>{e(LABELS[sid])}</b></td><td></td>"
                             "<td style='color:#C0392B'>missed</td></tr>")
         self.checklist.setText("<table cellpadding=3>" + "".join(rows) + "</table>")
         warnings = sorted(rep.get("warnings", []), key=lambda w: float(w.get("at") or 0))
@@ -351,7 +348,7 @@ class CallView(QScrollArea):
             self.store.corrections.add(self.call.row.id, kind, verdict, t["text"],
                                        self.store.settings.agent, t["start"])
         except CallAssistError as err:
-            QMessageBox.warning(self, "Correction not saved", str(err))
+            warn(self, "Correction not saved", str(err))
             return
         self._show_transcript()
 
@@ -412,7 +409,7 @@ class TeamView(QWidget):
         super().__init__(parent)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 8)
-        head = QLabel("Coverage of each ASAP step per agent, week by week, on the calls where "
+        head = Label("Coverage of each ASAP step per agent, week by week, on the calls where "
                       "the customer was upset (routine calls need no steps; bigger dots = more "
                       "calls). Double-click an agent for their page.")
         head.setObjectName("meta")
@@ -482,7 +479,7 @@ class ReviewWindow(QMainWindow):
         header.setStretchLastSection(True)
         for col, width in enumerate((124, 96, 50, 74, 44, 24, 24, 24, 24, 62, 70, 76)):
             self.table.setColumnWidth(col, width)
-        self.empty = QLabel(EMPTY_HELP)
+        self.empty = Label(EMPTY_HELP)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setObjectName("meta")
         self.list_stack = QStackedWidget()
@@ -582,7 +579,7 @@ class ReviewWindow(QMainWindow):
         try:
             n = self.export_to(Path(name))
         except CallAssistError as e:
-            QMessageBox.warning(self, "Export failed", str(e))
+            warn(self, "Export failed", str(e))
             return
         self.statusBar().showMessage(f"{n} call(s) exported to {name}", 8000)
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -30,6 +29,7 @@ from callassist.errors import CallAssistError
 from callassist.format import clock, local_time
 from callassist.store import CallFilter, Store
 from callassist.store.coaching import FLAG_STATUSES, Note
+from callassist.ui.plain import Label
 from callassist.ui.review_chart import CoverageChart
 
 NOT_FLAGGED = "Not flagged"
@@ -70,7 +70,7 @@ class CoachingPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Coach this call:"))
+        row.addWidget(Label("Coach this call:"))
         self.flag = QComboBox()
         self.flag.addItems([NOT_FLAGGED, *(s.capitalize() for s in FLAG_STATUSES)])
         self.flag.setToolTip("Flag the call for a coaching session, and track it to done")
@@ -86,13 +86,13 @@ class CoachingPanel(QWidget):
         self.text = QLineEdit()
         self.text.setPlaceholderText("Add a note for the agent…")
         self.add = QPushButton("Add note")
-        self.where = QLabel()
+        self.where = Label()
         self.where.setObjectName("meta")
         add.addWidget(self.text, 1)
         add.addWidget(self.where)
         add.addWidget(self.add)
         lay.addLayout(add)
-        self.error = QLabel()
+        self.error = Label()
         self.error.setStyleSheet("color: #B3261E")
         lay.addWidget(self.error)
         self.flag.activated.connect(self._flag_changed)
@@ -164,7 +164,7 @@ class CoachingQueue(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 8)
         head = QHBoxLayout()
-        intro = QLabel("Calls flagged for coaching, across agents. Double-click to open one.")
+        intro = Label("Calls flagged for coaching, across agents. Double-click to open one.")
         intro.setObjectName("meta")
         head.addWidget(intro, 1)
         self.status = QComboBox()
@@ -209,11 +209,11 @@ class AgentPage(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 8)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Agent"))
+        top.addWidget(Label("Agent"))
         self.agent = QComboBox()
         self.agent.setMinimumContentsLength(16)
         top.addWidget(self.agent)
-        self.summary = QLabel()
+        self.summary = Label()
         self.summary.setObjectName("meta")
         top.addWidget(self.summary, 1)
         lay.addLayout(top)
@@ -223,11 +223,11 @@ class AgentPage(QWidget):
         lay.addWidget(self.trend, 1)
         low = QHBoxLayout()
         flagged = QVBoxLayout()
-        flagged.addWidget(QLabel("Flagged calls (double-click to open)"))
+        flagged.addWidget(Label("Flagged calls (double-click to open)"))
         self.flagged = _table(["Status", "Call", "Started", "Score", "Why"])
         flagged.addWidget(self.flagged)
         notes = QVBoxLayout()
-        notes.addWidget(QLabel("Notes"))
+        notes.addWidget(Label("Notes"))
         self.notes = QListWidget()
         notes.addWidget(self.notes)
         low.addLayout(flagged, 1)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QTableWidget,
@@ -32,6 +31,7 @@ from callassist.errors import CallAssistError
 from callassist.format import clock, local_time
 from callassist.store.db import StoreLocation
 from callassist.store.floor import Alert, FloorFeed, LiveCall
+from callassist.ui.plain import Label
 
 ALERT_BG = QColor("#FDE3E1")
 ALERT_TEXT = QColor("#8E1B12")
@@ -102,7 +102,7 @@ class FloorView(QWidget):
         self.alerts: list[Alert] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 8, 12, 8)
-        self.head = QLabel("Connecting to the store…")
+        self.head = Label("Connecting to the store…")
         self.head.setObjectName("meta")
         lay.addWidget(self.head)
         self.alert_list = QListWidget()

@@ -11,6 +11,7 @@ from callassist.coach.kinds import STEP_IDS
 from callassist.coach.labels import LABELS
 from callassist.format import clock, local_time
 from callassist.store import CallFilter, CallRow, Store
+from callassist.ui.plain import plain_tooltip
 
 PAGE = 200
 COVERED = QColor("#2E8B57")
@@ -98,7 +99,7 @@ class CallListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         if role == Qt.ItemDataRole.ToolTipRole and section in STEP_COLUMN:
-            return LABELS[STEP_COLUMN[section]]
+            return plain_tooltip(LABELS[STEP_COLUMN[section]])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -138,9 +139,10 @@ class CallListModel(QAbstractTableModel):
             if col in STEP_COLUMN:
                 sid = STEP_COLUMN[col]
                 if not r.needs_asap and not r.covered(sid):
-                    return f"{LABELS[sid]}: not needed (routine call)"
-                return f"{LABELS[sid]}: {'covered' if r.covered(sid) else 'missed'}"
-            return "\n".join(x for x in (r.title, r.source, f"call {r.id}, {r.status}") if x)
+                    return plain_tooltip(f"{LABELS[sid]}: not needed (routine call)")
+                return plain_tooltip(f"{LABELS[sid]}: {'covered' if r.covered(sid) else 'missed'}")
+            return plain_tooltip(
+                "\n".join(x for x in (r.title, r.source, f"call {r.id}, {r.status}") if x))
         if role == Qt.ItemDataRole.UserRole:
             return r.id
         return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QHeaderView,
-    QLabel,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
 from callassist.coach.kinds import STEP_IDS
 from callassist.practice.progress import practice_progress
 from callassist.store import Store
+from callassist.ui.plain import Label
 
 OUTCOME_MARK = {"satisfied": "✓", "gives_up": "✗", "unfinished": "–"}
 
@@ -24,7 +24,7 @@ class PracticeView(QWidget):
         super().__init__(parent)
         self.store = store
         layout = QVBoxLayout(self)
-        self.help = QLabel("Practice attempts (`callassist practice`), oldest to newest: "
+        self.help = Label("Practice attempts (`callassist practice`), oldest to newest: "
                            "✓ covered / satisfied, · missed, ✗ the caller gave up.")
         self.help.setObjectName("meta")
         layout.addWidget(self.help)

@@ -14,6 +14,7 @@ from callassist.coach.assessment import frustration_moments
 from callassist.coach.labels import LABELS
 from callassist.format import PALETTE, clock
 from callassist.store import StoredCall
+from callassist.ui.plain import plain_tooltip
 
 COLOURS = {row: QColor(colour) for row, colour in PALETTE.items()}
 ROWS = ("customer", "upset", "agent", "step", "warning", "reminder", "note")
@@ -183,7 +184,7 @@ class TimelineWidget(QWidget):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         m = self._marker_at(event.position())
         if m:
-            QToolTip.showText(event.globalPosition().toPoint(), m.tip, self)
+            QToolTip.showText(event.globalPosition().toPoint(), plain_tooltip(m.tip), self)
         else:
             QToolTip.hideText()
 

@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPainterPath, QPixma
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from callassist.ui import theme
+from callassist.ui.plain import plain_tooltip
 
 
 def app_icon(in_call: bool = False) -> QIcon:
@@ -66,7 +67,7 @@ class Tray(QSystemTrayIcon):
         self.start_action.setEnabled(not in_call)
         self.end_action.setEnabled(in_call)
         self.setIcon(app_icon(in_call))
-        self.setToolTip("CallAssist: in a call" if in_call else "CallAssist")
+        self.setToolTip(plain_tooltip("CallAssist: in a call" if in_call else "CallAssist"))
 
     def toggle_window(self) -> None:
         self.window.setVisible(not self.window.isVisible())

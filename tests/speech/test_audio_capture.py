@@ -23,6 +23,23 @@ from callassist.pipeline import run_call
 pytestmark = pytest.mark.pulse
 
 
+QUIET_AFTER_S = 2.0  # silence after the last voiced block: the recording has ended
+
+
+def wait_for(condition, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the condition"
+        time.sleep(0.1)
+
+
+def recording_streams() -> int:
+    """PulseAudio's recording streams (source outputs) open now."""
+    out = subprocess.run(["pactl", "list", "short", "source-outputs"], capture_output=True,
+                         text=True, check=True).stdout
+    return len(out.splitlines())
+
+
 def paplay(wav) -> None:
     subprocess.run(["paplay", "--device=callassist_test", str(wav)], check=True, timeout=120)
 
@@ -44,13 +61,23 @@ def test_a_call_played_into_the_virtual_microphone_ticks_the_steps(
         if levels:  # audio is arriving (the call's first events are reminders, not audio)
             hearing.set()
 
+    statuses = []
     worker = threading.Thread(
-        target=run_call, args=(session, engine, source, emit, stop), daemon=True
+        target=run_call, args=(session, engine, source, emit, stop),
+        kwargs={"on_status": statuses.append}, daemon=True,
     )
     worker.start()
     assert hearing.wait(15), "the virtual microphone delivers audio"
     paplay(wav)
-    time.sleep(1.0)
+    # Stop once the call has heard the whole recording: silence processed well past the last
+    # voiced block. Decoding runs in order on the call's thread, so by then the last sentence
+    # has been decoded too. (A fixed 1 s wait here stopped a busy machine's Whisper before it
+    # had decoded the later sentences: 1 step heard instead of 3.)
+    def heard_to_the_end() -> bool:
+        voiced = [e.at for e in levels if e.voiced]
+        return bool(voiced) and levels[-1].at - voiced[-1] >= QUIET_AFTER_S
+
+    wait_for(heard_to_the_end, 180)
     stop.set()
     worker.join(10)
     assert not worker.is_alive()
@@ -60,7 +87,11 @@ def test_a_call_played_into_the_virtual_microphone_ticks_the_steps(
     assert len(covered) >= 2
     assert covered <= {"apologize", "accept_responsibility", "take_action"}
     assert any(e.voiced for e in levels) and not all(e.voiced for e in levels)
-    assert source.overflows == 0
+    # Audio dropped because the machine fell behind is never silent: the call says so. (Under
+    # a CPU hog, load 27 on 2 cores, 454 blocks were dropped and reported; "no block is ever
+    # dropped" was the machine's luck, not the program's promise.)
+    reported = [s for s in statuses if s.kind == "overflow"]
+    assert source.overflows == 0 or reported, (source.overflows, statuses)
 
 
 @pytest.mark.parametrize("engine", ["whisper", "pocketsphinx"])
@@ -69,12 +100,14 @@ def test_listen_on_the_virtual_microphone_prints_events_and_the_checklist_on_ctr
 ):
     wav, _ = spoken_call("dev-011", agent_only=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    streams_before = recording_streams()
     proc = subprocess.Popen(
         [sys.executable, "-m", "callassist", "listen", "--device", pulse,
          "--engine", engine],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     err_lines: list[str] = []
+    out_lines: list[str] = []
     listening = threading.Event()
 
     def read_stderr() -> None:
@@ -83,20 +116,26 @@ def test_listen_on_the_virtual_microphone_prints_events_and_the_checklist_on_ctr
             if line.startswith("listening on"):
                 listening.set()
 
-    reader = threading.Thread(target=read_stderr, daemon=True)
-    reader.start()
+    readers = [threading.Thread(target=read_stderr, daemon=True),
+               threading.Thread(target=lambda: out_lines.extend(proc.stdout), daemon=True)]
+    for r in readers:
+        r.start()
     try:
-        assert listening.wait(60), "".join(err_lines)  # the engine loaded
-        # The stream opens just after that line; PortAudio's pulse device took up to 1.3 s
-        # to open here, and listen prints nothing when the first audio block arrives.
-        time.sleep(3.0)
+        assert listening.wait(180), "".join(err_lines)  # the engine loaded
+        # The stream opens just after that line (PortAudio's pulse device took up to 1.3 s
+        # here): wait until PulseAudio shows it recording, not a fixed time.
+        wait_for(lambda: recording_streams() > streams_before, 60)
         paplay(wav)
-        time.sleep(1.5)
+        # Ctrl+C once the warning was printed: a busy machine decodes well after the audio
+        # (a fixed 1.5 s wait was timing luck).
+        wait_for(lambda: any("WARNING  defensive" in x for x in out_lines), 180)
         proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=30)
+        proc.wait(60)
     finally:
         proc.kill()
-    reader.join(5)
+    for r in readers:
+        r.join(10)
+    out = "".join(out_lines)
     err = "".join(err_lines)
     assert proc.returncode == 0, err
     assert "WARNING  defensive" in out

@@ -24,13 +24,14 @@ def test_the_tray_lists_every_scenario_and_picking_one_asks_for_it(qtbot, make_w
     assert picked == ["double-charge"]
 
 
-def test_a_broken_scenario_is_named_in_the_menu_instead_of_crashing(qtbot):
+def test_a_broken_scenario_is_named_in_the_menu_and_hides_no_other(qtbot):
     user_folder().mkdir(parents=True)
     (user_folder() / "broken.toml").write_text('title = "x"\nsituation = "y"\nopening = 3\n')
     menu = practice_menu(None, lambda sid: None)
-    (only,) = menu.actions()
-    assert not only.isEnabled()
-    assert only.text() == "broken.toml: opening: must be a list of one or more lines"
+    *good, broken = menu.actions()
+    assert not broken.isEnabled()
+    assert broken.text() == "skipped broken.toml: opening: must be a list of one or more lines"
+    assert [a.text() for a in good] == [s.title for s in load_scenarios(default_folders())]
 
 
 def test_a_practice_call_borrows_the_window_then_gives_it_back(qtbot, make_window):

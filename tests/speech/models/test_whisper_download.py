@@ -60,9 +60,12 @@ def test_a_file_that_does_not_match_its_pin_installs_nothing(mirror, tiny_files,
     assert not (dest / "faster-whisper-tiny.en").exists()
 
 
-def test_an_unpinned_model_is_recorded_at_download_and_checked_at_every_load(mirror, tmp_path):
+def test_an_unpinned_model_is_recorded_at_download_and_checked_at_every_load(
+        mirror, tmp_path, tiny_files):
+    """The server sends a real, loadable model (tiny.en's files stand in for base.en's, which
+    cannot be downloaded here): it loads, so its hashes are recorded."""
     spec = wd.DOWNLOADS["base.en"]
-    files = {f.name: f"{f.name} of base.en\n".encode() * 100 for f in spec.files}
+    files = tiny_files
     _serve(mirror, spec, files)
     dest = tmp_path / "models"
     result = wd.install_whisper("base.en", dest)
@@ -89,3 +92,36 @@ def test_an_unknown_whisper_name_and_a_missing_file_are_one_line_errors(mirror, 
     last = capsys.readouterr().err.splitlines()[-1]  # after the progress lines
     assert code == 2 and last.startswith("callassist: error:") and "404" in last
     assert not (tmp_path / "m" / "faster-whisper-small.en").exists()
+
+
+@pytest.mark.parametrize(("body", "why"), [
+    (b"<html><body>Please log in to the proxy</body></html>", "is a web page"),
+    (b"", "config.json is not JSON"),
+    (bytes(range(256)) * 4, "config.json is not JSON"),
+])
+def test_W3_what_does_not_load_is_neither_installed_nor_pinned(mirror, tmp_path, capsys, body,
+                                                              why):
+    spec = wd.DOWNLOADS["base.en"]
+    _serve(mirror, spec, {f.name: body for f in spec.files})
+    dest = tmp_path / "models"
+    assert main(["models", "download", "base.en", "--dest", str(dest)]) == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("callassist: error: the downloaded Whisper base.en files are not "
+                           "a model (") and why in last and "nothing was installed" in last
+    assert not (dest / "faster-whisper-base.en").exists()
+    assert not list((dest / ".downloads").glob("faster-whisper-base.en/*"))
+
+
+def test_W3_a_json_config_with_a_broken_model_does_not_load(mirror, tmp_path, tiny_files):
+    spec = wd.DOWNLOADS["small.en"]
+    files = dict(tiny_files)
+    files["model.bin"] = files["model.bin"][:4096]  # a cut, or another file's bytes
+    _serve(mirror, spec, files)
+    with pytest.raises(CallAssistError, match="faster-whisper cannot load them"):
+        wd.install_whisper("small.en", tmp_path / "models")
+    assert not (tmp_path / "models" / "faster-whisper-small.en").exists()
+
+
+def test_W3_unpinned_downloads_come_from_fixed_revisions():
+    for spec in wd.DOWNLOADS.values():
+        assert len(spec.revision) == 40 and int(spec.revision, 16) >= 0, spec
