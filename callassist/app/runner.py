@@ -28,6 +28,7 @@ from callassist.app.records import CallRecord, RecordFactory
 from callassist.app.sources import CallSource, EmitFn, InputUnavailable, StatusFn
 from callassist.coach.events import Event
 from callassist.coach.playbook import Playbook
+from callassist.coach.report import Report
 from callassist.coach.session import CallSession
 from callassist.coach.tone import monitors_for
 from callassist.errors import CallAssistError
@@ -43,7 +44,7 @@ def _ignore(*_: object) -> None:
 
 @dataclass
 class CallResult:
-    report: dict
+    report: Report
     outcome: str
     call_id: int | None = None
     error: str = ""  # why the call failed, when it did
@@ -166,12 +167,12 @@ class CallRunner:
         return (STOPPED if stop.is_set() else INPUT_ENDED), ""
 
     @staticmethod
-    def _report(source: CallSource, session: CallSession) -> dict:
+    def _report(source: CallSource, session: CallSession) -> Report:
         head = source.header()
         finish = getattr(source, "report", None)  # a practice call's scorecard
         body = finish(session) if finish is not None else session.report()
-        return {"id": head["id"], "title": head["title"], **body,
-                "engine": head["engine"], "model": head["model"]}
+        return Report.from_json(body).with_header(head["id"], head["title"], head["engine"],
+                                                  head["model"])
 
     def _apply_manual(self, session: CallSession) -> list[Event]:
         out: list[Event] = []

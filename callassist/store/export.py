@@ -143,7 +143,7 @@ def timeline_svg(call: StoredCall, width: int = 720) -> str:
     """The call on a time axis: speech bands per speaker, the customer's frustration, then
     steps, warnings and reminders."""
     e = html.escape
-    dur = max(call.row.duration, max((s["end"] for s in call.speech), default=0.0), 1.0)
+    dur = max(call.row.duration, max((s.end for s in call.speech), default=0.0), 1.0)
     left, right = 80, width - 10
     x = lambda t: left + (right - left) * max(0.0, min(float(t), dur)) / dur  # noqa: E731
     rows = {"customer": 14, "upset": 34, "agent": 54, "step": 78, "warning": 104,
@@ -157,10 +157,10 @@ def timeline_svg(call: StoredCall, width: int = 720) -> str:
         parts.append(f'<text x="4" y="{y + 4}" font-size="11" fill="#444">{label}</text>')
         parts.append(f'<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="#e3e3e3"/>')
     for s in call.speech:
-        y = rows.get(s["speaker"], 14)
-        x0, x1 = x(s["start"]), x(s["end"])
+        y = rows.get(s.speaker, 14)
+        x0, x1 = x(s.start), x(s.end)
         parts.append(f'<rect x="{x0:.1f}" y="{y - 7}" width="{max(x1 - x0, 1):.1f}" height="14" '
-                     f'fill="{PALETTE.get(s["speaker"], "#aaa")}"/>')
+                     f'fill="{PALETTE.get(s.speaker, "#aaa")}"/>')
     rep = call.report
     for m in frustration_moments(rep):
         if m["at"] is None:

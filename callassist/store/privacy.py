@@ -228,7 +228,21 @@ def event_for_store(event: dict, retention: str) -> dict | None:
     event = dict(event)
     if retention == "checklist" and "evidence" in event:
         event["evidence"] = ""
+    if event["type"] == "tone" and retention != "full":
+        event["figures"] = _tone_without_words(event.get("figures") or {})
     return redact_all(event)  # type: ignore[return-value]
+
+
+def _tone_without_words(tone: dict) -> dict:
+    """The tone figures with the customer's words taken out (kept only under `full`)."""
+    tone = dict(tone)
+    if isinstance(tone.get("customer"), dict):
+        customer = dict(tone["customer"])
+        customer["anger_words"] = []
+        customer["moments"] = [{**m, "evidence": ""} for m in customer.get("moments", [])
+                               if isinstance(m, dict)]
+        tone["customer"] = customer
+    return tone
 
 
 def report_for_store(report: dict, retention: str) -> dict:
@@ -243,15 +257,8 @@ def report_for_store(report: dict, retention: str) -> dict:
         }
         report["warnings"] = [{**w, "evidence": ""} for w in report.get("warnings", [])]
         summary = dict(report.get("summary") or {})
-        tone = dict(summary.get("tone") or {})
-        if isinstance(tone.get("customer"), dict):
-            customer = dict(tone["customer"])
-            customer["anger_words"] = []
-            customer["moments"] = [{**m, "evidence": ""} for m in customer.get("moments", [])
-                                   if isinstance(m, dict)]
-            tone["customer"] = customer
-            summary["tone"] = tone
-            report["summary"] = summary
+        summary["tone"] = _tone_without_words(dict(summary.get("tone") or {}))
+        report["summary"] = summary
     report = redact_all(report)  # type: ignore[assignment]
     if isinstance(report.get("transcript"), list):
         report["transcript"] = redact_turns(report["transcript"])

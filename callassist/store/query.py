@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from callassist.coach.events import Event, SpeechEvent
 from callassist.coach.kinds import STEP_IDS
+from callassist.coach.report import Report
 from callassist.store.coaching import FLAG_STATUSES
 from callassist.store.db import StoreError
 from callassist.store.summary import STEP_BITS
@@ -144,19 +146,16 @@ class CallRow:
 @dataclass
 class StoredCall:
     row: CallRow
-    report: dict
-    events: list[dict] = field(default_factory=list)
+    report: Report
+    events: list[Event] = field(default_factory=list)
 
     @property
-    def speech(self) -> list[dict]:
+    def speech(self) -> list[SpeechEvent]:
         """Stretches of speech per speaker: from the audio levels, else from the transcript."""
-        segs = [e for e in self.events if e["type"] == "speech"]
+        segs = [e for e in self.events if isinstance(e, SpeechEvent)]
         if segs:
             return segs
-        return [
-            {"speaker": t["speaker"], "start": t["start"], "end": t["end"]}
-            for t in self.report.get("transcript", [])
-        ]
+        return [SpeechEvent(t.speaker, t.start, t.end) for t in self.report.transcript]
 
 
 def call_row(r: tuple) -> CallRow:
