@@ -11,9 +11,10 @@ import time
 from collections.abc import Iterable
 
 from callassist.coach.assessment import FRUSTRATION_LABELS, assess, frustration_moments
+from callassist.coach.checklist import StepState, checklist
 from callassist.coach.kinds import STEP_IDS, WarningKind
 from callassist.coach.labels import LABELS
-from callassist.format import PALETTE, clock, local_time
+from callassist.format import CHECK_COLOURS, PAGE, PALETTE, clock, local_time
 from callassist.store.query import StoredCall
 from callassist.store.summary import annotate_transcript
 
@@ -196,26 +197,32 @@ def timeline_svg(call: StoredCall, width: int = 720) -> str:
     return "".join(parts)
 
 
-_CSS = """
-body { font: 13px/1.45 "DejaVu Sans", Arial, sans-serif; color: #222; margin: 24px; }
-h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 0 0 2px; }
-.meta { color: #555; margin-bottom: 10px; }
-table { border-collapse: collapse; margin: 8px 0 14px; }
-th, td { border-bottom: 1px solid #ddd; padding: 3px 10px 3px 0; text-align: left;
-  vertical-align: top; }
-th { color: #555; font-weight: 600; }
-.ok { color: #2e8b57; font-weight: 600; } .miss { color: #b00020; font-weight: 600; }
-.call { page-break-before: always; break-before: page; padding-top: 8px; }
-.call:first-of-type { page-break-before: auto; break-before: auto; }
-.turn { margin: 2px 0; padding: 2px 6px; border-left: 3px solid transparent; }
-.turn .who { display: inline-block; width: 90px; color: #666; }
-.turn.step { background: #e6f4ea; border-left-color: #2e8b57; }
-.turn.warning { background: #fde8ea; border-left-color: #d1495b; }
-.tag { font-size: 11px; padding: 0 5px; border-radius: 3px; margin-left: 6px; color: #fff; }
-.tag.step { background: #2e8b57; } .tag.warning { background: #d1495b; }
-.advice { color: #555; font-style: italic; }
-@media print { body { margin: 0; } .noprint { display: none; } }
+_CSS = f"""
+body {{ font: 13px/1.45 "DejaVu Sans", Arial, sans-serif; color: {PAGE["text"]}; margin: 24px; }}
+h1 {{ font-size: 20px; margin: 0 0 4px; }} h2 {{ font-size: 16px; margin: 0 0 2px; }}
+.meta {{ color: {PAGE["dim"]}; margin-bottom: 10px; }}
+table {{ border-collapse: collapse; margin: 8px 0 14px; }}
+th, td {{ border-bottom: 1px solid {PAGE["rule"]}; padding: 3px 10px 3px 0; text-align: left;
+  vertical-align: top; }}
+th {{ color: {PAGE["dim"]}; font-weight: 600; }}
+.covered {{ color: {CHECK_COLOURS["covered"]}; font-weight: 600; }}
+.missed {{ color: {CHECK_COLOURS["missed"]}; font-weight: 600; }}
+.not_needed {{ color: {CHECK_COLOURS["not_needed"]}; }}
+.warn {{ color: {PALETTE["warning"]}; font-weight: 600; }}
+.call {{ page-break-before: always; break-before: page; padding-top: 8px; }}
+.call:first-of-type {{ page-break-before: auto; break-before: auto; }}
+.turn {{ margin: 2px 0; padding: 2px 6px; border-left: 3px solid transparent; }}
+.turn .who {{ display: inline-block; width: 90px; color: {PAGE["dim"]}; }}
+.turn.step {{ background: {PAGE["step_tint"]}; border-left-color: {PALETTE["step"]}; }}
+.turn.warning {{ background: {PAGE["warning_tint"]}; border-left-color: {PALETTE["warning"]}; }}
+.tag {{ font-size: 11px; padding: 0 5px; border-radius: 3px; margin-left: 6px; color: #fff; }}
+.tag.step {{ background: {PALETTE["step"]}; }} .tag.warning {{ background: {PALETTE["warning"]}; }}
+.advice {{ color: {PAGE["dim"]}; font-style: italic; }}
+@media print {{ body {{ margin: 0; }} .noprint {{ display: none; }} }}
 """
+# How each checklist state reads in the export (the colours are the CSS classes above).
+_STATE_MARK = {StepState.COVERED: "✓ covered", StepState.MISSED: "✗ missed",
+               StepState.NOT_NEEDED: "not needed"}
 
 
 def why(reason: str | None) -> str:
@@ -235,26 +242,19 @@ def _call_html(call: StoredCall) -> str:
     out.append(f'<div class="meta">{" · ".join(e(m) for m in meta)}</div>')
     out.append(f'<div class="meta">Score {e(judged.explain())}</div>')
     out.append("<table><tr><th>ASAP step</th><th></th><th>at</th><th>evidence</th></tr>")
-    for sid in STEP_IDS:
-        s = rep.get("steps", {}).get(sid, {})
-        if s.get("covered"):
-            how = " (by hand)" if s.get("manual") else ""
-            out.append(f'<tr><td>{e(LABELS[sid])}</td><td class="ok">✓ covered</td>'
-                       f'<td>{clock(s.get("at"))}</td><td>{e(s.get("evidence") or "")}{how}'
-                       f'{why(s.get("reason"))}</td></tr>')
-        elif not judged.needs_asap:
-            out.append(f'<tr><td>{e(LABELS[sid])}</td><td class="meta">not needed</td>'
-                       "<td></td><td></td></tr>")
-        else:
-            out.append(f'<tr><td>{e(LABELS[sid])}</td><td class="miss">✗ missed</td>'
-                       "<td></td><td></td></tr>")
+    for row in checklist(rep, judged).rows:
+        how = " (by hand)" if row.manual else ""
+        out.append(f'<tr><td>{e(row.label)}</td><td class="{row.state}">'
+                   f'{_STATE_MARK[row.state]}</td><td>{clock(row.at)}</td>'
+                   f'<td>{e(row.evidence)}{how}'
+                   f'{why(row.why)}</td></tr>')
     out.append("</table>")
     warnings = sorted(rep.get("warnings", []), key=lambda w: float(w.get("at") or 0))
     if warnings:
         out.append("<table><tr><th>warning</th><th>at</th><th>what was said</th>"
                    "<th>what to say instead</th></tr>")
         for w in warnings:
-            out.append(f'<tr><td class="miss">{e(w["kind"].replace("_", " "))}</td>'
+            out.append(f'<tr><td class="warn">{e(w["kind"].replace("_", " "))}</td>'
                        f'<td>{clock(w.get("at"))}</td><td>{e(w.get("evidence") or "")}'
                        f'{why(w.get("reason"))}</td>'
                        f'<td class="advice">{e(w.get("advice") or "")}</td></tr>')
