@@ -29,6 +29,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from callassist import validate
 from callassist.errors import CallAssistError
@@ -87,7 +88,7 @@ def _default_agent() -> str:
         return "agent"
 
 
-def _read_file(path: Path) -> dict:
+def _read_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:

@@ -20,6 +20,7 @@ import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -108,7 +109,7 @@ class ControlServer:
                 with contextlib.suppress(OSError):
                     conn.sendall(json.dumps(reply).encode() + b"\n")
 
-    def _answer(self, line: bytes) -> dict:
+    def _answer(self, line: bytes) -> dict[str, Any]:
         request = json.loads(line)
         if not isinstance(request, dict):
             raise ValueError("expected a JSON object")

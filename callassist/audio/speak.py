@@ -49,7 +49,8 @@ def speak_text(text: str, voice: str = "en-us", speed: int = 135) -> np.ndarray:
 
 
 def speak_transcript(
-    transcript: Transcript, path: str | Path, stereo: bool = True, speakers=("agent", "customer"),
+    transcript: Transcript, path: str | Path, stereo: bool = True,
+    speakers: tuple[str, str] = ("agent", "customer"),
 ) -> list[SpokenTurn]:
     """Writes the call as a WAV (stereo: agent left, customer right; mono: both mixed) and
     returns where each spoken turn landed."""

@@ -146,7 +146,7 @@ Event = (
 
 # Each stored "type" and its class: the one table event_from_dict decodes with.
 EVENT_TYPES: dict[str, type[Event]] = {
-    cls.type: cls  # type: ignore[misc]
+    cls.type: cls
     for cls in (StepEvent, WarningEvent, ConfirmedEvent, WithdrawnEvent, ReminderEvent,
                 TranscriptEvent, LevelEvent, MoodEvent, ToneEvent, SpeechEvent, EndedEvent)
 }

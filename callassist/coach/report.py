@@ -1,11 +1,11 @@
 """The per-call report: the checklist, the warnings and reminders, a summary and the transcript.
 
 The report is a pure fold over the call's events (`build_report`): the live session, crash
-recovery, `rescore` and every renderer get it from the one builder here, so a call closed by
-recovery reads as the same call finished normally. `Report` is a frozen dataclass whose JSON
-form (`to_json`/`from_json`) keeps the keys stored calls and exports have always had; the
-"steps" and "warnings" keys are the shape the labelled corpus specifies. See
-docs/developer-call-record.md."""
+recovery and a stored call without a report get it from the one builder here, so a call closed
+by recovery reads as the same call finished normally; renderers read the report it builds.
+`Report` is a frozen dataclass whose JSON form (`to_json`/`from_json`) keeps the keys stored
+calls and exports have always had; the "steps" and "warnings" keys are the shape the labelled
+corpus specifies. See docs/developer-call-record.md."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from callassist.coach.events import (
     ConfirmedEvent,
@@ -230,7 +231,7 @@ class CallSession:
         return {sid: self.playbook.steps[sid].label for sid in STEP_IDS}
 
     def _tone(self, at: float) -> ToneEvent:
-        figures: dict = {}
+        figures: dict[str, Any] = {}
         for m in self.monitors:
             figures.update(m.summary())
         # a copy: the monitors' own lists must not change an event already sent

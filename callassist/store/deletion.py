@@ -11,6 +11,7 @@ keeps them until it recycles its segments, as for any PostgreSQL data.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from callassist.store.db import Connection, StoreError
 
@@ -55,7 +56,7 @@ def purge(conn: Connection, older_than_days: float, now: float | None = None) ->
     return n
 
 
-def _delete(conn: Connection, where: str, params: list) -> None:
+def _delete(conn: Connection, where: str, params: list[Any]) -> None:
     # Events, notes, flags and text go with their call (ON DELETE CASCADE); on SQLite the
     # cascade fires call_text's trigger, which takes the words out of the full-text index.
     conn.execute(f"DELETE FROM calls WHERE {where}", params)

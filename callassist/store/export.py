@@ -8,17 +8,17 @@ import html
 import io
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from callassist.coach.assessment import FRUSTRATION_LABELS, assess, frustration_moments
 from callassist.coach.checklist import StepState, checklist
-from callassist.coach.kinds import STEP_IDS, WarningKind
+from callassist.coach.kinds import STEP_IDS
 from callassist.coach.labels import LABELS
+from callassist.coach.playbook import WARNING_KINDS
 from callassist.format import CHECK_COLOURS, PAGE, PALETTE, clock, local_time
 from callassist.store.query import StoredCall
 from callassist.store.summary import annotate_transcript
-
-WARNING_KINDS = tuple(WarningKind)
 
 
 def _kinds(calls: list[StoredCall]) -> list[str]:
@@ -26,7 +26,7 @@ def _kinds(calls: list[StoredCall]) -> list[str]:
     return [*WARNING_KINDS, *sorted(seen - set(WARNING_KINDS))]
 
 
-def tone_figures(report: dict) -> dict[str, float]:
+def tone_figures(report: Mapping[str, Any]) -> dict[str, float]:
     """The tone monitors' numeric figures, flattened: {"pace_average_wpm": 156, ...}."""
     out: dict[str, float] = {}
     for monitor, values in (report.get("summary", {}).get("tone") or {}).items():
@@ -82,14 +82,14 @@ def to_csv(calls: Iterable[StoredCall]) -> str:
 class _SafeWriter:
     """csv.writer whose every text cell goes through csv_cell."""
 
-    def __init__(self, writer):
+    def __init__(self, writer: Any) -> None:  # a csv.writer (its type is private)
         self._writer = writer
 
     def writerow(self, row: Iterable[object]) -> None:
         self._writer.writerow([csv_cell(v) for v in row])
 
 
-def to_corpus(call: StoredCall) -> dict:
+def to_corpus(call: StoredCall) -> dict[str, Any]:
     """The corpus transcript format (`callassist analyze` reads it) plus what the store knows."""
     r, rep = call.row, call.report
     return {
@@ -146,7 +146,10 @@ def timeline_svg(call: StoredCall, width: int = 720) -> str:
     e = html.escape
     dur = max(call.row.duration, max((s.end for s in call.speech), default=0.0), 1.0)
     left, right = 80, width - 10
-    x = lambda t: left + (right - left) * max(0.0, min(float(t), dur)) / dur  # noqa: E731
+
+    def x(t: float) -> float:
+        return left + (right - left) * max(0.0, min(float(t), dur)) / dur
+
     rows = {"customer": 14, "upset": 34, "agent": 54, "step": 78, "warning": 104,
             "reminder": 128}
     height = 156

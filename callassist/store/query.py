@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from callassist.coach.events import Event, SpeechEvent
 from callassist.coach.kinds import STEP_IDS
@@ -44,8 +45,9 @@ class CallFilter:
     # False = real calls only, True = practice attempts only, None = both.
     practice: bool | None = False
 
-    def where(self, dialect: str = "sqlite") -> tuple[str, list]:
-        clauses, params = [], []
+    def where(self, dialect: str = "sqlite") -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
         if self.practice is not None:
             clauses.append("source LIKE ?" if self.practice else "source NOT LIKE ?")
             params.append(PRACTICE_SOURCE + "%")
@@ -158,7 +160,7 @@ class StoredCall:
         return [SpeechEvent(t.speaker, t.start, t.end) for t in self.report.transcript]
 
 
-def call_row(r: tuple) -> CallRow:
+def call_row(r: tuple[Any, ...]) -> CallRow:
     return CallRow(
         id=int(r[0]), agent=r[1], started_at=float(r[2]),
         ended_at=None if r[3] is None else float(r[3]), duration=float(r[4] or 0.0),

@@ -126,8 +126,9 @@ class CallRecorder:
         their dict form, which is decoded first)."""
         if self.finished:
             raise StoreError(f"call {self.call_id} is already finished; begin a new call")
-        rows: list[tuple] = []
-        rewrites: list[tuple[int | None, dict]] = []  # earlier utterances that end a number
+        rows: list[tuple[Any, ...]] = []
+        # earlier utterances that end a number
+        rewrites: list[tuple[int | None, dict[str, Any]]] = []
         for given in events:
             event = event_from_dict(given) if isinstance(given, Mapping) else given
             self._clock = max(self._clock, _event_time(event))
@@ -175,8 +176,8 @@ class CallRecorder:
             self._stored_clock = max(self._stored_clock, self._clock)
         self._dirty.set()
 
-    def _rewrites(self, rewrites: list[tuple[int | None, dict]], rows: list[tuple]
-                  ) -> list[tuple]:
+    def _rewrites(self, rewrites: list[tuple[int | None, dict[str, Any]]],
+                  rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         """Rewritten utterances: replaced in this batch's rows, or updates of stored rows."""
         updates = []
         for seq, again in rewrites:
@@ -191,7 +192,7 @@ class CallRecorder:
                 updates.append((data, self.call_id, seq))
         return updates
 
-    def _row(self, d: dict) -> tuple:
+    def _row(self, d: dict[str, Any]) -> tuple[Any, ...]:
         self._seq += 1
         at = d.get("at", d.get("start", 0.0))
         return (self.call_id, self._seq, float(at or 0.0), d["type"],

@@ -206,7 +206,7 @@ class Store:
                 title if title is not None else str(report.title or ""),
                 engine, model, retention,
             )
-            rows = []
+            rows: list[tuple[Any, ...]] = []
             for event in report_events(redacted):
                 e = event_to_dict(event)
                 stored = event_for_store(e, retention) if not isinstance(event, SpeechEvent) else e
@@ -398,7 +398,7 @@ class Store:
         return [r[0] for r in self.conn.execute(
             "SELECT DISTINCT kind FROM call_warnings ORDER BY kind")]
 
-    def coverage(self, flt: CallFilter | None = None, bucket_days: int = 7) -> list[dict]:
+    def coverage(self, flt: CallFilter | None = None, bucket_days: int = 7) -> list[dict[str, Any]]:
         """Per agent and period: how many calls, how many needed the ASAP steps (the customer
         was upset) and how many of those covered each step. Routine calls never count against
         a step. Rows: {agent, day (first UTC day number of the period), calls, upset, warnings,

@@ -15,7 +15,7 @@ from callassist.coach.kinds import STEP_IDS
 from callassist.coach.labels import LABELS
 from callassist.coach.report import Report, build_report
 
-STEP_BITS = {sid: 1 << i for i, sid in enumerate(STEP_IDS)}
+STEP_BITS: dict[str, int] = {sid: 1 << i for i, sid in enumerate(STEP_IDS)}
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def report_from_events(events: Iterable[Event | Mapping[str, Any]], least: float
 MAX_OVERLAP = 200
 
 
-def annotate_transcript(report: dict) -> list[list[dict]]:
+def annotate_transcript(report: Mapping[str, Any]) -> list[list[dict[str, Any]]]:
     """For each transcript turn, the steps and warnings whose evidence it is:
     [{"type": "step"|"warning", "id": step id or warning kind, "at": seconds}, ...].
 
@@ -79,7 +79,7 @@ def annotate_transcript(report: dict) -> list[list[dict]]:
     else either one; on a tie, the earliest. Found through an index of texts and turn starts,
     so a call of 25,000 turns and 6,000 warnings takes milliseconds, not a minute (H7)."""
     turns = report.get("transcript", [])
-    marks: list[list[dict]] = [[] for _ in turns]
+    marks: list[list[dict[str, Any]]] = [[] for _ in turns]
     agent = [i for i, t in enumerate(turns) if t["speaker"] == "agent"]
     by_text: dict[str, list[int]] = {}
     for i in agent:
