@@ -31,6 +31,7 @@ os.environ.setdefault("CALLASSIST_CONFIG_DIR", tempfile.mkdtemp(prefix="callassi
 from _harness import percentile  # noqa: E402
 
 from callassist.coach.playbook import load_playbook  # noqa: E402
+from callassist.coach.report import Report  # noqa: E402
 from callassist.coach.session import CallSession  # noqa: E402
 from callassist.replay import feed_transcript  # noqa: E402
 from callassist.settings import Settings  # noqa: E402
@@ -83,7 +84,7 @@ def write_latency(url: str, batches: list[list]) -> tuple[list[float], list[floa
     return all_ms, stored_ms, finish_ms
 
 
-def sample_reports() -> list[dict]:
+def sample_reports() -> list[Report]:
     playbook = load_playbook()
     return [feed_transcript(load_transcript(p), CallSession(playbook)).report() for p in CORPUS]
 
@@ -92,7 +93,7 @@ def fill(url: str, calls: int) -> None:
     """`calls` stored calls over a year, 40 agents, with real reports from the dev corpus."""
     rng = random.Random(5)
     reports = sample_reports()
-    blobs = [json.dumps(r) for r in reports]
+    blobs = [json.dumps(r.to_json()) for r in reports]
     figs = [figures(r) for r in reports]
     start = time.time() - 365 * 86400
     with open_store(url, settings=SETTINGS) as store:

@@ -11,6 +11,15 @@ PALETTE = {
     "customer": "#8FA9CF", "upset": "#E08A1E", "agent": "#7CC49A", "step": "#2E8B57",
     "warning": "#D1495B", "reminder": "#5B7BD5", "note": "#7A4FBF",
 }
+# A light page (review window, HTML export): its text, dim text, rules, and the tints behind
+# transcript turns that hold a step or a warning.
+PAGE = {
+    "text": "#222222", "dim": "#555555", "faint": "#6B7078", "rule": "#DDDDDD",
+    "step_tint": "#E6F4EA", "warning_tint": "#FDE8EA",
+}
+# A checklist row's state on a light page (`coach/checklist.py`); the overlay's dark card has
+# its own in ui/theme.py.
+CHECK_COLOURS = {"covered": PALETTE["step"], "missed": "#C0392B", "not_needed": PAGE["faint"]}
 
 
 def clock(seconds: float | None) -> str:

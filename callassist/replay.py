@@ -124,8 +124,14 @@ def replay_warnings(
     against the end of its words (tests and benchmarks/warnings.py)."""
     session = CallSession(playbook)
     virtual = [0.0]
-    clock = (lambda: virtual[0]) if simulated else time.monotonic
-    sleep = (lambda s: virtual.__setitem__(0, virtual[0] + s)) if simulated else None
+    def simulated_clock() -> float:
+        return virtual[0]
+
+    def simulated_sleep(s: float) -> None:
+        virtual[0] += s
+
+    clock = simulated_clock if simulated else time.monotonic
+    sleep = simulated_sleep if simulated else None
     t0 = clock()
     shown: list[tuple[WarningEvent, float]] = []
     withdrawn: dict[tuple[str, float], str] = {}

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
+from typing import Any
 
-from callassist.coach.kinds import STEP_IDS
+from callassist.coach.checklist import StepState, checklist
+from callassist.coach.report import Report
 from callassist.coach.tone_text import tone_lines
+from callassist.format import clock
 
 
 def _clip(text: str | None, width: int = 60) -> str:
@@ -13,41 +17,39 @@ def _clip(text: str | None, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def format_report(report: dict) -> str:
+def format_report(report: Report | Mapping[str, Any]) -> str:
+    report = Report.from_json(report)
     lines = []
-    title = " — ".join(x for x in (report.get("id"), report.get("title")) if x)
-    lines.append(
-        f"Call {title}  ({report.get('duration') or 0:.1f} s)"
-        if title
-        else f"Call ({report.get('duration') or 0:.1f} s)"
-    )
+    title = " — ".join(str(x) for x in (report.id, report.title) if x)
+    length = clock(report.duration or 0.0)
+    lines.append(f"Call {title}  ({length})" if title else f"Call ({length})")
     lines.append("")
-    lines.append("ASAP checklist")
-    for sid in STEP_IDS:
-        s = report["steps"][sid]
-        label = s.get("label", sid)
-        if s["covered"]:
-            how = " (by hand)" if s.get("manual") else ""
-            lines.append(f'  [x] {label:<22} {s["at"]:>7.1f} s  "{_clip(s["evidence"])}"{how}')
-            if s.get("reason") and not s.get("manual"):
-                lines.append(f"      why: {_clip(s['reason'], 70)}")
+    steps = checklist(report)
+    lines.append("ASAP checklist" if steps.needs_asap
+                 else "ASAP checklist (routine call: no steps needed)")
+    for row in steps.rows:
+        if row.state is StepState.COVERED:
+            how = " (by hand)" if row.manual else ""
+            lines.append(f'  [x] {row.label:<22} {clock(row.at):>6}  "{_clip(row.evidence)}"{how}')
+            if row.why:
+                lines.append(f"      why: {_clip(row.why, 70)}")
         else:
-            lines.append(f"  [ ] {label:<22} {'missed':>9}")
-    warnings = report.get("warnings", [])
+            mark = "[ ]" if row.state is StepState.MISSED else " - "
+            lines.append(f"  {mark} {row.label:<22} {row.state.words:>11}")
+    warnings = report.warnings
     lines.append("")
     lines.append(f"Warnings ({len(warnings)})" if warnings else "Warnings: none")
     for w in warnings:
-        kind = w["kind"].replace("_", " ")
-        lines.append(f'  ! {w["at"]:>7.1f} s  {kind:<22} "{_clip(w["evidence"], 50)}"')
-        if w.get("reason"):
-            lines.append(f"      why: {_clip(w['reason'], 70)}")
-        for part in textwrap.wrap(w.get("advice", ""), 76):
+        kind = w.kind.replace("_", " ")
+        lines.append(f'  ! {clock(w.at):>6}  {kind:<22} "{_clip(w.evidence, 50)}"')
+        if w.reason:
+            lines.append(f"      why: {_clip(w.reason, 70)}")
+        for part in textwrap.wrap(w.advice, 76):
             lines.append(f"      → {part}")
-    summary = report.get("summary", {})
-    covered = len(summary.get("steps_covered", []))
-    first = summary.get("time_to_first_apology")
-    tail = f", first apology after {first:.1f} s" if first is not None else ", no apology"
+    first = report.summary.time_to_first_apology
+    tail = f", first apology at {clock(first)}" if first is not None else ", no apology"
     lines.append("")
-    lines.append(f"Summary: {covered}/4 steps covered, {len(warnings)} warning(s){tail}")
-    lines += tone_lines(summary.get("tone") or {})
+    lines.append(f"Summary: {steps.covered}/{steps.total} steps covered, "
+                 f"{len(warnings)} warning(s){tail}")
+    lines += tone_lines(dict(report.summary.tone))
     return "\n".join(lines)

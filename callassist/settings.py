@@ -33,6 +33,7 @@ import getpass
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from callassist import validate
 from callassist.errors import CallAssistError
@@ -94,7 +95,7 @@ def _default_agent() -> str:
         return "agent"
 
 
-def _read_file(path: Path) -> dict:
+def _read_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text("utf-8")
     except FileNotFoundError:

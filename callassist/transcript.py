@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from callassist import validate
 from callassist.coach.events import Word
@@ -34,7 +35,7 @@ class Transcript:
     def duration(self) -> float:
         return max((t.end for t in self.turns), default=0.0)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
@@ -78,7 +79,7 @@ def _words(raw: object, where: str) -> tuple[Word, ...]:
     return tuple(out)
 
 
-def _name(doc: dict, key: str, source: str) -> str:
+def _name(doc: dict[str, Any], key: str, source: str) -> str:
     value = doc.get(key)
     if value is None or value == "":
         return ""

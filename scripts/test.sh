@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check .
+.venv/bin/mypy  # strict on everything below the front ends: [tool.mypy] in pyproject.toml
 export CALLASSIST_TEST_PG_URL="$(bash scripts/start-postgres.sh)"  # team store tests
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/callassist-runtime-$(id -u)}" && bash scripts/start-pulse.sh  # virtual microphone
 # In parallel, one worker a core (pass -n 0 for one process); PulseAudio tests share one worker.

@@ -89,7 +89,7 @@ class CallDetector:
         if self._opened_at is not None and self._now - self._opened_at > self.max_opening_s:
             # One voice went on alone: keep only the latest of it as the opening.
             self._opened_at = self._now - self.max_opening_s
-        if self._both_spoke():
+        if self._both_spoke() and self._opened_at is not None:
             self.in_call = True
             self.call_from = max(0.0, self._opened_at - self.lead_s)
             return START

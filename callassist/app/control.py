@@ -20,6 +20,7 @@ import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from callassist.errors import CallAssistError
 from callassist.paths import data_dir
@@ -149,7 +150,7 @@ class ControlServer:
                 with contextlib.suppress(OSError):
                     conn.sendall(json.dumps(reply).encode() + b"\n")
 
-    def _answer(self, line: bytes) -> dict:
+    def _answer(self, line: bytes) -> dict[str, Any]:
         request = json.loads(line)
         if not isinstance(request, dict):
             raise ValueError("expected a JSON object")

@@ -4,17 +4,22 @@ keeps the call so far) and finishes it with the report."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from callassist.app.sources import CallSource
 from callassist.coach.events import Event
+from callassist.coach.report import Report
+
+if TYPE_CHECKING:
+    from callassist.store import Store
+    from callassist.store.recorder import CallRecorder
 
 
 class CallRecord(Protocol):
     def write(self, events: Sequence[Event]) -> None: ...
 
-    def finish(self, report: dict, status: str = "complete") -> int | None:
+    def finish(self, report: Report, status: str = "complete") -> int | None:
         """Marks the call complete (or interrupted: an error stopped it); returns its id (None
         when nothing is kept)."""
 
@@ -22,14 +27,19 @@ class CallRecord(Protocol):
         """Stops without finishing: the call is kept as interrupted."""
 
 
-# Opens the record of a new call (or returns None when calls are not stored).
-RecordFactory = Callable[[CallSource], CallRecord | None]
+class RecordFactory(Protocol):
+    """Opens the record of a new call (or returns None when calls are not stored)."""
+
+    def __call__(self, source: CallSource) -> CallRecord | None: ...
+
+    def voice_level(self) -> float | None:
+        """The agent's usual voice level from their last stored call (tone monitors)."""
 
 
 class OpenRecord:
     """One call's recorder and the store it writes to; both closed when the call finishes."""
 
-    def __init__(self, store, recorder):
+    def __init__(self, store: Store, recorder: CallRecorder):
         self.store = store
         self.recorder = recorder
         self.call_id: int | None = None
@@ -37,7 +47,7 @@ class OpenRecord:
     def write(self, events: Sequence[Event]) -> None:
         self.recorder.write(events)
 
-    def finish(self, report: dict, status: str = "complete") -> int | None:
+    def finish(self, report: Report, status: str = "complete") -> int | None:
         try:
             self.call_id = self.recorder.finish(report, status)
         finally:
@@ -54,7 +64,7 @@ class OpenRecord:
 def _in_real_time(source: CallSource) -> bool:
     """Whether the call runs by the clock (a microphone, a recording or transcript played
     live, a practice call) rather than as fast as a file can be read (`analyze`)."""
-    return bool(getattr(source, "realtime", getattr(source, "paced", True)))
+    return source.realtime
 
 
 class StoreRecords:

@@ -28,6 +28,7 @@ from callassist.app.records import CallRecord, RecordFactory
 from callassist.app.sources import CallSource, EmitFn, InputUnavailable, StatusFn
 from callassist.coach.events import Event
 from callassist.coach.playbook import Playbook
+from callassist.coach.report import Report
 from callassist.coach.session import CallSession
 from callassist.coach.tone import monitors_for
 from callassist.errors import CallAssistError
@@ -43,7 +44,7 @@ def _ignore(*_: object) -> None:
 
 @dataclass
 class CallResult:
-    report: dict
+    report: Report
     outcome: str
     call_id: int | None = None
     error: str = ""  # why the call failed, when it did
@@ -95,10 +96,9 @@ class CallRunner:
         """A source whose calls start by voice (SpeechSource with a customer input) listens
         here until both sides have spoken (True), or stop is set or its input ended (False).
         Any other source, or one not prepared (run() then says why), is ready at once."""
-        wait = getattr(source, "wait_for_call", None)
-        if wait is None or id(source) not in self._prepared:
+        if id(source) not in self._prepared:
             return True
-        return wait(stop)
+        return source.wait_for_call(stop)
 
     def run(self, source: CallSource, emit: EmitFn, stop: threading.Event) -> CallResult:
         level = self.remembered_voice_level()
@@ -166,12 +166,10 @@ class CallRunner:
         return (STOPPED if stop.is_set() else INPUT_ENDED), ""
 
     @staticmethod
-    def _report(source: CallSource, session: CallSession) -> dict:
+    def _report(source: CallSource, session: CallSession) -> Report:
         head = source.header()
-        finish = getattr(source, "report", None)  # a practice call's scorecard
-        body = finish(session) if finish is not None else session.report()
-        return {"id": head["id"], "title": head["title"], **body,
-                "engine": head["engine"], "model": head["model"]}
+        return source.report(session).with_header(head["id"], head["title"], head["engine"],
+                                                  head["model"])
 
     def _apply_manual(self, session: CallSession) -> list[Event]:
         out: list[Event] = []
@@ -184,11 +182,10 @@ class CallRunner:
     def remembered_voice_level(self) -> float | None:
         """The agent's usual level remembered by the store, so the loudness cue compares this
         call with the agent's other calls from the first word (None: learn it in the call)."""
-        remembered = getattr(self.records, "voice_level", None)
-        if remembered is None:
+        if self.records is None:
             return None
         try:
-            return remembered()
+            return self.records.voice_level()
         except (OSError, CallAssistError):
             return None  # the record itself will say the store is unavailable
 

@@ -8,16 +8,18 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from callassist.app.voice_calls import VoiceCalls
 from callassist.audio.sources import AudioSource
 from callassist.coach.events import Event
 from callassist.coach.playbook import Playbook
+from callassist.coach.report import Report
 from callassist.coach.session import CallSession
 from callassist.errors import CallAssistError
 from callassist.replay import feed_transcript, replay_transcript
 from callassist.speech.engine import Engine
+from callassist.speech.types import Status
 from callassist.transcript import Transcript, load_transcript
 
 # (state, message): state is "loading", "ready", "fallback", "note", "no_mic", "lost",
@@ -31,15 +33,32 @@ class InputUnavailable(CallAssistError):
 
 
 class CallSource(Protocol):
+    """What the runner and the front ends need of a call's input. The optional capabilities
+    are declared here, with their defaults in SourceBase, so no caller probes for them."""
+
     label: str          # shown under the call timer ("Microphone", "dev-015 (transcript)")
     live: bool          # a microphone: ending a call starts the next one
     has_audio: bool     # whether level events will come (the level meter)
     speed: float        # call seconds per wall-clock second
+    # Runs by the clock (a microphone, a recording or transcript played live, a practice call)
+    # rather than as fast as a file can be read (`analyze`): the record keeps its length by it.
+    realtime: bool
+    phone_call_id: str | None  # set for the next call by `callassist call start --id`
+
+    @property
+    def starts_by_voice(self) -> bool:
+        """Calls start when both sides speak (wait_for_call listens for that)."""
+
+    def wait_for_call(self, stop: threading.Event) -> bool:
+        """Blocks until a call starts (True), or stop is set or the input ended (False)."""
+
+    def report(self, session: CallSession) -> Report:
+        """The call's report once the session ended (a practice call adds its scorecard)."""
 
     def prepare(self, status: StatusFn) -> None:
         """Loads what every call needs (a speech engine) once."""
 
-    def header(self) -> dict:
+    def header(self) -> dict[str, Any]:
         """The report's header: "id", "title", "engine", "model" and "source" (where the call
         came from, as the store records it)."""
 
@@ -50,7 +69,25 @@ class CallSource(Protocol):
         session). Raises InputUnavailable when there is nothing to listen to."""
 
 
-def with_phone_call(head: dict, phone_call_id: str | None) -> dict:
+class SourceBase:
+    """The defaults of CallSource's optional capabilities: a call that starts at once, runs
+    by the clock, is not named by a phone system and reports what its session says."""
+
+    realtime = True
+    phone_call_id: str | None = None
+
+    @property
+    def starts_by_voice(self) -> bool:
+        return False
+
+    def wait_for_call(self, stop: threading.Event) -> bool:
+        return True
+
+    def report(self, session: CallSession) -> Report:
+        return session.report()
+
+
+def with_phone_call(head: dict[str, Any], phone_call_id: str | None) -> dict[str, Any]:
     """A header for a call the phone system named (`callassist call start --id`): its id is
     the phone system's, and so is its title when the call has none."""
     if not phone_call_id:
@@ -58,27 +95,26 @@ def with_phone_call(head: dict, phone_call_id: str | None) -> dict:
     return {**head, "id": phone_call_id, "title": head["title"] or f"Call {phone_call_id}"}
 
 
-class TranscriptSource:
+class TranscriptSource(SourceBase):
     """A transcript file played like a live call: partial results while a turn is spoken, then
     the final one; with `speed` > 1 the call runs faster than real time (demos, tests). With
     `speed` None every turn is fed at once at its own time (`callassist analyze`)."""
 
     live = False
     has_audio = False
-    phone_call_id: str | None = None  # set for the next call by `callassist call start --id`
 
     def __init__(self, path: str | Path, speed: float | None = 1.0):
         self.path = Path(path)
         self.transcript: Transcript = load_transcript(path)
         self.speed = speed or 1.0
-        self.paced = speed is not None
+        self.paced = self.realtime = speed is not None
         self.title = self.transcript.title
         self.label = f"{self.transcript.id} · transcript"
 
     def prepare(self, status: StatusFn) -> None:
         status("ready", "")
 
-    def header(self) -> dict:
+    def header(self) -> dict[str, Any]:
         return with_phone_call({"id": self.transcript.id, "title": self.title, "engine": "",
                                 "model": "", "source": str(self.path)}, self.phone_call_id)
 
@@ -91,7 +127,7 @@ class TranscriptSource:
             feed_transcript(self.transcript, session, emit)
 
 
-class SpeechSource:
+class SpeechSource(SourceBase):
     """The microphone (or a WAV recording in its place) through the speech pipeline. The engine
     is loaded once and reused for every call; the audio input is opened per call, so a headset
     plugged in later is found by the next call. A recording plays in real time unless
@@ -99,7 +135,6 @@ class SpeechSource:
 
     speed = 1.0
     has_audio = True
-    phone_call_id: str | None = None  # set for the next call by `callassist call start --id`
 
     def __init__(
         self, playbook: Playbook, input_file: str | Path | None = None, *,
@@ -125,7 +160,7 @@ class SpeechSource:
         self.calls = (VoiceCalls(silence_ends_call)
                       if has_customer and silence_ends_call > 0 else None)
         self.audio: AudioSource | None = None  # the input opened for the next call
-        self.where = "Microphone" if self.live else self.input_file.name
+        self.where = "Microphone" if self.input_file is None else self.input_file.name
         self.label = self.where
         self.title = ""
         if self.input_file is not None:
@@ -141,7 +176,7 @@ class SpeechSource:
     def model_name(self) -> str:
         return str(self.engine.model) if self.engine is not None else ""
 
-    def header(self) -> dict:
+    def header(self) -> dict[str, Any]:
         name = (self.input_file.stem if self.input_file is not None
                 else time.strftime("live-%Y%m%d-%H%M%S"))
         return with_phone_call({"id": name, "title": self.title, "engine": self.engine_name,
@@ -198,7 +233,7 @@ class SpeechSource:
 
         ready: list[str] = []
 
-        def forward(st) -> None:
+        def forward(st: Status) -> None:
             # "ready" waits until the engine is in place, so the window can name it.
             if st.kind == "ready":
                 ready.append(st.message)
@@ -215,8 +250,10 @@ class SpeechSource:
     ) -> None:
         from callassist.pipeline import run_call
 
+        if self.engine is None:
+            raise CallAssistError("the speech engine is not loaded (prepare the source first)")
         calls = self.calls
-        audio = calls if calls is not None and calls.ready else self.take_input()
+        audio: AudioSource = calls if calls is not None and calls.ready else self.take_input()
         if calls is not None:
             calls.holding = lambda: session.on_hold  # a silent hold does not end the call
         run_call(session, self.engine, audio, emit, stop,

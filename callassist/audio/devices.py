@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass
+from types import ModuleType
 
 from callassist.errors import CallAssistError
 
@@ -24,14 +25,15 @@ class InputDevice:
     pulse_source: str | None = None  # set when opened through PulseAudio by source name
 
 
-def _sounddevice():
+def _sounddevice() -> ModuleType:
     try:
         import sounddevice
     except OSError as e:  # PortAudio itself is missing
         raise CallAssistError(
             f"audio input unavailable ({e}): install PortAudio (apt-get install libportaudio2)"
         ) from None
-    return sounddevice
+    module: ModuleType = sounddevice
+    return module
 
 
 def input_devices() -> list[InputDevice]:

@@ -15,7 +15,8 @@ def _lowpass(cutoff: float, numtaps: int) -> np.ndarray:
     """A Hann-windowed sinc; cutoff as a fraction of the input sample rate."""
     n = np.arange(numtaps) - (numtaps - 1) / 2
     taps = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hanning(numtaps)
-    return (taps / taps.sum()).astype(np.float32)
+    out: np.ndarray = (taps / taps.sum()).astype(np.float32)
+    return out
 
 
 class Resampler:
@@ -53,7 +54,7 @@ class Resampler:
         xp = np.arange(self._n - 1, self._n + len(y), dtype=np.float64)
         hi = self._n + len(y) - 1
         pos = np.arange(self._next, hi + 1e-9, self.step)
-        out = np.interp(pos, xp, ext).astype(np.float32)
+        out: np.ndarray = np.interp(pos, xp, ext).astype(np.float32)
         if pos.size:
             self._next = pos[-1] + self.step
         self._n += len(y)
@@ -62,4 +63,5 @@ class Resampler:
 
 
 def to_int16(x: np.ndarray) -> np.ndarray:
-    return (np.clip(x, -1.0, 32767 / 32768) * 32768.0).astype(np.int16)
+    out: np.ndarray = (np.clip(x, -1.0, 32767 / 32768) * 32768.0).astype(np.int16)
+    return out

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -47,9 +47,16 @@ class Block:
 
 
 class AudioSource(Protocol):
-    description: str
-    lost: str | None
-    overflows: int
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def lost(self) -> str | None:
+        """Why the input was lost mid-call (None while it works)."""
+
+    @property
+    def overflows(self) -> int:
+        """How many blocks were dropped because the reader fell behind."""
 
     def blocks(self, stop: threading.Event) -> Iterator[Block]: ...
 
@@ -131,7 +138,7 @@ class MicrophoneSource:
         self.stall_s = stall_s
         self.description = f"{self.device.index}: {self.device.name}"
 
-    def _callback(self, indata: np.ndarray, frames: int, time_info, status) -> None:
+    def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
         if status.input_overflow:
             self.overflows += 1
         try:
@@ -139,13 +146,13 @@ class MicrophoneSource:
         except queue.Full:
             self.overflows += 1
 
-    def _open(self):
+    def _open(self) -> Any:  # a sounddevice.InputStream (sounddevice has no types)
         # Two inputs (agent and customer) open at once on their own threads: each must see its
         # own PULSE_SOURCE while its stream opens.
         with _OPENING:
             return self._open_stream()
 
-    def _open_stream(self):
+    def _open_stream(self) -> Any:
         sd = _sounddevice()
         env_before = os.environ.get("PULSE_SOURCE")
         if self.device.pulse_source:

@@ -59,7 +59,8 @@ def _espeak(text: str, speaker: str) -> np.ndarray:
 
 
 def speak_transcript(
-    transcript: Transcript, path: str | Path, stereo: bool = True, speakers=("agent", "customer"),
+    transcript: Transcript, path: str | Path, stereo: bool = True,
+    speakers: tuple[str, str] = ("agent", "customer"),
     say: Callable[[str, str], np.ndarray] = _espeak,
 ) -> list[SpokenTurn]:
     """Writes the call as a WAV (stereo: agent left, customer right; mono: both mixed) and

@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     progress = _Progress(audio().duration if audio is not None else 0.0)
     result = run_in_terminal(runner, source, progress)
     progress.done()
-    report = dict(result.report)
+    report = result.report.to_json()
     if isinstance(source, TranscriptSource):
         report.pop("engine"), report.pop("model")  # no engine heard it
     if args.save:

@@ -309,8 +309,10 @@ def run_show(args: argparse.Namespace) -> int:
         call = store.get_call(args.call_id)
     r = call.row
     if args.json:
-        print(json.dumps({"call": r.__dict__, "report": call.report, "events": call.events},
-                         indent=2))
+        from callassist.coach.events import event_to_dict
+
+        print(json.dumps({"call": r.__dict__, "report": call.report.to_json(),
+                          "events": [event_to_dict(e) for e in call.events]}, indent=2))
         return 0
     lines = format_report({**call.report, "id": str(r.id), "title": r.title}).splitlines()
     meta = [r.agent, local_time(r.started_at), r.status, r.source,

@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"listening on {audio.description} with {source.engine_name} ({source.model_name}); "
           "Ctrl+C ends the call", file=sys.stderr)
     result = run_in_terminal(runner, source, emit)
-    report = {**result.report, "title": result.report["title"] or audio.description}
+    report = {**result.report.to_json(), "title": result.report.title or audio.description}
     if args.save:
         report["call_id"] = result.call_id
     print()

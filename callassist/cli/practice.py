@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
           file=sys.stderr)
     print(textwrap.fill(scenario.situation, 78), file=sys.stderr)
     result = run_in_terminal(runner, source, show)
-    card = result.report
+    card = result.report.to_json()
     if not args.no_save:
         card["call_id"] = result.call_id
     print()
@@ -140,6 +140,6 @@ def run_in_overlay(args: argparse.Namespace, scenario, playbook) -> int:
     code = run_overlay(source, playbook, screenshot=shot, exit_after=shot is not None,
                        records=None if args.no_save else StoreRecords(agent=args.trainee))
     if source.call is not None:
-        card = source.call.scorecard()
+        card = source.call.scorecard().to_json()
         print(json.dumps(card, indent=2) if args.json else format_scorecard(card))
     return code

@@ -10,7 +10,9 @@ The score is explained in one sentence, SCORE_FORMULA, shown wherever the score 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from callassist.coach.kinds import STEP_IDS
 
@@ -43,7 +45,7 @@ class Assessment:
     needs_asap: bool
     frustration: int  # 0 none, 1 a complaint, 2 anger in words or voice, 3 both
     first_upset: float | None  # seconds from the call start
-    moments: tuple[dict, ...]  # {"at", "cue", "evidence", "strength"}, in time order
+    moments: tuple[dict[str, Any], ...]  # {"at", "cue", "evidence", "strength"}, in time order
     score: int
     steps_needed: int
     steps_covered: int
@@ -70,7 +72,7 @@ class Assessment:
         return f"{self.score}/100: {steps}, {warned}{apology}"
 
 
-def frustration_moments(report: dict) -> list[dict]:
+def frustration_moments(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The customer's signs of frustration the tone monitor kept, strongest first at a time."""
     customer = (report.get("summary", {}).get("tone") or {}).get("customer") or {}
     moments = customer.get("moments")
@@ -91,7 +93,7 @@ def frustration_moments(report: dict) -> list[dict]:
     return out
 
 
-def assess(report: dict, rule: ScoreRule = ScoreRule()) -> Assessment:
+def assess(report: Mapping[str, Any], rule: ScoreRule = ScoreRule()) -> Assessment:
     moments = frustration_moments(report)
     cues = {m["cue"] for m in moments}
     strong = cues & {"words", "voice"}

@@ -8,6 +8,7 @@ routine ones, and draws them on the timeline."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from callassist.coach.assessment import CUE_STRENGTH
 from callassist.coach.episodes import CueGate, RaisedVoice
@@ -33,7 +34,7 @@ class CustomerMonitor:
         self.voice = RaisedVoice(rule.level)
         self.gate = CueGate(rule.cooldown_s)
         self.anger_heard: list[str] = []
-        self.moments: list[dict] = []
+        self.moments: list[dict[str, Any]] = []
         self._utterances = 0
         self._voice_episode = 0
 
@@ -88,7 +89,7 @@ class CustomerMonitor:
     def on_time(self, now: float) -> Sequence[Event]:
         return []
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         v = self.voice
         return {
             "customer": {

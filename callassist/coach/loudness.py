@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from callassist.coach.episodes import CueGate, RaisedVoice
 from callassist.coach.events import Event, WarningEvent
@@ -60,7 +61,7 @@ class LoudnessMonitor:
             return v.learned if v.prior is None else v.prior
         return v.prior + self.rule.baseline_blend * (v.learned - v.prior)
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         v = self.voice
         return {
             "loudness": {

@@ -118,7 +118,8 @@ class MeaningLayer:
                                   else 1.0 for e in self.examples], dtype=np.float64)
 
     def vector(self, text: str) -> np.ndarray:
-        return self.embedder.embed([text])[0]
+        row: np.ndarray = self.embedder.embed([text])[0]
+        return row
 
     def nearest(self, vector: np.ndarray, n: int) -> list[Neighbour]:
         sims = self.vectors @ vector

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from callassist.coach.episodes import CueGate
 from callassist.coach.events import Event, WarningEvent
@@ -78,5 +79,5 @@ class MonologueMonitor:
     def on_time(self, now: float) -> Sequence[Event]:
         return []
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         return {"monologue": {"longest_s": round(self.longest_s, 1), KIND: self.gate.count}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from callassist.coach.episodes import CueGate
 from callassist.coach.events import Event, WarningEvent
@@ -62,7 +63,7 @@ class SpeechWindow:
     def __init__(self, pause_gap_s: float):
         self.pause_gap_s = pause_gap_s
         self._words: deque[tuple[float, float]] = deque()
-        self._runs: deque[list] = deque()  # [start, end, words]; time order
+        self._runs: deque[list[Any]] = deque()  # [start, end, words]; time order
         self._closed = 0.0  # seconds in every run but the last
 
     def __len__(self) -> int:
@@ -183,7 +184,7 @@ class PaceMonitor:
     def on_time(self, now: float) -> Sequence[Event]:
         return []
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, Any]:
         speech_s = self.clock.total
         average = self.words / speech_s * 60.0 if speech_s > 0 else None
         return {

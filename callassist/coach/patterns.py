@@ -95,7 +95,8 @@ class _Parser:
             parts.append(item)
         # Right to left: what may follow each item. After the whole pattern nothing needs to
         # match (the first success ends the search); after a group, anything may follow.
-        ways, first = 1, frozenset() if top else None
+        ways = 1
+        first: frozenset[str] | None = frozenset() if top else None
         for p in reversed(parts):
             if not p.nullable:
                 ways, first = p.ways * ways, p.first

@@ -130,7 +130,7 @@ class PlaybookReader:
     def fail(self, entry: str, problem: str) -> PlaybookError:
         return PlaybookError(f"{self.source}: {entry}: {problem}")
 
-    def table(self, data: Any, entry: str, allowed: set[str], required: set[str]) -> dict:
+    def table(self, data: Any, entry: str, allowed: set[str], required: set[str]) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise self.fail(entry, "must be a table")
         unknown = sorted(set(data) - allowed)
@@ -143,13 +143,13 @@ class PlaybookReader:
             raise self.fail(f"{entry}.{missing[0]}", "missing")
         return data
 
-    def text(self, data: dict, key: str, entry: str, default: str | None = None) -> str:
+    def text(self, data: dict[str, Any], key: str, entry: str, default: str | None = None) -> str:
         value = data.get(key, default)
         if not isinstance(value, str) or (default is None and not value.strip()):
             raise self.fail(f"{entry}.{key}", "must be a non-empty string")
         return value
 
-    def number(self, data: dict, key: str, entry: str, default: float, minimum: float = 0,
+    def number(self, data: dict[str, Any], key: str, entry: str, default: float, minimum: float = 0,
                maximum: float = MAX_SECONDS) -> float:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
@@ -158,13 +158,14 @@ class PlaybookReader:
         return validate.finite(value, f"{entry}.{key}", lambda f, p: self.fail(f, p),
                                minimum, maximum)
 
-    def flag(self, data: dict, key: str, entry: str, default: bool) -> bool:
+    def flag(self, data: dict[str, Any], key: str, entry: str, default: bool) -> bool:
         value = data.get(key, default)
         if not isinstance(value, bool):
             raise self.fail(f"{entry}.{key}", "must be true or false")
         return value
 
-    def names(self, data: dict, key: str, entry: str, known: tuple[str, ...]) -> tuple[str, ...]:
+    def names(self, data: dict[str, Any], key: str, entry: str, known: tuple[str, ...]
+              ) -> tuple[str, ...]:
         values = self.strings(data.get(key, []), f"{entry}.{key}")
         for i, v in enumerate(values):
             if v not in known:
@@ -179,7 +180,8 @@ class PlaybookReader:
                 raise self.fail(f"{entry}[{i}]", "must be a non-empty string")
         return value
 
-    def phrases(self, data: dict, key: str, entry: str, required: bool = False) -> PhraseSet:
+    def phrases(self, data: dict[str, Any], key: str, entry: str, required: bool = False
+                ) -> PhraseSet:
         if required and key not in data:
             raise self.fail(f"{entry}.{key}", "missing")
         return self.phrase_list(data.get(key, []), f"{entry}.{key}", required)
@@ -226,7 +228,8 @@ _LEARNED_KEYS = {
 }
 
 
-def _thresholds(r: PlaybookReader, data: dict, key: str, default: float) -> tuple[float, dict]:
+def _thresholds(r: PlaybookReader, data: dict[str, Any], key: str, default: float
+                ) -> tuple[float, dict[str, Any]]:
     """A number for every kind, or a table: {default = .., <kind> = ..}."""
     e = f"learned.{key}"
     value = data.get(key, default)
@@ -281,7 +284,7 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
 
     steps_raw = r.table(data["steps"], "steps", set(STEP_IDS), set(STEP_IDS))
     examples: dict[str, tuple[str, ...]] = {}
-    steps = {}
+    steps: dict[str, StepRule] = {}
     for sid in STEP_IDS:
         e = f"steps.{sid}"
         s = r.table(steps_raw[sid], e, _STEP_KEYS, {"label", "phrases"})
@@ -302,7 +305,7 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
         {*PHRASE_WARNINGS, HOLD_WARNING},
         {*PHRASE_WARNINGS, HOLD_WARNING},
     )
-    warnings = {}
+    warnings: dict[str, WarningRule] = {}
     for kind in PHRASE_WARNINGS:
         e = f"warnings.{kind}"
         w = r.table(warnings_raw[kind], e, _WARNING_KEYS, {"label", "advice", "phrases"})
@@ -344,12 +347,12 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
     reminders_raw = r.table(
         data.get("reminders", {}), "reminders", set(data.get("reminders", {})), set()
     )
-    reminders = {}
-    for kind, raw in reminders_raw.items():
-        e = f"reminders.{kind}"
+    reminders: dict[str, ReminderRule] = {}
+    for name, raw in reminders_raw.items():
+        e = f"reminders.{name}"
         m = r.table(raw, e, _REMINDER_KEYS, {"text"})
-        reminders[kind] = ReminderRule(
-            kind=kind,
+        reminders[name] = ReminderRule(
+            kind=name,
             text=r.text(m, "text", e),
             at_start=r.flag(m, "at_start", e, False),
             every_s=r.number(m, "every_s", e, 0.0),

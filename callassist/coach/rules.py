@@ -130,8 +130,9 @@ def analyse(pb: Playbook, tokens: Tokens, meaning: MeaningLayer | None = None) -
     for kind, rule in pb.warnings.items():
         spans = _matches(rule.phrases, text, pb, rule.negatable, rule.unless.find(text))
         if not spans and rule.together:
-            parts = [p.search(text) for p in rule.together]
-            if all(parts):
+            found = [p.search(text) for p in rule.together]
+            parts = [p for p in found if p is not None]
+            if parts and len(parts) == len(found):
                 spans = [Match(min(p.start for p in parts), max(p.end for p in parts))]
         warning_spans[kind] = spans
         if spans:
@@ -140,15 +141,15 @@ def analyse(pb: Playbook, tokens: Tokens, meaning: MeaningLayer | None = None) -
                 rule.phrases.which(text, spans[0]) if rule.phrases.find(text) else "together"
             )
 
-    for sid, rule in pb.steps.items():
+    for sid, step in pb.steps.items():
         # A hollow apology anywhere in the line empties the line's apology: "sorry about that,
         # it happens sometimes" and "i'm sorry, we can't do returns" apologise for nothing.
-        if any(warning_spans[kind] for kind in rule.unless_warnings):
+        if any(warning_spans[kind] for kind in step.unless_warnings):
             continue
-        m = _first(rule.phrases, text, pb, rule.negatable, rule.unless.find(text))
+        m = _first(step.phrases, text, pb, step.negatable, step.unless.find(text))
         if m is not None:
             result.steps[sid] = m
-            result.reasons[sid] = "rule: " + rule.phrases.which(text, m)
+            result.reasons[sid] = "rule: " + step.phrases.which(text, m)
 
     if meaning is not None:
         _add_learned(pb, text, result, meaning, warning_spans)

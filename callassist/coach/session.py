@@ -3,14 +3,19 @@ DESIGN.md and can produce the per-call report at any moment."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from callassist.coach.events import (
+    ConfirmedEvent,
+    EndedEvent,
     Event,
     LevelEvent,
     ReminderEvent,
     StepEvent,
+    ToneEvent,
     TranscriptEvent,
     WarningEvent,
     WithdrawnEvent,
@@ -21,7 +26,7 @@ from callassist.coach.kinds import STEP_IDS
 from callassist.coach.patterns import Match
 from callassist.coach.playbook import Playbook
 from callassist.coach.reminders import ReminderScheduler
-from callassist.coach.report import Report, build_report
+from callassist.coach.report import Report, Turn, build_report
 from callassist.coach.rules import Analysis, analyse
 from callassist.coach.text import input_words, normalize
 from callassist.coach.tone import monitors_for
@@ -70,7 +75,7 @@ class CallSession:
         self.playbook = playbook
         self.monitors = list(monitors) if monitors is not None else monitors_for(playbook)
         self.events: list[Event] = []
-        self.turns: list[dict] = []
+        self.turns: list[Turn] = []
         self.started_at: float | None = None
         self.ended_at: float | None = None
         self.now = 0.0
@@ -82,8 +87,6 @@ class CallSession:
         # (its start time, and the warnings by kind); its final confirms or withdraws them.
         self._early_start: float | None = None
         self._early: dict[str, WarningEvent] = {}
-        # The whole sentence behind a warning raised early, once its final is heard.
-        self.final_evidence: dict[tuple[str, float], str] = {}
         self._hold = HoldTracker(playbook.hold)
         self._reminders = ReminderScheduler(playbook.reminders)
 
@@ -107,7 +110,7 @@ class CallSession:
         out = self.start()
         utt = self._utterance(speaker, text, start, end, words, final=True)
         out += self._emit([TranscriptEvent(speaker, True, text, start, end, utt.words)])
-        self.turns.append({"speaker": speaker, "start": start, "end": end, "text": text})
+        self.turns.append(Turn(speaker, start, end, text))
         out += self._emit(self._hold.on_speech(start))
         if speaker == "agent":
             out += self._agent_final(utt)
@@ -174,6 +177,7 @@ class CallSession:
             return []
         now = self.now if now is None else max(now, self.now)
         out = self._emit(self._hold.on_end(now))
+        out += self._emit([self._tone(now), EndedEvent(now)])
         self.ended_at = now
         return out
 
@@ -185,8 +189,8 @@ class CallSession:
             return []
         # The agent ticks what they just said: those words are the evidence, and a correction
         # the playbook can learn from (`callassist playbook suggest`).
-        said = [t["text"] for t in self.turns
-                if t["speaker"] == "agent" and t["end"] >= at - TICK_LOOKBACK_S]
+        said = [t.text for t in self.turns
+                if t.speaker == "agent" and t.end >= at - TICK_LOOKBACK_S]
         return self._emit([StepEvent(step, at, said[-1] if said else "ticked by hand",
                                      manual=True)])
 
@@ -215,7 +219,23 @@ class CallSession:
         return [e for e in self.events if isinstance(e, ReminderEvent)]
 
     def report(self) -> Report:
-        return build_report(self)
+        """The report so far: the one fold over this call's events (report.py). Before the
+        end, the tone monitors' figures are taken as they stand now."""
+        events: list[Event] = self.events
+        if self.ended_at is None:
+            events = [*events, self._tone(self.now)]
+        return build_report(events, self.labels, start=self.started_at or 0.0, least=self.now)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {sid: self.playbook.steps[sid].label for sid in STEP_IDS}
+
+    def _tone(self, at: float) -> ToneEvent:
+        figures: dict[str, Any] = {}
+        for m in self.monitors:
+            figures.update(m.summary())
+        # a copy: the monitors' own lists must not change an event already sent
+        return ToneEvent(at, copy.deepcopy(figures))
 
     # -- internals -------------------------------------------------------------------------
 
@@ -312,7 +332,7 @@ class CallSession:
         # Raised from the words so far, but the whole sentence does not say it after all.
         for kind, event in early.items():
             if kind in analysis.warnings:
-                self.final_evidence[(kind, event.at)] = utt.text
+                out += self._emit([ConfirmedEvent(kind, utt.end, event.at, utt.text)])
             else:
                 out += self._withdraw(event, utt.end, "heard")
                 gone.append(event)

@@ -101,7 +101,7 @@ _TONE_KEYS = {"too_loud", "too_fast", "monologue", "customer"}
 
 
 class _ToneReader(PlaybookReader):
-    def template(self, data: dict, key: str, entry: str, fields: tuple[str, ...]) -> str:
+    def template(self, data: dict[str, Any], key: str, entry: str, fields: tuple[str, ...]) -> str:
         """A text with {placeholders}; only the named ones may appear."""
         value = self.text(data, key, entry)
         try:
@@ -122,7 +122,7 @@ class _ToneReader(PlaybookReader):
                 )
         return value
 
-    def level(self, data: dict, entry: str) -> LevelRule:
+    def level(self, data: dict[str, Any], entry: str) -> LevelRule:
         rule = LevelRule(
             baseline_s=self.number(data, "baseline_s", entry, 0.0, minimum=0.5),
             rise_db=self.number(data, "rise_db", entry, 0.0, minimum=0.5),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-def tone_lines(tone: dict) -> list[str]:
+
+def tone_lines(tone: dict[str, Any]) -> list[str]:
     """A 'Tone' block, one figure a line; figures a call did not produce (no audio levels, no
     customer channel) are left out."""
     pace = tone.get("pace") or {}

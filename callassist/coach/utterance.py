@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from callassist.coach.events import Event, Word
 from callassist.coach.text import Tokens
@@ -40,4 +40,4 @@ class Monitor(Protocol):
 
     def on_time(self, now: float) -> Sequence[Event]: ...
 
-    def summary(self) -> dict: ...
+    def summary(self) -> dict[str, Any]: ...

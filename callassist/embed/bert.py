@@ -148,4 +148,5 @@ class BertEncoder:
         pooled = self.session.run(["pooled"], {"x": x, "bias": bias,
                                                "pool": pool.astype(np.float32)})[0]
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        out: np.ndarray = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return out

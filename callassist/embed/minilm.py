@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -141,7 +142,7 @@ def default_embedder() -> MiniLM:
     return load_minilm()
 
 
-def describe() -> dict:
+def describe() -> dict[str, Any]:
     """What `models list` can show about the embedder."""
     path = bundled_zip()
     return {"name": MiniLM.name, "package": PACKAGE, "installed": path is not None,

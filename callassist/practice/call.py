@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from callassist.audio.sources import AudioSource
 from callassist.coach.events import Event
 from callassist.coach.playbook import Playbook
+from callassist.coach.report import Report
 from callassist.coach.session import CallSession
 from callassist.coach.tone import monitors_for
 from callassist.pipeline import run_call
@@ -136,5 +137,5 @@ class PracticeCall:
                 listener(self.session.end())
         return self.scorecard()
 
-    def scorecard(self) -> dict:
+    def scorecard(self) -> Report:
         return build_scorecard(self.session.report(), self.scenario, self.caller)

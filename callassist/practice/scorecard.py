@@ -7,8 +7,10 @@ from __future__ import annotations
 import html
 import textwrap
 import tomllib
+from dataclasses import replace
 from importlib import resources
 
+from callassist.coach.report import Report
 from callassist.practice.caller import Caller
 from callassist.practice.scenario import Scenario
 from callassist.report_text import format_report
@@ -18,13 +20,12 @@ def _tips() -> dict:
     return tomllib.loads(resources.files(__package__).joinpath("tips.toml").read_text("utf-8"))
 
 
-def try_next(report: dict, outcome: str | None) -> str:
+def try_next(report: Report, outcome: str | None) -> str:
     """The first tip in tips.toml's order that applies to this attempt."""
     tips = _tips()
-    summary = report.get("summary", {})
-    raised = set(summary.get("warnings_by_kind", {}))
-    missed = set(summary.get("steps_missed", []))
-    first = summary.get("time_to_first_apology")
+    raised = set(report.summary.warnings_by_kind)
+    missed = set(report.summary.steps_missed)
+    first = report.summary.time_to_first_apology
     applies = {
         "late_apology": first is not None and first > tips["late_apology_s"],
         "gave_up": outcome == "gives_up",
@@ -36,12 +37,10 @@ def try_next(report: dict, outcome: str | None) -> str:
     return tips["tips"]["all_good"]
 
 
-def build_scorecard(report: dict, scenario: Scenario, caller: Caller) -> dict:
+def build_scorecard(report: Report, scenario: Scenario, caller: Caller) -> Report:
     """The session report plus the practice figures (stored with the attempt)."""
     track = caller.anger_track
-    return {
-        **report,
-        "practice": {
+    return replace(report, practice={
             "scenario": scenario.id,
             "title": scenario.title,
             "outcome": caller.outcome or "unfinished",
@@ -55,8 +54,7 @@ def build_scorecard(report: dict, scenario: Scenario, caller: Caller) -> dict:
                 for s in caller.said
             ],
             "try_next": try_next(report, caller.outcome),
-        },
-    }
+        })
 
 
 OUTCOME_TEXT = {

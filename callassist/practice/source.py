@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import threading
 
-from callassist.app.sources import SpeechSource, StatusFn
+from callassist.app.sources import SourceBase, SpeechSource, StatusFn
+from callassist.coach.report import Report
 from callassist.coach.session import CallSession
 from callassist.practice.call import PracticeCall
 from callassist.practice.scenario import Scenario
 from callassist.store.query import PRACTICE_SOURCE
 
 
-class PracticeSource:
+class PracticeSource(SourceBase):
     live = False  # the next practice call starts when the trainee asks for it
     has_audio = True
     speed = 1.0
@@ -67,7 +68,7 @@ class PracticeSource:
         self.call.listeners.append(emit)
         self.call.run(stop)
 
-    def report(self, session: CallSession) -> dict:
+    def report(self, session: CallSession) -> Report:
         """The report stored with the attempt: the session's, with the scorecard's figures."""
         return self.call.scorecard() if self.call is not None else session.report()
 

@@ -215,14 +215,6 @@ class Player:
         self._idle.clear()
         self._queue.put((item, samples))
 
-    def wait_idle(self, timeout: float | None = None) -> bool:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while not self.idle:
-            if deadline is not None and time.monotonic() > deadline:
-                return False
-            time.sleep(0.02)
-        return True
-
     def close(self) -> None:
         """Stops speaking mid-clip and releases the output. The stream is stopped and closed
         only once the writer thread has left it: a PortAudio stream used from two threads at

@@ -56,8 +56,10 @@ __all__ = ["DEFAULT_MODEL", "KNOWN_MODELS", "DownloadCancelled", "InstallResult"
 
 try:
     import fcntl
+
+    _LOCKS = True
 except ImportError:  # Windows: no advisory locks; concurrent downloads of one model are rare
-    fcntl = None  # type: ignore[assignment]
+    _LOCKS = False
 
 
 OFFICIAL_BASE = "https://alphacephei.com/vosk/models/"
@@ -204,7 +206,7 @@ def download_lock(path: Path, name: str) -> Iterator[None]:
         except OSError as e:
             raise CallAssistError(f"cannot write in {path.parent}: {e.strerror}; choose "
                                   f"another --dest") from None
-        if fcntl is None:
+        if not _LOCKS:
             break
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)

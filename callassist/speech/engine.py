@@ -136,9 +136,9 @@ def load_engine(
                 _notify(on_status, "note", f"{missing}: the Whisper engine is not available, "
                         "so another engine is used (run scripts/setup.sh to install it)")
         if name == "whisper" or whisper_available() is None:
-            eng = _whisper(model, on_status)
-            _notify(on_status, "ready", f"speech engine ready: {eng.name} ({eng.model})")
-            return eng
+            whisper = _whisper(model, on_status)
+            _notify(on_status, "ready", f"speech engine ready: {whisper.name} ({whisper.model})")
+            return whisper
     path = _named_model(model) if model is not None else None
     if name in ("auto", "vosk") and path is None:
         path = _default_vosk_model(on_status)

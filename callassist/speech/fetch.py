@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from callassist import __version__
 from callassist.errors import CallAssistError
@@ -182,7 +182,7 @@ def _receive(response: http.client.HTTPResponse, part: Path, have: int, source: 
     return have
 
 
-def _write(f: BinaryIO, chunk: bytes, part: Path, name: str) -> None:
+def _write(f: IO[bytes], chunk: bytes, part: Path, name: str) -> None:
     try:
         f.write(chunk)
         f.flush()

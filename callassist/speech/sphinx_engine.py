@@ -18,6 +18,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,7 @@ def _plain(word: str) -> str | None:
 
 
 class SphinxRecognizer:
-    def __init__(self, engine: SphinxEngine, decoder, fresh: bool, partial_s: float = 0.3):
+    def __init__(self, engine: SphinxEngine, decoder: Any, fresh: bool, partial_s: float = 0.3):
         from pocketsphinx import Endpointer
 
         self._engine = engine
@@ -159,7 +160,7 @@ class SphinxEngine:
             ) from None
         pocketsphinx.set_loglevel("FATAL")
         self._pocketsphinx = pocketsphinx
-        self._kwargs: dict = {"loglevel": "FATAL"}
+        self._kwargs: dict[str, Any] = {"loglevel": "FATAL"}
         if playbook is not None:
             from callassist.speech.sphinx_lm import write_playbook_lm
 
@@ -178,12 +179,12 @@ class SphinxEngine:
             self.model = "en-us + playbook language model"
         else:
             self.model = "en-us (stock language model)"
-        self._idle: list = []
+        self._idle: list[Any] = []
         self._lock = threading.Lock()
         self._fresh: set[int] = set()
         self._release(self._new_decoder())  # fail now, not mid-call
 
-    def _new_decoder(self):
+    def _new_decoder(self) -> Any:  # a pocketsphinx.Decoder (untyped)
         try:
             decoder = self._pocketsphinx.Decoder(**self._kwargs)
         except (RuntimeError, ValueError) as e:
@@ -191,7 +192,7 @@ class SphinxEngine:
         self._fresh.add(id(decoder))
         return decoder
 
-    def _release(self, decoder) -> None:
+    def _release(self, decoder: Any) -> None:
         with self._lock:
             self._idle.append(decoder)
 

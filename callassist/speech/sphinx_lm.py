@@ -15,7 +15,7 @@ import math
 import random
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 
@@ -179,7 +179,7 @@ def _arpa(sentences: Iterable[list[str]], vocab: set[str]) -> str:
 
     p2, p3 = dist(bi), dist(tri)
 
-    def backoff(seen: dict[str, float], lower) -> float:
+    def backoff(seen: dict[str, float], lower: Callable[[str], float]) -> float:
         left = 1.0 - sum(seen.values())
         lower_mass = 1.0 - sum(lower(w) for w in seen)
         return max(left, 1e-9) / max(lower_mass, 1e-9)
@@ -190,7 +190,10 @@ def _arpa(sentences: Iterable[list[str]], vocab: set[str]) -> str:
         d = p2.get((h,), {})
         return d[w] if w in d else bo1.get(h, 1.0) * p1[w]
 
-    bo2 = {h: backoff(d, lambda w, h=h: p2_full(h[1], w)) for h, d in p3.items()}
+    def p2_of(h: tuple[str, ...]) -> Callable[[str], float]:
+        return lambda w: p2_full(h[1], w)
+
+    bo2 = {h: backoff(d, p2_of(h)) for h, d in p3.items()}
 
     lg = math.log10
     lines = ["\\data\\", f"ngram 1={len(words) + 1}",

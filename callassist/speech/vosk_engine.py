@@ -16,6 +16,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,7 @@ def _spoken(word: str) -> bool:
     return bool(word) and not word.startswith("[")
 
 
-def _words(items: list[dict] | None) -> tuple[Word, ...]:
+def _words(items: list[dict[str, Any]] | None) -> tuple[Word, ...]:
     return tuple(
         Word(w["word"], float(w["start"]), float(w["end"]), float(w.get("conf", 1.0)))
         for w in items or () if _spoken(w["word"])
@@ -64,7 +65,7 @@ def _text(raw: str) -> str:
 
 
 class VoskRecognizer:
-    def __init__(self, model, end_silence_s: float = 0.4):
+    def __init__(self, model: Any, end_silence_s: float = 0.4):  # a vosk.Model (untyped)
         import vosk
 
         self._rec = vosk.KaldiRecognizer(model, RATE)

@@ -103,7 +103,7 @@ def install_whisper(name: str, dest: Path | str | None = None,
             shutil.rmtree(old, ignore_errors=True)
         else:
             work.replace(target)
-    digest = next(f["sha256"] for f in manifest if f["name"] == "model.bin")
+    digest = str(next(f["sha256"] for f in manifest if f["name"] == "model.bin"))
     return dl.InstallResult(target, digest, how)
 
 

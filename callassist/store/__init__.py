@@ -62,6 +62,8 @@ store that cannot be read is never replaced by an empty one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from callassist.store.db import StoreError
 from callassist.store.query import CallFilter, CallRow, StoredCall
 from callassist.store.recorder import CallRecorder
@@ -79,7 +81,7 @@ __all__ = [
 ]
 
 
-def save_report(report: dict, source: str) -> int | None:
+def save_report(report: dict[str, Any], source: str) -> int | None:
     """Stores a finished call's report under the settings' agent and retention (its "engine"
     and "model" keys, when a recording was analysed, go with it); returns the call id (None
     when retention is `none`)."""

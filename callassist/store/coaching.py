@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from callassist.coach.kinds import STEP_IDS
 from callassist.store.db import Connection, StoreError
@@ -75,9 +76,6 @@ class Coaching:
         return [Note(int(r[0]), int(r[1]), None if r[2] is None else float(r[2]), r[3], r[4],
                      float(r[5])) for r in rows]
 
-    def delete_note(self, note_id: int) -> None:
-        self.conn.execute("DELETE FROM notes WHERE id = ?", (int(note_id),))
-
     def set_flag(self, call_id: int, status: str, author: str, reason: str = "") -> Flag:
         if status not in FLAG_STATUSES:
             raise StoreError(f"unknown flag status '{status}' (one of {', '.join(FLAG_STATUSES)})")
@@ -101,7 +99,7 @@ class Coaching:
         return Flag(int(rows[0][0]), rows[0][1], rows[0][2], rows[0][3], float(rows[0][4])) \
             if rows else None
 
-    def trend(self, agent: str, bucket_days: int = 7) -> list[dict]:
+    def trend(self, agent: str, bucket_days: int = 7) -> list[dict[str, Any]]:
         """The agent's weeks: calls, upset calls, each step's coverage on the upset calls (the
         only ones that needed it), warnings per call by kind, average score and time to first
         apology. Rows: {day, calls, upset, score, first_apology, <step>: share or None,

@@ -12,6 +12,7 @@ import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from callassist.coach.kinds import STEP_IDS, WarningKind
 from callassist.store.db import Connection, StoreError
@@ -133,7 +134,7 @@ def grouped(suggestions: list[Suggestion]) -> dict[tuple[str, str], list[Suggest
     return dict(sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1])))
 
 
-def words_at(report: dict, at: float) -> tuple[str, float] | None:
+def words_at(report: dict[str, Any], at: float) -> tuple[str, float] | None:
     """The agent's sentence at a moment of a call (or the last one started before it), with
     its start: what a correction at that moment refers to."""
     best = None

@@ -100,7 +100,7 @@ class Connection(abc.ABC):
         self.lock = threading.RLock()
 
     @abc.abstractmethod
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]: ...
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
     @abc.abstractmethod
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
@@ -211,7 +211,7 @@ class SQLiteConnection(Connection):
             return uri + "?mode=ro&immutable=1"
         return uri + "?mode=ro"
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.lock, self.errors():
             return self.conn.execute(sql, tuple(params)).fetchall()
 
@@ -355,7 +355,7 @@ class PostgresConnection(Connection):
     def _sql(sql: str) -> str:
         return sql.replace("?", "%s")
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.lock, self.errors():
             cur = self._ready().execute(self._sql(sql), tuple(params))
             return cur.fetchall() if cur.description is not None else []

@@ -13,6 +13,7 @@ keeps them until it recycles its segments, as for any PostgreSQL data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from callassist.store.db import Connection, StoreError
 
@@ -109,7 +110,7 @@ def _refuse_unsafe(clock: float, newest: float | None, n: int, total: int) -> No
             "--override)")
 
 
-def _delete(conn: Connection, where: str, params: list) -> None:
+def _delete(conn: Connection, where: str, params: list[Any]) -> None:
     # Events, notes, flags and text go with their call (ON DELETE CASCADE); on SQLite the
     # cascade fires call_text's trigger, which takes the words out of the full-text index.
     conn.execute(f"DELETE FROM calls WHERE {where}", params)

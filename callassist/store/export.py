@@ -8,16 +8,17 @@ import html
 import io
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from callassist.coach.assessment import FRUSTRATION_LABELS, assess, frustration_moments
-from callassist.coach.kinds import STEP_IDS, WarningKind
+from callassist.coach.checklist import StepState, checklist
+from callassist.coach.kinds import STEP_IDS
 from callassist.coach.labels import LABELS
-from callassist.format import PALETTE, clock, local_time
+from callassist.coach.playbook import WARNING_KINDS
+from callassist.format import CHECK_COLOURS, PAGE, PALETTE, clock, local_time
 from callassist.store.query import StoredCall
 from callassist.store.summary import annotate_transcript
-
-WARNING_KINDS = tuple(WarningKind)
 
 
 def _kinds(calls: list[StoredCall]) -> list[str]:
@@ -25,7 +26,7 @@ def _kinds(calls: list[StoredCall]) -> list[str]:
     return [*WARNING_KINDS, *sorted(seen - set(WARNING_KINDS))]
 
 
-def tone_figures(report: dict) -> dict[str, float]:
+def tone_figures(report: Mapping[str, Any]) -> dict[str, float]:
     """The tone monitors' numeric figures, flattened: {"pace_average_wpm": 156, ...}."""
     out: dict[str, float] = {}
     for monitor, values in (report.get("summary", {}).get("tone") or {}).items():
@@ -81,14 +82,14 @@ def to_csv(calls: Iterable[StoredCall]) -> str:
 class _SafeWriter:
     """csv.writer whose every text cell goes through csv_cell."""
 
-    def __init__(self, writer):
+    def __init__(self, writer: Any) -> None:  # a csv.writer (its type is private)
         self._writer = writer
 
     def writerow(self, row: Iterable[object]) -> None:
         self._writer.writerow([csv_cell(v) for v in row])
 
 
-def to_corpus(call: StoredCall) -> dict:
+def to_corpus(call: StoredCall) -> dict[str, Any]:
     """The corpus transcript format (`callassist analyze` reads it) plus what the store knows."""
     r, rep = call.row, call.report
     return {
@@ -143,9 +144,12 @@ def timeline_svg(call: StoredCall, width: int = 720) -> str:
     """The call on a time axis: speech bands per speaker, the customer's frustration, then
     steps, warnings and reminders."""
     e = html.escape
-    dur = max(call.row.duration, max((s["end"] for s in call.speech), default=0.0), 1.0)
+    dur = max(call.row.duration, max((s.end for s in call.speech), default=0.0), 1.0)
     left, right = 80, width - 10
-    x = lambda t: left + (right - left) * max(0.0, min(float(t), dur)) / dur  # noqa: E731
+
+    def x(t: float) -> float:
+        return left + (right - left) * max(0.0, min(float(t), dur)) / dur
+
     rows = {"customer": 14, "upset": 34, "agent": 54, "step": 78, "warning": 104,
             "reminder": 128}
     height = 156
@@ -157,10 +161,10 @@ def timeline_svg(call: StoredCall, width: int = 720) -> str:
         parts.append(f'<text x="4" y="{y + 4}" font-size="11" fill="#444">{label}</text>')
         parts.append(f'<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="#e3e3e3"/>')
     for s in call.speech:
-        y = rows.get(s["speaker"], 14)
-        x0, x1 = x(s["start"]), x(s["end"])
+        y = rows.get(s.speaker, 14)
+        x0, x1 = x(s.start), x(s.end)
         parts.append(f'<rect x="{x0:.1f}" y="{y - 7}" width="{max(x1 - x0, 1):.1f}" height="14" '
-                     f'fill="{PALETTE.get(s["speaker"], "#aaa")}"/>')
+                     f'fill="{PALETTE.get(s.speaker, "#aaa")}"/>')
     rep = call.report
     for m in frustration_moments(rep):
         if m["at"] is None:
@@ -196,26 +200,32 @@ def timeline_svg(call: StoredCall, width: int = 720) -> str:
     return "".join(parts)
 
 
-_CSS = """
-body { font: 13px/1.45 "DejaVu Sans", Arial, sans-serif; color: #222; margin: 24px; }
-h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 0 0 2px; }
-.meta { color: #555; margin-bottom: 10px; }
-table { border-collapse: collapse; margin: 8px 0 14px; }
-th, td { border-bottom: 1px solid #ddd; padding: 3px 10px 3px 0; text-align: left;
-  vertical-align: top; }
-th { color: #555; font-weight: 600; }
-.ok { color: #2e8b57; font-weight: 600; } .miss { color: #b00020; font-weight: 600; }
-.call { page-break-before: always; break-before: page; padding-top: 8px; }
-.call:first-of-type { page-break-before: auto; break-before: auto; }
-.turn { margin: 2px 0; padding: 2px 6px; border-left: 3px solid transparent; }
-.turn .who { display: inline-block; width: 90px; color: #666; }
-.turn.step { background: #e6f4ea; border-left-color: #2e8b57; }
-.turn.warning { background: #fde8ea; border-left-color: #d1495b; }
-.tag { font-size: 11px; padding: 0 5px; border-radius: 3px; margin-left: 6px; color: #fff; }
-.tag.step { background: #2e8b57; } .tag.warning { background: #d1495b; }
-.advice { color: #555; font-style: italic; }
-@media print { body { margin: 0; } .noprint { display: none; } }
+_CSS = f"""
+body {{ font: 13px/1.45 "DejaVu Sans", Arial, sans-serif; color: {PAGE["text"]}; margin: 24px; }}
+h1 {{ font-size: 20px; margin: 0 0 4px; }} h2 {{ font-size: 16px; margin: 0 0 2px; }}
+.meta {{ color: {PAGE["dim"]}; margin-bottom: 10px; }}
+table {{ border-collapse: collapse; margin: 8px 0 14px; }}
+th, td {{ border-bottom: 1px solid {PAGE["rule"]}; padding: 3px 10px 3px 0; text-align: left;
+  vertical-align: top; }}
+th {{ color: {PAGE["dim"]}; font-weight: 600; }}
+.covered {{ color: {CHECK_COLOURS["covered"]}; font-weight: 600; }}
+.missed {{ color: {CHECK_COLOURS["missed"]}; font-weight: 600; }}
+.not_needed {{ color: {CHECK_COLOURS["not_needed"]}; }}
+.warn {{ color: {PALETTE["warning"]}; font-weight: 600; }}
+.call {{ page-break-before: always; break-before: page; padding-top: 8px; }}
+.call:first-of-type {{ page-break-before: auto; break-before: auto; }}
+.turn {{ margin: 2px 0; padding: 2px 6px; border-left: 3px solid transparent; }}
+.turn .who {{ display: inline-block; width: 90px; color: {PAGE["dim"]}; }}
+.turn.step {{ background: {PAGE["step_tint"]}; border-left-color: {PALETTE["step"]}; }}
+.turn.warning {{ background: {PAGE["warning_tint"]}; border-left-color: {PALETTE["warning"]}; }}
+.tag {{ font-size: 11px; padding: 0 5px; border-radius: 3px; margin-left: 6px; color: #fff; }}
+.tag.step {{ background: {PALETTE["step"]}; }} .tag.warning {{ background: {PALETTE["warning"]}; }}
+.advice {{ color: {PAGE["dim"]}; font-style: italic; }}
+@media print {{ body {{ margin: 0; }} .noprint {{ display: none; }} }}
 """
+# How each checklist state reads in the export (the colours are the CSS classes above).
+_STATE_MARK = {StepState.COVERED: "✓ covered", StepState.MISSED: "✗ missed",
+               StepState.NOT_NEEDED: "not needed"}
 
 
 def why(reason: str | None) -> str:
@@ -235,26 +245,19 @@ def _call_html(call: StoredCall) -> str:
     out.append(f'<div class="meta">{" · ".join(e(m) for m in meta)}</div>')
     out.append(f'<div class="meta">Score {e(judged.explain())}</div>')
     out.append("<table><tr><th>ASAP step</th><th></th><th>at</th><th>evidence</th></tr>")
-    for sid in STEP_IDS:
-        s = rep.get("steps", {}).get(sid, {})
-        if s.get("covered"):
-            how = " (by hand)" if s.get("manual") else ""
-            out.append(f'<tr><td>{e(LABELS[sid])}</td><td class="ok">✓ covered</td>'
-                       f'<td>{clock(s.get("at"))}</td><td>{e(s.get("evidence") or "")}{how}'
-                       f'{why(s.get("reason"))}</td></tr>')
-        elif not judged.needs_asap:
-            out.append(f'<tr><td>{e(LABELS[sid])}</td><td class="meta">not needed</td>'
-                       "<td></td><td></td></tr>")
-        else:
-            out.append(f'<tr><td>{e(LABELS[sid])}</td><td class="miss">✗ missed</td>'
-                       "<td></td><td></td></tr>")
+    for row in checklist(rep, judged).rows:
+        how = " (by hand)" if row.manual else ""
+        out.append(f'<tr><td>{e(row.label)}</td><td class="{row.state}">'
+                   f'{_STATE_MARK[row.state]}</td><td>{clock(row.at)}</td>'
+                   f'<td>{e(row.evidence)}{how}'
+                   f'{why(row.why)}</td></tr>')
     out.append("</table>")
     warnings = sorted(rep.get("warnings", []), key=lambda w: float(w.get("at") or 0))
     if warnings:
         out.append("<table><tr><th>warning</th><th>at</th><th>what was said</th>"
                    "<th>what to say instead</th></tr>")
         for w in warnings:
-            out.append(f'<tr><td class="miss">{e(w["kind"].replace("_", " "))}</td>'
+            out.append(f'<tr><td class="warn">{e(w["kind"].replace("_", " "))}</td>'
                        f'<td>{clock(w.get("at"))}</td><td>{e(w.get("evidence") or "")}'
                        f'{why(w.get("reason"))}</td>'
                        f'<td class="advice">{e(w.get("advice") or "")}</td></tr>')

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from callassist.coach.assessment import FRUSTRATION_LABELS
 from callassist.store.db import StoreLocation, connect
@@ -49,7 +50,7 @@ class LiveCall:
     agent: str
     started_at: float
     covered: dict[str, float] = field(default_factory=dict)
-    warnings: list[dict] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     cues: set[str] = field(default_factory=set)
     first_upset: float | None = None
     last_line: str = ""
@@ -65,7 +66,7 @@ class LiveCall:
     def mood_label(self) -> str:
         return "calm" if self.mood == 0 else FRUSTRATION_LABELS[self.mood]
 
-    def apply(self, event: dict) -> list[Alert]:
+    def apply(self, event: dict[str, Any]) -> list[Alert]:
         """Takes one stored event; returns the alerts it raises."""
         kind = event.get("type")
         self.updated = time.time()

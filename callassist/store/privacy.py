@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 REDACTED = "[number]"
 MIN_RUN = 4
@@ -131,7 +132,7 @@ def redact(text: str) -> str:
     return _inner("".join(parts))
 
 
-def redact_words(words: Sequence[dict]) -> list[dict]:
+def redact_words(words: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Recogniser words ({"text"|"word", start, end, ...}) with digit runs' words redacted."""
     key = "text" if words and "text" in words[0] else "word"
     tokens = [str(w.get(key, "")) for w in words]
@@ -175,9 +176,11 @@ class SpeakerRuns:
     speaker's previous utterance again, redacted, when it must be rewritten (else None)."""
 
     def __init__(self) -> None:
-        self._last: dict[str, tuple[dict, int]] = {}  # speaker -> (stored, trailing digits)
+        # speaker -> (stored, trailing digits)
+        self._last: dict[str, tuple[dict[str, Any], int]] = {}
 
-    def feed(self, utt: dict, raw_text: str) -> tuple[dict, dict | None]:
+    def feed(self, utt: dict[str, Any], raw_text: str
+             ) -> tuple[dict[str, Any], dict[str, Any] | None]:
         speaker = str(utt.get("speaker", ""))
         tokens = _TOKEN.findall(raw_text)
         lead_n, lead = _edge(tokens, True)
@@ -192,7 +195,7 @@ class SpeakerRuns:
         return utt, again
 
 
-def _edge_redacted(utt: dict, leading: bool) -> dict:
+def _edge_redacted(utt: dict[str, Any], leading: bool) -> dict[str, Any]:
     out = dict(utt)
     out["text"] = _redact_edge(str(utt.get("text") or ""), leading)
     words = utt.get("words")
@@ -204,22 +207,26 @@ def _edge_redacted(utt: dict, leading: bool) -> dict:
     return out
 
 
-def redact_turns(turns: list) -> list:
+def redact_turns(turns: list[Any]) -> list[Any]:
     """A report's transcript turns with numbers read across one speaker's turns redacted."""
     runs = SpeakerRuns()
-    out: list = []
+    out: list[Any] = []
     last: dict[str, int] = {}
     for turn in turns:
         if not isinstance(turn, dict):
             out.append(turn)
             continue
-        stored, again = runs.feed(redact_all(turn), str(turn.get("text") or ""))
+        stored, again = runs.feed(_redact_dict(turn), str(turn.get("text") or ""))
         speaker = str(turn.get("speaker", ""))
         if again is not None and speaker in last:
             out[last[speaker]] = again
         last[speaker] = len(out)
         out.append(stored)
     return out
+
+
+def _redact_dict(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: redact_all(v) for k, v in d.items()}
 
 
 def redact_all(value: object) -> object:
@@ -236,7 +243,7 @@ def redact_all(value: object) -> object:
     return value
 
 
-def event_for_store(event: dict, retention: str) -> dict | None:
+def event_for_store(event: dict[str, Any], retention: str) -> dict[str, Any] | None:
     """An event dict as it may be stored under `retention`, or None if it is not kept."""
     if retention == "none":
         return None
@@ -245,10 +252,24 @@ def event_for_store(event: dict, retention: str) -> dict | None:
     event = dict(event)
     if retention == "checklist" and "evidence" in event:
         event["evidence"] = ""
+    if event["type"] == "tone" and retention != "full":
+        event["figures"] = _tone_without_words(event.get("figures") or {})
     return redact_all(event)  # type: ignore[return-value]
 
 
-def report_for_store(report: dict, retention: str) -> dict:
+def _tone_without_words(tone: dict[str, Any]) -> dict[str, Any]:
+    """The tone figures with the customer's words taken out (kept only under `full`)."""
+    tone = dict(tone)
+    if isinstance(tone.get("customer"), dict):
+        customer = dict(tone["customer"])
+        customer["anger_words"] = []
+        customer["moments"] = [{**m, "evidence": ""} for m in customer.get("moments", [])
+                               if isinstance(m, dict)]
+        tone["customer"] = customer
+    return tone
+
+
+def report_for_store(report: dict[str, Any], retention: str) -> dict[str, Any]:
     """A coach report as it may be stored under `retention` (no transcript or evidence text
     unless full), redacted."""
     report = dict(report)
@@ -260,15 +281,8 @@ def report_for_store(report: dict, retention: str) -> dict:
         }
         report["warnings"] = [{**w, "evidence": ""} for w in report.get("warnings", [])]
         summary = dict(report.get("summary") or {})
-        tone = dict(summary.get("tone") or {})
-        if isinstance(tone.get("customer"), dict):
-            customer = dict(tone["customer"])
-            customer["anger_words"] = []
-            customer["moments"] = [{**m, "evidence": ""} for m in customer.get("moments", [])
-                                   if isinstance(m, dict)]
-            tone["customer"] = customer
-            summary["tone"] = tone
-            report["summary"] = summary
+        summary["tone"] = _tone_without_words(dict(summary.get("tone") or {}))
+        report["summary"] = summary
     report = redact_all(report)  # type: ignore[assignment]
     if isinstance(report.get("transcript"), list):
         report["transcript"] = redact_turns(report["transcript"])

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from callassist.coach.events import Event, SpeechEvent
 from callassist.coach.kinds import STEP_IDS
+from callassist.coach.report import Report
 from callassist.store.coaching import FLAG_STATUSES
 from callassist.store.db import StoreError
 from callassist.store.summary import STEP_BITS
@@ -42,8 +45,9 @@ class CallFilter:
     # False = real calls only, True = practice attempts only, None = both.
     practice: bool | None = False
 
-    def where(self, dialect: str = "sqlite") -> tuple[str, list]:
-        clauses, params = [], []
+    def where(self, dialect: str = "sqlite") -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
         if self.practice is not None:
             clauses.append("source LIKE ?" if self.practice else "source NOT LIKE ?")
             params.append(PRACTICE_SOURCE + "%")
@@ -145,22 +149,19 @@ class CallRow:
 @dataclass
 class StoredCall:
     row: CallRow
-    report: dict
-    events: list[dict] = field(default_factory=list)
+    report: Report
+    events: list[Event] = field(default_factory=list)
 
     @property
-    def speech(self) -> list[dict]:
+    def speech(self) -> list[SpeechEvent]:
         """Stretches of speech per speaker: from the audio levels, else from the transcript."""
-        segs = [e for e in self.events if e["type"] == "speech"]
+        segs = [e for e in self.events if isinstance(e, SpeechEvent)]
         if segs:
             return segs
-        return [
-            {"speaker": t["speaker"], "start": t["start"], "end": t["end"]}
-            for t in self.report.get("transcript", [])
-        ]
+        return [SpeechEvent(t.speaker, t.start, t.end) for t in self.report.transcript]
 
 
-def call_row(r: tuple) -> CallRow:
+def call_row(r: tuple[Any, ...]) -> CallRow:
     return CallRow(
         id=int(r[0]), agent=r[1], started_at=float(r[2]),
         ended_at=None if r[3] is None else float(r[3]), duration=float(r[4] or 0.0),

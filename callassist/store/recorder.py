@@ -6,15 +6,17 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from callassist.coach.events import Event, LevelEvent, event_to_dict
+from callassist.coach.events import Event, LevelEvent, SpeechEvent, event_from_dict, event_to_dict
+from callassist.coach.report import Report
 from callassist.store.db import Connection, StoreError, StoreUnreachable
 from callassist.store.privacy import SpeakerRuns, event_for_store
 
 # Closes a call in the store: (call id, its report or None to rebuild it, status).
-FinishCall = Callable[[int, "dict | None", str], None]
+FinishCall = Callable[[int, "Report | Mapping[str, Any] | None", str], None]
 
 HEARTBEAT_S = 20.0
 FLOOR_CHANNEL = "callassist_floor"
@@ -50,14 +52,14 @@ class _Speech:
     prev_at: float | None = None
     dbfs: list[float] = field(default_factory=list)
 
-    def feed(self, e: LevelEvent) -> dict | None:
+    def feed(self, e: LevelEvent) -> SpeechEvent | None:
         if self.prev_at is not None and 0 < e.at - self.prev_at < 1.0:
             self.block = e.at - self.prev_at
         self.prev_at = e.at
         closed = None
         if self.start is not None and (e.at - self.last > SPEECH_GAP_S
                                        or e.at - self.start >= MAX_STRETCH_S):
-            closed = self.close()
+            closed = self.close(e.speaker)
         if e.voiced:
             if self.start is None:
                 self.start = e.at
@@ -65,14 +67,13 @@ class _Speech:
             self.dbfs.append(e.dbfs)
         return closed
 
-    def close(self) -> dict | None:
+    def close(self, speaker: str) -> SpeechEvent | None:
         if self.start is None:
             return None
-        seg = {
-            "type": "speech", "start": round(self.start, 3),
-            "end": round(self.last + self.block, 3),
-            "dbfs": round(sum(self.dbfs) / len(self.dbfs), 1) if self.dbfs else None,
-        }
+        seg = SpeechEvent(
+            speaker, round(self.start, 3), round(self.last + self.block, 3),
+            round(sum(self.dbfs) / len(self.dbfs), 1) if self.dbfs else None,
+        )
         self.start, self.dbfs = None, []
         return seg
 
@@ -88,17 +89,16 @@ class _Batch:
     """One write: new event rows, rewrites of stored ones, the call's length so far (with a
     heartbeat) when it moved."""
 
-    rows: list[tuple]
-    updates: list[tuple]
+    rows: list[tuple[Any, ...]]
+    updates: list[tuple[Any, ...]]
     clock: float | None
     sent: float = 0.0  # monotonic time of its commit
 
 
-def _event_time(event: Event | dict) -> float:
+def _event_time(event: Event) -> float:
     """The latest call time an event speaks for (its end, or its moment)."""
-    get = event.get if isinstance(event, dict) else lambda k: getattr(event, k, None)
     for key in ("end", "at"):
-        value = get(key)
+        value = getattr(event, key, None)
         if isinstance(value, int | float):
             return float(value)
     return 0.0
@@ -154,28 +154,28 @@ class CallRecorder:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def write(self, events: Iterable[Event | dict]) -> None:
-        """Stores a batch of coach events (as returned by the session's feed_* calls)."""
+    def write(self, events: Iterable[Event | Mapping[str, Any]]) -> None:
+        """Stores a batch of coach events (as returned by the session's feed_* calls, or
+        their dict form, which is decoded first)."""
         if self.finished:
             raise StoreError(f"call {self.call_id} is already finished; begin a new call")
         if self._failed:
             raise StoreError(f"call {self.call_id} can no longer be saved (it was deleted "
                              "from the store, or this role lost its rights)")
-        rows: list[tuple] = []
-        rewrites: list[tuple[int | None, dict]] = []  # earlier utterances that end a number
-        for event in events:
-            d = event if isinstance(event, dict) else None
+        rows: list[tuple[Any, ...]] = []
+        # earlier utterances that end a number
+        rewrites: list[tuple[int | None, dict[str, Any]]] = []
+        for given in events:
+            event = event_from_dict(given) if isinstance(given, Mapping) else given
             self._clock = max(self._clock, _event_time(event))
             if self._started is None:
                 self._started = (time.monotonic(), self._clock)
-            if isinstance(event, LevelEvent) or (d is not None and d.get("type") == "level"):
-                lv = event if isinstance(event, LevelEvent) else LevelEvent(
-                    d["speaker"], d["at"], d["dbfs"], d["voiced"])  # type: ignore[index]
-                seg = self._speech.setdefault(lv.speaker, _Speech()).feed(lv)
+            if isinstance(event, LevelEvent):
+                seg = self._speech.setdefault(event.speaker, _Speech()).feed(event)
                 if seg:
-                    rows.append(self._row({**seg, "speaker": lv.speaker}))
+                    rows.append(self._row(event_to_dict(seg)))
                 continue
-            raw = d if d is not None else event_to_dict(event)
+            raw = event_to_dict(event)
             stored = event_for_store(raw, self.retention)
             if stored is not None and stored["type"] == "transcript":
                 stored, again = self._runs.feed(stored, str(raw.get("text") or ""))
@@ -275,8 +275,8 @@ class CallRecorder:
         """Rows not yet in the store (the store could not be reached)."""
         return self._pending_rows
 
-    def _rewrites(self, rewrites: list[tuple[int | None, dict]], rows: list[tuple]
-                  ) -> list[tuple]:
+    def _rewrites(self, rewrites: list[tuple[int | None, dict[str, Any]]],
+                  rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         """Rewritten utterances: replaced in this batch's rows, or updates of stored rows."""
         updates = []
         for seq, again in rewrites:
@@ -291,21 +291,21 @@ class CallRecorder:
                 updates.append((data, self.call_id, seq))
         return updates
 
-    def _row(self, d: dict) -> tuple:
+    def _row(self, d: dict[str, Any]) -> tuple[Any, ...]:
         self._seq += 1
         at = d.get("at", d.get("start", 0.0))
         return (self.call_id, self._seq, float(at or 0.0), d["type"],
                 json.dumps(d, separators=(",", ":")))
 
-    def finish(self, report: dict | None = None, status: str = "complete") -> int | None:
+    def finish(self, report: Report | Mapping[str, Any] | None = None,
+               status: str = "complete") -> int | None:
         """Ends the call: stores the final report (or one rebuilt from the events) and marks
         the call `status` ("complete", or "interrupted" for a call an error stopped). Returns
         the call id (None under retention `none`)."""
         if self.finished:
             return self.call_id if self.retention != "none" else None
-        tail = [s.close() for s in self._speech.values()]
-        rows = [self._row({**seg, "speaker": spk})
-                for spk, seg in zip(self._speech, tail, strict=True) if seg]
+        tail = [s.close(spk) for spk, s in self._speech.items()]
+        rows = [self._row(event_to_dict(seg)) for seg in tail if seg]
         if self.retention == "none":
             self._shut()
             return None

@@ -8,11 +8,14 @@ import json
 import os
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from callassist.coach.assessment import assess
+from callassist.coach.events import Event, SpeechEvent, event_to_dict
 from callassist.coach.kinds import STEP_IDS
+from callassist.coach.report import Report, report_events
 from callassist.settings import RETENTION_MODES, Settings, load_settings
 from callassist.store.access import Member, whoami
 from callassist.store.coaching import Coaching
@@ -36,7 +39,7 @@ from callassist.store.query import (
     call_row,
 )
 from callassist.store.recorder import FLOOR_CHANNEL, CallRecorder
-from callassist.store.summary import STEP_BITS, figures, report_from_events
+from callassist.store.summary import STEP_BITS, decode_events, figures, report_from_events
 
 # A live call on another machine is taken as interrupted after this long without a heartbeat
 # (both times by the store's clock: the server's on PostgreSQL, W1).
@@ -252,7 +255,7 @@ class Store:
                             conn is not self.conn, pace=pace)
 
     def save_report(
-        self, report: dict, source: str = "", agent: str | None = None,
+        self, report: Report | Mapping[str, Any], source: str = "", agent: str | None = None,
         started_at: float | None = None, engine: str = "", model: str = "",
         title: str | None = None, retention: str | None = None,
     ) -> int | None:
@@ -261,20 +264,22 @@ class Store:
         retention = self._retention(retention)
         if retention == "none":
             return None
-        duration = float(report.get("duration") or 0.0)
+        report = Report.from_json(report)
+        duration = report.duration or 0.0
         started = (self.conn.now() - duration) if started_at is None else float(started_at)
         # Numbers read across one speaker's turns are redacted before the turns become events.
-        events = _events_from_report(
-            {**report, "transcript": redact_turns(report.get("transcript", []))})
+        redacted = Report.from_json(
+            {**report.to_json(), "transcript": redact_turns(report.to_json()["transcript"])})
         with self.conn.transaction():
             call_id = self._insert_call(
                 self.conn, agent, started, "live", source,
-                title if title is not None else str(report.get("title") or ""),
+                title if title is not None else str(report.title or ""),
                 engine, model, retention,
             )
-            rows = []
-            for e in events:
-                stored = event_for_store(e, retention) if e["type"] != "speech" else e
+            rows: list[tuple[Any, ...]] = []
+            for event in report_events(redacted):
+                e = event_to_dict(event)
+                stored = event_for_store(e, retention) if not isinstance(event, SpeechEvent) else e
                 if stored is not None:
                     at = stored.get("at", stored.get("start", 0.0))
                     rows.append((call_id, len(rows) + 1, float(at or 0.0), stored["type"],
@@ -310,7 +315,8 @@ class Store:
         return int(rows[0][0])
 
     def _finish_call(
-        self, call_id: int, report: dict | None, status: str, in_transaction: bool = False,
+        self, call_id: int, report: Report | Mapping[str, Any] | None, status: str,
+        in_transaction: bool = False,
     ) -> None:
         row = self.conn.execute(
             "SELECT retention, started_at, duration FROM calls WHERE id = ?", (call_id,)
@@ -321,10 +327,11 @@ class Store:
         if report is None:
             # A call that died: as long as its recorder last said (D3), or its last event.
             report = report_from_events(self._events(call_id), least=float(so_far or 0.0))
-        stored = report_for_store(report, retention)
-        fig = figures(stored)
+        stored = report_for_store(Report.from_json(report).to_json(), retention)
+        typed = Report.from_json(stored)
+        fig = figures(typed)
         judged = assess(stored)
-        text = "\n".join(t.get("text") or "" for t in stored.get("transcript", []))
+        text = "\n".join(t.text for t in typed.transcript)
 
         def write() -> None:
             self.conn.execute(
@@ -416,7 +423,7 @@ class Store:
             raise StoreError(f"no call {call_id} in the store ({self.location.display})")
         row = call_row(rows[0][:-1])
         events = self._events(row.id)
-        report = (json.loads(rows[0][-1]) if rows[0][-1]
+        report = (Report.from_json(json.loads(rows[0][-1])) if rows[0][-1]
                   else report_from_events(events, least=row.duration))
         return StoredCall(row, report, events)
 
@@ -437,20 +444,22 @@ class Store:
                 if events or not reports.get(r.id):
                     yield self.get_call(r.id)
                 else:
-                    yield StoredCall(r, json.loads(reports[r.id]))
+                    yield StoredCall(r, Report.from_json(json.loads(reports[r.id])))
             offset += page
 
-    def _events(self, call_id: int) -> list[dict]:
-        out = []
+    def _events(self, call_id: int) -> list[Event]:
+        """The call's stored events in order, decoded (the store's typed boundary). A row
+        written by hand, not by a recorder, is skipped: there is nothing to show of it."""
+        stored = []
         for (d,) in self.conn.execute(
                 "SELECT data FROM events WHERE call_id = ? ORDER BY seq", (call_id,)):
             try:
                 event = json.loads(d)
             except ValueError:
-                continue  # a row written by hand, not by a recorder: nothing to show
+                continue
             if isinstance(event, dict) and "type" in event:
-                out.append(event)
-        return out
+                stored.append(event)
+        return decode_events(stored)
 
     def _agent(self, agent: str | None) -> str:
         return agent or self.settings.agent
@@ -477,7 +486,7 @@ class Store:
         return [r[0] for r in self.conn.execute(
             "SELECT DISTINCT kind FROM call_warnings WHERE n > 0 ORDER BY kind")]
 
-    def coverage(self, flt: CallFilter | None = None, bucket_days: int = 7) -> list[dict]:
+    def coverage(self, flt: CallFilter | None = None, bucket_days: int = 7) -> list[dict[str, Any]]:
         """Per agent and period: how many calls, how many needed the ASAP steps (the customer
         was upset) and how many of those covered each step. Routine calls never count against
         a step. Rows: {agent, day (first UTC day number of the period), calls, upset, warnings,
@@ -505,29 +514,6 @@ class Store:
             d.update({sid: int(n) for sid, n in zip(STEP_IDS, r[6:], strict=True)})
             out.append(d)
         return out
-
-
-def _events_from_report(report: dict) -> list[dict]:
-    """The events a saved report stands for, in time order, so saved and live calls read alike."""
-    events: list[dict] = []
-    for turn in report.get("transcript", []):
-        events.append({"type": "transcript", "speaker": turn["speaker"], "final": True,
-                       "text": turn.get("text", ""), "start": turn["start"], "end": turn["end"],
-                       "words": []})
-        events.append({"type": "speech", "speaker": turn["speaker"], "start": turn["start"],
-                       "end": turn["end"], "dbfs": None})
-    for sid, s in report.get("steps", {}).items():
-        if s.get("covered"):
-            events.append({"type": "step", "step": sid, "at": s.get("at") or 0.0,
-                            "evidence": s.get("evidence") or "", "manual": bool(s.get("manual")),
-                            "reason": s.get("reason") or "", "covered": True})
-    for w in report.get("warnings", []):
-        events.append({"type": "warning", **{k: w.get(k) for k in ("kind", "at", "evidence",
-                                                                     "advice", "reason")}})
-    for r in report.get("reminders", []):
-        events.append({"type": "reminder", **{k: r.get(k) for k in ("kind", "at", "text")}})
-    events.sort(key=lambda e: float(e.get("at", e.get("start", 0.0)) or 0.0))
-    return events
 
 
 def _private_data_dir(folder: Path) -> None:

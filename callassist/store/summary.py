@@ -6,12 +6,16 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from callassist.coach.events import EVENT_TYPES, Event, event_from_dict
 from callassist.coach.kinds import STEP_IDS
 from callassist.coach.labels import LABELS
+from callassist.coach.report import Report, build_report
 
-STEP_BITS = {sid: 1 << i for i, sid in enumerate(STEP_IDS)}
+STEP_BITS: dict[str, int] = {sid: 1 << i for i, sid in enumerate(STEP_IDS)}
 
 
 @dataclass(frozen=True)
@@ -24,79 +28,42 @@ class Figures:
     duration: float
 
 
-def figures(report: dict) -> Figures:
-    steps = report.get("steps", {})
-    mask = sum(bit for sid, bit in STEP_BITS.items() if steps.get(sid, {}).get("covered"))
-    kinds = Counter(w["kind"] for w in report.get("warnings", []))
-    apology = steps.get("apologize", {})
-    first = report.get("summary", {}).get("time_to_first_apology")
-    if first is None and apology.get("covered"):
-        first = apology.get("at")
+def figures(report: Report) -> Figures:
+    covered = {sid for sid, s in report.steps.items() if s.covered}
+    mask = sum(bit for sid, bit in STEP_BITS.items() if sid in covered)
+    kinds = Counter(w.kind for w in report.warnings)
+    first = report.summary.time_to_first_apology
+    apology = report.steps.get("apologize")
+    if first is None and apology is not None and apology.covered:
+        first = apology.at
     return Figures(
         steps_mask=mask,
         steps_covered=bin(mask).count("1"),
         warnings=sum(kinds.values()),
         warnings_by_kind=dict(kinds),
         first_apology=first,
-        duration=float(report.get("duration") or 0.0),
+        duration=report.duration or 0.0,
     )
 
 
-def report_from_events(events: list[dict], duration: float | None = None,
-                       least: float = 0.0) -> dict:
-    """The coach report's shape, rebuilt from stored event dicts in order; its duration is
-    `duration`, else the last event's time but at least `least`."""
-    covered: dict[str, dict] = {}
-    warnings, reminders, transcript, moods = [], [], [], []
-    last = 0.0
-    for e in events:
-        t = e.get("type")
-        at = float(e.get("end", e.get("at", 0.0)) or 0.0)
-        last = max(last, at)
-        if t == "step":
-            if e.get("covered", True):
-                covered[e["step"]] = e
-            else:
-                covered.pop(e["step"], None)
-        elif t == "warning":
-            warnings.append({k: e.get(k) for k in ("kind", "at", "evidence", "advice",
-                                                   "reason")})
-        elif t == "withdrawn":  # the warning it names does not stand
-            warnings = [w for w in warnings
-                        if (w["kind"], w["at"]) != (e.get("kind"), e.get("raised_at"))]
-        elif t == "reminder":
-            reminders.append({k: e.get(k) for k in ("kind", "at", "text")})
-        elif t == "mood":
-            moods.append({k: e.get(k) for k in ("at", "cue", "evidence", "strength")})
-        elif t == "transcript" and e.get("final"):
-            transcript.append({k: e.get(k) for k in ("speaker", "start", "end", "text")})
-    steps = {}
-    for sid in STEP_IDS:
-        e = covered.get(sid)
-        steps[sid] = {
-            "label": LABELS[sid],
-            "covered": e is not None,
-            "at": round(e["at"], 2) if e else None,
-            "evidence": e.get("evidence") if e else None,
-            "manual": bool(e.get("manual")) if e else False,
-            "reason": e.get("reason") if e else None,
-        }
-    apology = covered.get("apologize")
-    return {
-        "duration": round(duration if duration is not None else max(last, least), 2),
-        "ended": False,
-        "steps": steps,
-        "warnings": warnings,
-        "reminders": reminders,
-        "summary": {
-            "steps_covered": [s for s in STEP_IDS if steps[s]["covered"]],
-            "steps_missed": [s for s in STEP_IDS if not steps[s]["covered"]],
-            "warnings_by_kind": dict(Counter(w["kind"] for w in warnings)),
-            "time_to_first_apology": round(apology["at"], 2) if apology else None,
-            "tone": {"customer": {"moments": moods}} if moods else {},
-        },
-        "transcript": transcript,
-    }
+def decode_events(stored: Iterable[Event | Mapping[str, Any]]) -> list[Event]:
+    """Stored event dicts as typed events (`event_from_dict`); a type this version does not
+    know (a newer version wrote it) is skipped, so the call still reads."""
+    out: list[Event] = []
+    for e in stored:
+        if not isinstance(e, Mapping):
+            out.append(e)
+        elif e.get("type") in EVENT_TYPES:
+            out.append(event_from_dict(e))
+    return out
+
+
+def report_from_events(events: Iterable[Event | Mapping[str, Any]], least: float = 0.0
+                       ) -> Report:
+    """The report of a call that never finished (the program or the machine died mid-call),
+    from its stored events: the same fold as the live report (coach/report.py), with the
+    built-in labels; it lasts until its last event, but at least `least`."""
+    return build_report(decode_events(events), LABELS, least=least)
 
 
 # How many earlier agent turns may still hold a moment (turns overlap only in odd transcripts;
@@ -104,7 +71,7 @@ def report_from_events(events: list[dict], duration: float | None = None,
 MAX_OVERLAP = 200
 
 
-def annotate_transcript(report: dict) -> list[list[dict]]:
+def annotate_transcript(report: Mapping[str, Any]) -> list[list[dict[str, Any]]]:
     """For each transcript turn, the steps and warnings whose evidence it is:
     [{"type": "step"|"warning", "id": step id or warning kind, "at": seconds}, ...].
 
@@ -112,7 +79,7 @@ def annotate_transcript(report: dict) -> list[list[dict]]:
     else either one; on a tie, the earliest. Found through an index of texts and turn starts,
     so a call of 25,000 turns and 6,000 warnings takes milliseconds, not a minute (H7)."""
     turns = report.get("transcript", [])
-    marks: list[list[dict]] = [[] for _ in turns]
+    marks: list[list[dict[str, Any]]] = [[] for _ in turns]
     agent = [i for i, t in enumerate(turns) if t["speaker"] == "agent"]
     by_text: dict[str, list[int]] = {}
     for i in agent:

@@ -4,7 +4,6 @@ live transcript) and the end-of-call summary."""
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,11 +16,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from callassist.coach.checklist import StepState, checklist
 from callassist.coach.events import StepEvent, TranscriptEvent, WarningEvent
+from callassist.coach.report import Report
 from callassist.format import clock
 from callassist.ui import theme
 from callassist.ui.plain import Label, rich_label
 from callassist.ui.widgets import ToneLight, WrapLabel
+
+# How each checklist state shows on the end-of-call summary.
+_STATE_MARKS = {StepState.COVERED: ("✓", theme.STEP_ON), StepState.MISSED: ("○", theme.TONE_ALERT),
+                StepState.NOT_NEEDED: ("·", theme.MUTED)}
 
 TONE_LIGHTS = (("too_loud", "Volume"), ("too_fast", "Pace"), ("monologue", "Turn-taking"))
 TONE_CALM_AFTER_S = 20.0
@@ -262,7 +267,7 @@ class SummaryPanel(QFrame):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("summaryCard")
-        self.report: dict | None = None
+        self.report: Report | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
         lay.setSpacing(6)
@@ -299,37 +304,36 @@ class SummaryPanel(QFrame):
         lay.addLayout(foot)
 
     def show_report(
-        self, report: dict, step_labels: dict[str, str], warning_titles: dict[str, str],
+        self, report: Report, step_labels: dict[str, str], warning_titles: dict[str, str],
         note: str, next_button: bool,
     ) -> None:
-        self.report = report
-        summary = report.get("summary", {})
-        covered = summary.get("steps_covered", [])
-        warnings: Sequence[dict] = report.get("warnings", [])
-        self.heading.setText(f"Call ended · {clock(report.get('duration'))}")
-        first = summary.get("time_to_first_apology")
-        parts = [f"{len(covered)} of {len(step_labels)} steps",
+        """Formats the call's checklist (coach/checklist.py): a routine call's steps read as
+        not needed, as in `calls show`, the review window and the export."""
+        self.report = report = Report.from_json(report)
+        steps = checklist(report)
+        warnings = report.warnings
+        self.heading.setText(f"Call ended · {clock(report.duration)}")
+        first = report.summary.time_to_first_apology
+        parts = [f"{steps.covered} of {steps.total} steps",
                  f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}",
                  f"first apology at {clock(first)}" if first is not None else "no apology"]
         self.headline.setText(" · ".join(parts))
         rows = []
-        for sid, label in step_labels.items():
-            s = report["steps"][sid]
-            if s["covered"]:
-                how = " (by hand)" if s.get("manual") else ""
-                rows.append(f"<span style='color:#3CC48F'>✓</span>&nbsp; {html.escape(label)}"
-                            f" <span style='color:#8C95A3'>{clock(s['at'])}{how}</span>")
-            else:
-                rows.append(f"<span style='color:#F2B54B'>○</span>&nbsp; {html.escape(label)}"
-                            " <span style='color:#8C95A3'>missed</span>")
+        for row in steps.rows:
+            mark, colour = _STATE_MARKS[row.state]
+            label = html.escape(step_labels.get(row.step, row.label))
+            when = f"{clock(row.at)}{' (by hand)' if row.manual else ''}" if (
+                row.state is StepState.COVERED) else row.state.words
+            rows.append(f"<span style='color:{colour.name()}'>{mark}</span>&nbsp; {label}"
+                        f" <span style='color:{theme.MUTED.name()}'>{when}</span>")
         self.steps.setText("<br>".join(rows))
-        counts = summary.get("warnings_by_kind", {})
+        counts = report.summary.warnings_by_kind
         if counts:
             items = [f"{html.escape(warning_titles.get(k, k))} ×{n}" for k, n in counts.items()]
-            self.warnings.setText("<span style='color:#F0646A'>Warnings</span>&nbsp; "
-                                  + ", ".join(items))
+            self.warnings.setText(f"<span style='color:{theme.WARNING.name()}'>Warnings</span>"
+                                  "&nbsp; " + ", ".join(items))
         else:
-            self.warnings.setText("<span style='color:#3CC48F'>No warnings</span>")
+            self.warnings.setText(f"<span style='color:{theme.STEP_ON.name()}'>No warnings</span>")
         self.note.setText(note)
         self.next_button.setVisible(next_button)
         self.show()

@@ -39,10 +39,11 @@ from PySide6.QtWidgets import (
 )
 
 from callassist.coach.assessment import SCORE_FORMULA, assess
+from callassist.coach.checklist import StepState, checklist
 from callassist.coach.kinds import PHRASE_WARNINGS, STEP_IDS
 from callassist.coach.labels import LABELS
 from callassist.errors import CallAssistError
-from callassist.format import clock, local_time
+from callassist.format import CHECK_COLOURS, PAGE, PALETTE, clock, local_time
 from callassist.paths import config_dir
 from callassist.store import CallFilter, Store, StoredCall
 from callassist.store.coaching import FLAG_STATUSES
@@ -196,12 +197,12 @@ class FilterBar(QWidget):
             d.dateChanged.connect(slot)
 
 
-def _why(item: dict) -> str:
+def _why(reason: str | None) -> str:
     """Why the coach ticked or warned: the rule that matched, or the nearest examples."""
-    reason = item.get("reason")
-    if not reason or item.get("manual"):
+    if not reason:
         return ""
-    return f"<br><span style='color:#6B7078;font-size:small'>why: {html.escape(reason)}</span>"
+    return (f"<br><span style='color:{PAGE['faint']};font-size:small'>"
+            f"why: {html.escape(reason)}</span>")
 
 
 class CallView(QScrollArea):
@@ -290,34 +291,31 @@ class CallView(QScrollArea):
         self.score.setText(f"<b>Score {judged.score}</b> · {e(judged.explain().split(': ', 1)[1])}")
         self.score.setToolTip(plain_tooltip(SCORE_FORMULA))
         rows = []
-        for sid in STEP_IDS:
-            s = rep.get("steps", {}).get(sid, {})
-            if s.get("covered"):
-                how = " <i>(ticked by hand)</i>" if s.get("manual") else ""
-                ev = f"“{e(s.get('evidence') or '')}”" if s.get("evidence") else ""
-                rows.append(f"<tr><td style='color:#2E8B57;font-weight:600'>✓</td>"
-                            f"<td><b>{e(LABELS[sid])}</b></td><td>{clock(s.get('at'))}</td>"
-                            f"<td>{ev}{how}{_why(s)}</td></tr>")
-            elif not judged.needs_asap:
-                rows.append(f"<tr><td style='color:#6B7078'>·</td><td><b>{e(LABELS[sid])}"
-                            "</b></td><td></td><td style='color:#6B7078'>not needed</td></tr>")
+        for row in checklist(rep, judged).rows:
+            colour = CHECK_COLOURS[row.state]
+            if row.state is StepState.COVERED:
+                how = " <i>(ticked by hand)</i>" if row.manual else ""
+                ev = f"“{e(row.evidence)}”" if row.evidence else ""
+                rows.append(f"<tr><td style='color:{colour};font-weight:600'>✓</td>"
+                            f"<td><b>{e(row.label)}</b></td><td>{clock(row.at)}</td>"
+                            f"<td>{ev}{how}{_why(row.why)}</td></tr>")
             else:
-                rows.append(f"<tr><td style='color:#C0392B;font-weight:600'>✗</td>"
-                            f"<td><b>{e(LABELS[sid])}</b></td><td></td>"
-                            "<td style='color:#C0392B'>missed</td></tr>")
+                mark = "✗" if row.state is StepState.MISSED else "·"
+                rows.append(f"<tr><td style='color:{colour};font-weight:600'>{mark}</td>"
+                            f"<td><b>{e(row.label)}</b></td><td></td>"
+                            f"<td style='color:{colour}'>{row.state.words}</td></tr>")
         self.checklist.setText("<table cellpadding=3>" + "".join(rows) + "</table>")
-        warnings = sorted(rep.get("warnings", []), key=lambda w: float(w.get("at") or 0))
-        if warnings:
+        if rep.warnings:  # in time order (the report's)
             self.warnings.setText("<table cellpadding=3>" + "".join(
-                f"<tr><td style='color:#C0392B'>▲</td><td><b>{e(w['kind'].replace('_', ' '))}"
-                f"</b></td><td>{clock(w.get('at'))}</td><td>"
-                + (f"“{e(w['evidence'])}”<br>" if w.get("evidence") else "")
-                + f"<span style='color:#555'>→ {e(w.get('advice') or '')}</span>{_why(w)}"
+                f"<tr><td style='color:{PALETTE['warning']}'>▲</td>"
+                f"<td><b>{e(w.kind.replace('_', ' '))}</b></td><td>{clock(w.at)}</td><td>"
+                + (f"“{e(w.evidence)}”<br>" if w.evidence else "")
+                + f"<span style='color:{PAGE['dim']}'>→ {e(w.advice)}</span>{_why(w.reason)}"
                 "</td></tr>"
-                for w in warnings
+                for w in rep.warnings
             ) + "</table>")
         else:
-            self.warnings.setText("<span style='color:#2E8B57'>No warnings.</span>")
+            self.warnings.setText(f"<span style='color:{PALETTE['step']}'>No warnings.</span>")
         self._show_transcript()
 
     def _show_transcript(self) -> None:

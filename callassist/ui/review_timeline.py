@@ -77,7 +77,7 @@ class TimelineWidget(QWidget):
         self.call = call
         self._markers = markers(call, notes) if call else []
         if call:
-            ends = [s["end"] for s in call.speech] + [m.at for m in self._markers]
+            ends = [s.end for s in call.speech] + [m.at for m in self._markers]
             self._duration = max([call.row.duration, *ends, 1.0])
         else:
             self._duration = 1.0  # no call: no leftover axis from the previous one
@@ -126,9 +126,9 @@ class TimelineWidget(QWidget):
         if self.call is None:
             return
         for s in self.call.speech:
-            row = s["speaker"] if s["speaker"] in ("customer", "agent") else "agent"
+            row = s.speaker if s.speaker in ("customer", "agent") else "agent"
             y = self.y_of(row)
-            x0, x1 = self.x_of(float(s["start"])), self.x_of(float(s["end"]))
+            x0, x1 = self.x_of(s.start), self.x_of(s.end)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(COLOURS[row])
             p.drawRoundedRect(QRectF(x0, y - 7, max(x1 - x0, 2.0), 14), 3, 3)

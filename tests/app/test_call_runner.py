@@ -19,6 +19,7 @@ from callassist.app.runner import FAILED, INPUT_ENDED, CallRunner
 from callassist.app.sources import InputUnavailable, TranscriptSource
 from callassist.audio.speak import speak_transcript
 from callassist.cli import main
+from callassist.coach.events import TranscriptEvent
 from callassist.settings import Settings
 from callassist.store import open_store
 from callassist.transcript import load_transcript
@@ -153,9 +154,9 @@ def test_listen_save_killed_mid_call_keeps_the_call_so_far(tmp_path):
         (call_id,) = store.recovered
         call = store.get_call(call_id)
     assert call.row.status == "interrupted" and call.row.agent == "Kill Test"
-    kinds = [e["type"] for e in call.events]
+    kinds = [e.type for e in call.events]
     assert "step" in kinds and "transcript" in kinds
-    said = [e["text"] for e in call.events if e["type"] == "transcript"]
+    said = [e.text for e in call.events if isinstance(e, TranscriptEvent)]
     shown = [e["text"] for e in printed if e["type"] == "transcript" and e["final"]]
     # a batch is shown, then written: the kill may fall between the two for the last one
     assert said == shown or said == shown[:-1], (said, shown)

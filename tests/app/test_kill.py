@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from callassist.audio.speak import speak_transcript
+from callassist.coach.events import SpeechEvent, TranscriptEvent
 from callassist.settings import Settings
 from callassist.store import StoreError, open_store
 from callassist.transcript import load_transcript
@@ -115,9 +116,9 @@ def test_kill_9_mid_call_keeps_the_call_interrupted_with_its_events_and_length(
         (call_id,) = store.recovered
         call = store.get_call(call_id)
     assert call.row.status == "interrupted" and call.row.agent == "Kill Test"
-    kinds = {e["type"] for e in call.events}
+    kinds = {e.type for e in call.events}
     assert {"step", "transcript", "speech"} <= kinds
-    said = " ".join(e["text"] for e in call.events if e["type"] == "transcript")
+    said = " ".join(e.text for e in call.events if isinstance(e, TranscriptEvent))
     assert "sorry" in said
     assert call.report["steps"]["apologize"]["covered"]
     assert call.report["transcript"] and not call.report["ended"]
@@ -129,5 +130,5 @@ def test_kill_9_mid_call_keeps_the_call_interrupted_with_its_events_and_length(
     assert seen <= call.row.duration <= length + 0.5, (call.row.duration, seen, length)
     # the speech up to the kill is on the timeline, not only the stretches that had ended:
     # the piece stored mid-sentence survived the kill
-    last_speech = max(e["end"] for e in call.events if e["type"] == "speech")
+    last_speech = max(e.end for e in call.events if isinstance(e, SpeechEvent))
     assert last_speech >= seen, (last_speech, seen)

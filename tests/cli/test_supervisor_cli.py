@@ -171,3 +171,15 @@ def test_review_without_a_display_is_a_one_line_error(filled_store):
                           timeout=60)
     assert proc.returncode == 2 and "no display to show the review window on" in proc.stderr
     assert "calls list" in proc.stderr and proc.stderr.count("\n") == 1
+
+
+def test_show_of_a_routine_call_never_calls_a_step_missed(capsys, filled_store):
+    """The checklist is decided once (coach/checklist.py): a routine call's steps read as not
+    needed in the checklist, as in the score line above it (review 2026-12-06, §3.2)."""
+    with open_store(str(filled_store), readonly=True) as store:
+        routine = [c.row.id for c in store.iter_calls() if not c.row.needs_asap
+                   and c.row.steps_covered < 4]
+    assert routine, "the dev calls include a routine call with steps not covered"
+    code, out, _ = run(capsys, "calls", "show", str(routine[0]), "--store", str(filled_store))
+    assert code == 0 and "routine call" in out
+    assert "missed" not in out and "not needed" in out

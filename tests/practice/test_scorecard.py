@@ -26,7 +26,7 @@ def test_a_good_attempt_scores_every_step_with_its_time(dialogue):
     assert all(card["steps"][s]["covered"] for s in p["expected_steps"])
     text = format_scorecard(card)
     assert "the caller calmed down and was satisfied" in text
-    assert "4/4 steps covered" in text and "first apology after 6.0 s" in text
+    assert "4/4 steps covered" in text and "first apology at 0:06" in text
     assert "Well handled" in text  # the tip when nothing went wrong
 
 

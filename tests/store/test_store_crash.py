@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from callassist.coach.events import event_to_dict
 from callassist.store import open_store
 
 WRITER = Path(__file__).with_name("crash_writer.py")
@@ -53,7 +54,7 @@ def test_kill_9_mid_call_loses_no_written_event_and_next_open_marks_it_interrupt
         call = store.get_call(call_id)
         assert call.row.status == "interrupted"
         assert call.row.agent == "Crash Test"
-        stored = [e for e in call.events if e["type"] != "speech"]
+        stored = [event_to_dict(e) for e in call.events if e.type != "speech"]
         assert len(stored) >= len(printed)
         for want, got in zip(printed, stored, strict=False):
             assert got["type"] == want["type"]

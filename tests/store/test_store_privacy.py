@@ -6,7 +6,14 @@ import sqlite3
 
 import pytest
 
-from callassist.coach.events import LevelEvent, StepEvent, TranscriptEvent, WarningEvent, Word
+from callassist.coach.events import (
+    LevelEvent,
+    StepEvent,
+    TranscriptEvent,
+    WarningEvent,
+    Word,
+    event_to_dict,
+)
 from callassist.coach.playbook import load_playbook
 from callassist.coach.session import CallSession
 from callassist.replay import feed_transcript
@@ -109,20 +116,20 @@ def test_checklist_retention_keeps_steps_and_warnings_without_text(store_url, se
     assert call.report["transcript"] == []
     assert call.report["steps"]["apologize"]["covered"]
     assert call.report["steps"]["apologize"]["evidence"] == ""
-    warnings = [e for e in call.events if e["type"] == "warning"]
+    warnings = [event_to_dict(e) for e in call.events if e.type == "warning"]
     assert [(w["kind"], w["evidence"], w["advice"]) for w in warnings] == [("blame", "", "own it")]
-    assert all(e["type"] != "transcript" for e in call.events)
-    assert any(e["type"] == "speech" for e in call.events)
+    assert all(e.type != "transcript" for e in call.events)
+    assert any(e.type == "speech" for e in call.events)
 
 
 def test_full_retention_keeps_final_transcripts_but_never_partials(store_url, settings):
     with open_store(store_url, settings=settings) as store:
         call = store.get_call(_call_with_a_card_number(store, "full"))
-    transcripts = [e for e in call.events if e["type"] == "transcript"]
+    transcripts = [event_to_dict(e) for e in call.events if e.type == "transcript"]
     assert len(transcripts) == 1 and transcripts[0]["final"]
     assert transcripts[0]["text"] == f"i am so sorry your card {REDACTED} was charged twice"
     assert [w["text"] for w in transcripts[0]["words"]].count(REDACTED) == 8
-    assert not any(e["type"] == "level" for e in call.events)
+    assert not any(e.type == "level" for e in call.events)
 
 
 def test_none_retention_stores_no_call(store_url, settings):

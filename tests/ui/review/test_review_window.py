@@ -119,7 +119,7 @@ def test_the_timeline_places_steps_and_warnings_and_a_click_jumps_to_the_moment(
     assert {m.row for m in ms} >= {"step", "warning", "reminder"}
     warning = next(m for m in ms if m.row == "warning")
     assert timeline.call.speech  # speech bands for both speakers
-    assert {s["speaker"] for s in timeline.call.speech} == {"agent", "customer"}
+    assert {s.speaker for s in timeline.call.speech} == {"agent", "customer"}
     pos = QPoint(round(timeline.x_of(warning.at)), round(timeline.y_of("warning")))
     with qtbot.waitSignal(timeline.timeClicked) as sig:
         qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton, pos=pos)
