@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from callassist.app.call_flow import Phase
 from callassist.app.sources import TranscriptSource
 from callassist.coach.events import ReminderEvent, StepEvent, WarningEvent, WithdrawnEvent
 from callassist.coach.kinds import WarningKind
@@ -84,7 +85,7 @@ def test_every_warning_kinds_line_shows_whole_in_the_compact_card(
     qtbot, make_window, playbook, kind,
 ):
     window = make_window("dev-001", mode=COMPACT)
-    window.in_call = True
+    window.flow.phase = Phase.IN_CALL
     advice = playbook.advice(kind)
     window._on_events(0.0, [WarningEvent(kind, 1.0, "what was said", advice)])
     qtbot.wait(50)
@@ -99,7 +100,7 @@ def test_every_warning_kinds_line_shows_whole_in_the_compact_card(
 
 def test_two_warnings_at_once_show_the_first_with_plus_one(qtbot, make_window, playbook):
     window = make_window("dev-001", mode=COMPACT)
-    window.in_call = True
+    window.flow.phase = Phase.IN_CALL
     window._on_events(0.0, [
         WarningEvent("blame", 4.0, "the courier lost it", playbook.advice("blame")),
         WarningEvent("defensive", 4.5, "not my fault", playbook.advice("defensive")),
@@ -113,7 +114,7 @@ def test_two_warnings_at_once_show_the_first_with_plus_one(qtbot, make_window, p
 
 def test_a_step_taken_back_says_why(qtbot, make_window):
     window = make_window("dev-001", mode=EXPANDED)
-    window.in_call = True
+    window.flow.phase = Phase.IN_CALL
     why = "hollow apology: “sorry for any inconvenience”"
     window._on_events(0.0, [StepEvent("apologize", 3.0, "we're sorry for"),
                             StepEvent("apologize", 4.4, why, covered=False)])
@@ -152,7 +153,7 @@ def test_blame_owned_in_the_next_sentence_withdraws_itself_on_screen(
 
 def test_an_angry_callers_prompt_comes_before_a_reminder(qtbot, make_window):
     window = make_window("dev-001")
-    window.in_call = True
+    window.flow.phase = Phase.IN_CALL
     window._on_events(0.0, [ReminderEvent("smile", 0.0, "Smile: it can be heard."),
                             ReminderEvent("apologize_now", 0.1, "The caller said “furious”.")])
     assert window.message.title.text() == "Now"
