@@ -44,12 +44,13 @@ from PySide6.QtWidgets import (
 )
 
 from callassist.app.call_flow import CallFlow, Phase
+from callassist.app.current_line import CurrentLine
 from callassist.app.records import RecordFactory
 from callassist.app.sources import CallSource
 from callassist.coach.kinds import STEP_IDS
 from callassist.coach.playbook import Playbook
+from callassist.coach.tone_rules import tone_rules
 from callassist.ui import theme
-from callassist.ui.attention import AttentionQueue
 from callassist.ui.hotkeys import SHORTCUTS, GlobalHotkeys
 from callassist.ui.overlay_calls import CallControls
 from callassist.ui.overlay_events import EventView
@@ -254,7 +255,9 @@ class OverlayWindow(CallControls, EventView, MachineStatus, WindowPlacement, QWi
         self.message.dismissed.connect(self.dismiss_message)
         self.message.changed.connect(self._refit_later)
         root.addWidget(self.message)
-        self.attention = AttentionQueue()
+        self.line = CurrentLine(
+            {**self.titles, **{sid: chip.label for sid, chip in self.chips.items()}},
+            frozenset(self.playbook.reminders), frozenset(tone_rules(self.playbook).customer.steps))
         self._attention_timer = QTimer(self)
         self._attention_timer.setSingleShot(True)
         self._attention_timer.timeout.connect(self._show_attention)

@@ -10,7 +10,6 @@ from callassist.app.runner import FAILED
 from callassist.app.sources import CallSource
 from callassist.format import clock
 from callassist.ui import theme
-from callassist.ui.attention import HOLD_S, Item, Urgency
 from callassist.ui.hotkeys import SHORTCUTS
 from callassist.ui.overlay_status import sentence
 from callassist.ui.placement import EXPANDED
@@ -149,7 +148,7 @@ class CallControls:
     def _reset_call_view(self) -> None:
         for chip in self.chips.values():
             chip.set_state(False)
-        self.attention.clear()
+        self.line.reset()
         self._show_attention()
         self._update_hint()
         self.details.reset()
@@ -172,8 +171,8 @@ class CallControls:
         missing = [sid for sid, chip in self.chips.items() if not chip.covered]
         if missing:
             step = self.playbook.steps[missing[0]]
-            self._attend(Item(Urgency.NEXT_STEP, "next", "Next", f"{step.label}. {step.prompt}",
-                              HOLD_S[Urgency.NEXT_STEP], key=("next", missing[0])))
+            self.line.next_step(missing[0], step.label, step.prompt, self.call_time())
+            self._show_attention()
         self.call_started.emit()
 
     def call_time(self) -> float:
@@ -202,7 +201,7 @@ class CallControls:
         self._show_phase()
         self.last_report = report
         if outcome != FAILED:
-            self.attention.clear()  # the summary lists the warnings now
+            self.line.reset()  # the summary lists the warnings now
             self._show_attention()
             note = ("Listening for the next call: it starts when you and the caller speak."
                     if self._by_voice() else "Next call started: listening.") if live else (
