@@ -170,8 +170,13 @@ class CallRunner:
         head = source.header()
         finish = getattr(source, "report", None)  # a practice call's scorecard
         body = finish(session) if finish is not None else session.report()
-        return {"id": head["id"], "title": head["title"], **body,
-                "engine": head["engine"], "model": head["model"]}
+        report = {"id": head["id"], "title": head["title"], **body,
+                  "engine": head["engine"], "model": head["model"]}
+        last_words = getattr(source, "last_words_at", None)
+        ended = last_words() if last_words is not None else None
+        if ended is not None and ended < float(report.get("duration") or 0.0):
+            report["duration"] = round(ended, 2)  # the silence that ended it is not call time
+        return report
 
     def _apply_manual(self, session: CallSession) -> list[Event]:
         out: list[Event] = []

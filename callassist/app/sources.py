@@ -55,7 +55,8 @@ def with_phone_call(head: dict, phone_call_id: str | None) -> dict:
     the phone system's, and so is its title when the call has none."""
     if not phone_call_id:
         return head
-    return {**head, "id": phone_call_id, "title": head["title"] or f"Call {phone_call_id}"}
+    return {**head, "id": phone_call_id, "title": head["title"] or f"Call {phone_call_id}",
+            "phone_call_id": phone_call_id}
 
 
 class TranscriptSource:
@@ -184,6 +185,10 @@ class SpeechSource:
     def start_now(self) -> None:
         if self.calls is not None:
             self.calls.start_now()
+
+    def last_words_at(self) -> float | None:
+        """A call that silence ended ends at its last words (call seconds), not 20 s later."""
+        return self.calls.last_words_at if self.calls is not None else None
 
     def take_input(self) -> AudioSource:
         """The input for this call; the next call opens its own."""
