@@ -31,7 +31,7 @@ class InputUnavailable(CallAssistError):
 
 
 class CallSource(Protocol):
-    label: str          # shown under the call timer ("Microphone", "dev-015 (transcript)")
+    label: str          # the card's caption ("Your headset · best recognition")
     live: bool          # a microphone: ending a call starts the next one
     has_audio: bool     # whether level events will come (the level meter)
     speed: float        # call seconds per wall-clock second
@@ -48,6 +48,15 @@ class CallSource(Protocol):
     ) -> None:
         """One call, blocking until the input ends or `stop` is set (the runner ends the
         session). Raises InputUnavailable when there is nothing to listen to."""
+
+
+# How well each engine hears, as the agent's card says it.
+RECOGNITION_WORDS = {"whisper": "best recognition", "vosk": "good recognition",
+                     "pocketsphinx": "basic recognition"}
+
+
+def recognition_words(engine: str) -> str:
+    return RECOGNITION_WORDS.get(engine, "speech recognition")
 
 
 def with_phone_call(head: dict, phone_call_id: str | None) -> dict:
@@ -126,7 +135,9 @@ class SpeechSource:
         self.calls = (VoiceCalls(silence_ends_call)
                       if has_customer and silence_ends_call > 0 else None)
         self.audio: AudioSource | None = None  # the input opened for the next call
-        self.where = "Microphone" if self.live else self.input_file.name
+        # The card's caption in an agent's words, not the engine's name (UX review L7).
+        self.where = (("Your headset and the caller" if has_customer else "Your headset")
+                      if self.live else self.input_file.name)
         self.label = self.where
         self.title = ""
         if self.input_file is not None:
@@ -186,6 +197,10 @@ class SpeechSource:
         if self.calls is not None:
             self.calls.start_now()
 
+    def opening_s(self) -> float:
+        """The call time at which the call was known to start (its opening came before)."""
+        return self.calls.opening_s if self.calls is not None else 0.0
+
     def last_words_at(self) -> float | None:
         """A call that silence ended ends at its last words (call seconds), not 20 s later."""
         return self.calls.last_words_at if self.calls is not None else None
@@ -212,7 +227,7 @@ class SpeechSource:
 
         self.engine = load_engine(self.engine_choice, self.model_choice, self.playbook,
                                   on_status=forward, bias=self.bias)
-        self.label = f"{self.where} · {self.engine.name}"
+        self.label = f"{self.where} · {recognition_words(self.engine.name)}"
         status("ready", ready[-1] if ready else "")
 
     def run_call(

@@ -37,6 +37,9 @@ class VoiceCalls:
         self.ready = False   # a call has started and its blocks are waiting to be read
         # Where the last call ended by silence ended in call time: at its last words (M6).
         self.last_words_at: float | None = None
+        # How far into the call its start was known (the opening heard before both spoke):
+        # the overlay's timer starts there, so it agrees with the events' times (UX L1).
+        self.opening_s = 0.0
         # Whether the caller is on hold now (the call's session says; see CallDetector).
         self.holding: Callable[[], bool] = lambda: False
 
@@ -77,6 +80,7 @@ class VoiceCalls:
             if decision == START:
                 self._start_now.clear()
                 self.ready = True
+                self.opening_s = max(0.0, self._clock - (self.detector.call_from or self._clock))
                 return True
             self._forget_old()
         self._start_now.clear()

@@ -55,6 +55,15 @@ def timed_words(
     return tuple(Word(w, start + i * step, start + (i + 1) * step) for i, w in enumerate(plain))
 
 
+def _whole_words(utt: Utterance, m: Match) -> str:
+    """A partial result's text up to the end of the match: a partial may end inside a word
+    ("i've refunded the sh"), the words a rule matched are whole (UX review L2)."""
+    if utt.final or not utt.tokens.origin:
+        return utt.text
+    last = utt.tokens.origin[min(m.end, len(utt.tokens.origin)) - 1]
+    return " ".join(w.text for w in utt.words[: last + 1])
+
+
 def _said(utt: Utterance, m: Match) -> str:
     """The words of the utterance behind a match."""
     origin = utt.tokens.origin
@@ -137,7 +146,8 @@ class CallSession:
             for sid, m in analysis.steps.items():
                 if sid not in self._covered:
                     self._provisional.add(sid)
-                    out += self._emit([StepEvent(sid, utt.time_of_token(m.start), text,
+                    out += self._emit([StepEvent(sid, utt.time_of_token(m.start),
+                                                 _whole_words(utt, m),
                                                  reason=analysis.reasons.get(sid, ""))])
             for kind, m in analysis.warnings.items():
                 if kind not in self._early and m.end <= settled:
@@ -293,7 +303,7 @@ class CallSession:
             for s in rule.cancelled_by
         ):
             return None, []  # an explanation that also owns the fault is transparency
-        event = WarningEvent(kind, utt.time_of_token(m.start), utt.text, rule.advice,
+        event = WarningEvent(kind, utt.time_of_token(m.start), _whole_words(utt, m), rule.advice,
                              reason=analysis.reasons.get(kind, ""))
         if rule.cancelled_by:
             self._ownable.append(

@@ -119,6 +119,7 @@ class OverlayWindow(CallControls, EventView, MachineStatus, WindowPlacement, QWi
         self._fallback_note = ""
         self._speed = 1.0
         self._clock = QElapsedTimer()
+        self._clock_from = 0.0  # the call time when the clock started
         self._tick_timer = QTimer(self)  # the call timer on the card
         self._tick_timer.setInterval(250)
         self._tick_timer.timeout.connect(self._update_timer)

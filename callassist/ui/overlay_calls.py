@@ -156,7 +156,8 @@ class CallControls:
         if self.mode == EXPANDED:
             self._refit_later()
 
-    def _on_call_started(self, speed: float) -> None:
+    def _on_call_started(self, speed: float, at: float) -> None:
+        """`at`: the call time now (a call by voice began with its opening, heard before)."""
         if self.flow.listening:  # a call by voice: the caller and the agent have both spoken
             if self.summary.isVisible():
                 self.dismiss_summary()
@@ -164,6 +165,7 @@ class CallControls:
         self.flow.started()
         self._show_phase()
         self._speed = speed
+        self._clock_from = at
         self._clock.start()
         self._tick_timer.start()
         # The first seconds of a call are when the apology matters: the next step shows
@@ -176,7 +178,10 @@ class CallControls:
         self.call_started.emit()
 
     def call_time(self) -> float:
-        return self._clock.elapsed() / 1000.0 * self._speed if self._clock.isValid() else 0.0
+        """Seconds into the call, on the events' clock (the timer on the card shows it)."""
+        if not self._clock.isValid():
+            return 0.0
+        return self._clock_from + self._clock.elapsed() / 1000.0 * self._speed
 
     def _update_timer(self) -> None:
         text = clock(self.call_time())

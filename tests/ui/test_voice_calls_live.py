@@ -69,6 +69,8 @@ def test_two_speakers_start_a_recorded_call_and_silence_ends_it(
     with qtbot.waitSignal(window.call_started, timeout=15_000):
         _play(CUSTOMER, lines["complaint"])
     assert window.in_call and not window.waiting
+    # One clock (UX L1): the card's timer counts from the greeting, as the events' times do.
+    assert window.call_time() > 1.5
     _play(AGENT, lines["apology"])
     qtbot.waitUntil(lambda: window.chips["apologize"].covered, timeout=15_000)
 
@@ -84,10 +86,10 @@ def test_two_speakers_start_a_recorded_call_and_silence_ends_it(
     assert first["speaker"] == "agent" and first["start"] < 2.0
     assert {t["speaker"] for t in report["transcript"]} == {"agent", "customer"}
     # it ended the set silence after the last words, and is as long as its words (UX M6:
-    # the silence that ends a call is not call time); the voice ends a little after the
-    # recogniser's last word
+    # the silence that ends a call is not call time); the voice activity ends up to about
+    # 1.5 s after the recogniser's last word (the synthetic voice's tail)
     last_words = max(t["end"] for t in report["transcript"])
-    assert last_words - 0.5 <= report["duration"] <= last_words + 1.0
+    assert last_words - 0.5 <= report["duration"] <= last_words + 2.0 < last_words + SILENCE_S
     with open_store(url) as store:
         calls = store.list_calls()
         assert len(calls) == 1
