@@ -23,6 +23,7 @@ from callassist.coach.playbook import Playbook
 from callassist.coach.reminders import ReminderScheduler
 from callassist.coach.report import Report, build_report
 from callassist.coach.rules import Analysis, analyse
+from callassist.coach.say import CustomerWords, fit_advice, say_rules
 from callassist.coach.text import input_words, normalize
 from callassist.coach.tone import monitors_for
 from callassist.coach.utterance import Monitor, Utterance
@@ -95,6 +96,7 @@ class CallSession:
         self.final_evidence: dict[tuple[str, float], str] = {}
         self._hold = HoldTracker(playbook.hold)
         self._reminders = ReminderScheduler(playbook.reminders)
+        self._say = CustomerWords(say_rules(playbook))  # what to say, in the customer's words
 
     # -- feeding ------------------------------------------------------------------------------
 
@@ -120,6 +122,8 @@ class CallSession:
         out += self._emit(self._hold.on_speech(start))
         if speaker == "agent":
             out += self._agent_final(utt)
+        elif speaker == "customer":
+            self._say.hear(text, end)
         for m in self.monitors:
             out += self._emit(m.on_utterance(utt, frozenset(self._covered)))
         out += self.advance(end)
@@ -303,7 +307,10 @@ class CallSession:
             for s in rule.cancelled_by
         ):
             return None, []  # an explanation that also owns the fault is transparency
-        event = WarningEvent(kind, utt.time_of_token(m.start), _whole_words(utt, m), rule.advice,
+        advice = rule.advice
+        if kind in self._say.rules.kinds:
+            advice = fit_advice(advice, self._say.apology(utt.start))
+        event = WarningEvent(kind, utt.time_of_token(m.start), _whole_words(utt, m), advice,
                              reason=analysis.reasons.get(kind, ""))
         if rule.cancelled_by:
             self._ownable.append(
