@@ -129,6 +129,10 @@ class CallRunner:
         try:
             outcome, error = self._listen(source, session, out, stop)
             out(session.end())
+            if not opened and outcome != FAILED:  # a call that started and heard nothing
+                # is kept too ("no speech"); one that could not start leaves no record
+                opened = True
+                record = self._open(source)
             report = self._report(source, session)
         except BaseException:  # Ctrl+C on this thread: the record keeps the call as interrupted
             if record is not None:
