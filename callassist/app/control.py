@@ -104,7 +104,7 @@ class ControlServer(QObject):
             conn = self._server.nextPendingConnection()
             self._open.add(_Request(conn, self._answer, self._open.discard))
 
-    def _answer(self, line: bytes) -> dict:
+    def _answer(self, line: bytes) -> dict[str, object]:
         try:
             request = json.loads(line)
         except (ValueError, RecursionError) as e:  # RecursionError: nested too deep (C2)
@@ -125,7 +125,7 @@ class ControlServer(QObject):
 class _Request(QObject):
     """One connection: reads one line (within the deadline), answers it, closes."""
 
-    def __init__(self, conn: QLocalSocket, answer: Callable[[bytes], dict],
+    def __init__(self, conn: QLocalSocket, answer: Callable[[bytes], dict[str, object]],
                  finished: Callable[[_Request], None]):
         super().__init__()
         self.conn = conn
@@ -165,7 +165,7 @@ class _Request(QObject):
                 reply = {"ok": False, "message": f"the overlay could not answer: {e!r}"[:200]}
             self._reply(reply)
 
-    def _reply(self, reply: dict) -> None:
+    def _reply(self, reply: dict[str, object]) -> None:
         if self.done:
             return
         self.done = True
@@ -182,18 +182,21 @@ def _answering(name: str) -> bool:
     probe = QLocalSocket()
     probe.connectToServer(name)
     try:
-        return _wait(probe.waitForConnected, 1.0)
+        return _wait(probe, probe.waitForConnected, 1.0)
     finally:
         probe.abort()
 
 
-def _wait(step: Callable[[int], bool], seconds: float) -> bool:
+def _wait(sock: QLocalSocket, step: Callable[[int], bool], seconds: float) -> bool:
     """Calls a blocking Qt wait in short slices, so a Python thread of the same process (a
-    test's server) gets the interpreter in between."""
+    test's server) gets the interpreter in between; gives up at once when the socket fails
+    (no server: nothing to wait for)."""
     until = time.monotonic() + seconds
     while time.monotonic() < until:
         if step(SLICE_MS):
             return True
+        if sock.state() == QLocalSocket.LocalSocketState.UnconnectedState:
+            return False
     return False
 
 
@@ -202,7 +205,7 @@ def send_command(command: str, call_id: str | None = None, path: Path | None = N
     (no overlay running, or the overlay refused the command)."""
     sock = QLocalSocket()
     sock.connectToServer(server_name(path))
-    if not _wait(sock.waitForConnected, TIMEOUT_S):
+    if not _wait(sock, sock.waitForConnected, TIMEOUT_S):
         if sock.error() in (QLocalSocket.LocalSocketError.ServerNotFoundError,
                             QLocalSocket.LocalSocketError.ConnectionRefusedError):
             raise ControlError(
@@ -213,7 +216,7 @@ def send_command(command: str, call_id: str | None = None, path: Path | None = N
         request["call_id"] = call_id
     try:
         sock.write(json.dumps(request).encode() + b"\n")
-        _wait(sock.waitForBytesWritten, TIMEOUT_S)
+        _wait(sock, sock.waitForBytesWritten, TIMEOUT_S)
         data = b""
         until = time.monotonic() + TIMEOUT_S
         while b"\n" not in data:

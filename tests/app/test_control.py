@@ -53,9 +53,9 @@ def raw(payload: bytes, wait_answer: bool = True) -> bytes:
     """A client that sends raw bytes (what a buggy hook could send) and reads the answer."""
     sock = QLocalSocket()
     sock.connectToServer(server_name())
-    assert _wait(sock.waitForConnected, 5.0)
+    assert _wait(sock, sock.waitForConnected, 5.0)
     sock.write(payload)
-    _wait(sock.waitForBytesWritten, 5.0)
+    _wait(sock, sock.waitForBytesWritten, 5.0)
     data = b""
     until = time.monotonic() + 5.0
     while wait_answer and b"\n" not in data and time.monotonic() < until:
