@@ -127,6 +127,11 @@ class CallDetector:
             frame.end - frame.at)
         self._voiced_to[frame.speaker] = frame.end
 
+    @property
+    def last_voice(self) -> float:
+        """When either side last spoke (the detector's clock)."""
+        return max((t for t in self._voiced_to.values() if t is not None), default=0.0)
+
     def _both_spoke(self) -> bool:
         return all(self._spoken[sp] >= self.min_speech_s for sp in SPEAKERS)
 

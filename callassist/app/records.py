@@ -97,6 +97,7 @@ class StoreRecords:
                 agent=self.agent, engine=head["engine"] or "transcript", model=head["model"],
                 source=head["source"], title=head["title"],
                 pace=source.speed if _in_real_time(source) else None,
+                phone_call_id=head.get("phone_call_id"),
             )
         except BaseException:
             store.close()

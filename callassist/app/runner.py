@@ -19,6 +19,7 @@ call so far (the store closes it as interrupted on its next open)."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import queue
 import threading
 from collections.abc import Callable, Sequence
@@ -129,6 +130,10 @@ class CallRunner:
         try:
             outcome, error = self._listen(source, session, out, stop)
             out(session.end())
+            if not opened and outcome != FAILED:  # a call that started and heard nothing
+                # is kept too ("no speech"); one that could not start leaves no record
+                opened = True
+                record = self._open(source)
             report = self._report(source, session)
         except BaseException:  # Ctrl+C on this thread: the record keeps the call as interrupted
             if record is not None:
@@ -168,8 +173,13 @@ class CallRunner:
     @staticmethod
     def _report(source: CallSource, session: CallSession) -> Report:
         head = source.header()
-        return source.report(session).with_header(head["id"], head["title"], head["engine"],
-                                                  head["model"])
+        report = source.report(session).with_header(head["id"], head["title"], head["engine"],
+                                                    head["model"])
+        ended = source.last_words_at()
+        if ended is not None and ended < (report.duration or 0.0):
+            # the silence that ended it is not call time
+            report = dataclasses.replace(report, duration=round(ended, 2))
+        return report
 
     def _apply_manual(self, session: CallSession) -> list[Event]:
         out: list[Event] = []

@@ -36,7 +36,7 @@ class CallSource(Protocol):
     """What the runner and the front ends need of a call's input. The optional capabilities
     are declared here, with their defaults in SourceBase, so no caller probes for them."""
 
-    label: str          # shown under the call timer ("Microphone", "dev-015 (transcript)")
+    label: str          # the card's caption ("Your headset · best recognition")
     live: bool          # a microphone: ending a call starts the next one
     has_audio: bool     # whether level events will come (the level meter)
     speed: float        # call seconds per wall-clock second
@@ -54,6 +54,9 @@ class CallSource(Protocol):
 
     def report(self, session: CallSession) -> Report:
         """The call's report once the session ended (a practice call adds its scorecard)."""
+
+    def last_words_at(self) -> float | None:
+        """When the last words ended in a call that silence ended: the call's length."""
 
     def prepare(self, status: StatusFn) -> None:
         """Loads what every call needs (a speech engine) once."""
@@ -86,13 +89,27 @@ class SourceBase:
     def report(self, session: CallSession) -> Report:
         return session.report()
 
+    def last_words_at(self) -> float | None:
+        """When the call's last words ended, for a call that silence ended (None: unknown)."""
+        return None
+
+
+# How well each engine hears, as the agent's card says it.
+RECOGNITION_WORDS = {"whisper": "best recognition", "vosk": "good recognition",
+                     "pocketsphinx": "basic recognition"}
+
+
+def recognition_words(engine: str) -> str:
+    return RECOGNITION_WORDS.get(engine, "speech recognition")
+
 
 def with_phone_call(head: dict[str, Any], phone_call_id: str | None) -> dict[str, Any]:
     """A header for a call the phone system named (`callassist call start --id`): its id is
     the phone system's, and so is its title when the call has none."""
     if not phone_call_id:
         return head
-    return {**head, "id": phone_call_id, "title": head["title"] or f"Call {phone_call_id}"}
+    return {**head, "id": phone_call_id, "title": head["title"] or f"Call {phone_call_id}",
+            "phone_call_id": phone_call_id}
 
 
 class TranscriptSource(SourceBase):
@@ -160,7 +177,9 @@ class SpeechSource(SourceBase):
         self.calls = (VoiceCalls(silence_ends_call)
                       if has_customer and silence_ends_call > 0 else None)
         self.audio: AudioSource | None = None  # the input opened for the next call
-        self.where = "Microphone" if self.input_file is None else self.input_file.name
+        # The card's caption in an agent's words, not the engine's name (UX review L7).
+        self.where = (("Your headset and the caller" if has_customer else "Your headset")
+                      if self.live else self.input_file.name)
         self.label = self.where
         self.title = ""
         if self.input_file is not None:
@@ -220,6 +239,14 @@ class SpeechSource(SourceBase):
         if self.calls is not None:
             self.calls.start_now()
 
+    def opening_s(self) -> float:
+        """The call time at which the call was known to start (its opening came before)."""
+        return self.calls.opening_s if self.calls is not None else 0.0
+
+    def last_words_at(self) -> float | None:
+        """A call that silence ended ends at its last words (call seconds), not 20 s later."""
+        return self.calls.last_words_at if self.calls is not None else None
+
     def take_input(self) -> AudioSource:
         """The input for this call; the next call opens its own."""
         audio = self.open_input()
@@ -242,7 +269,7 @@ class SpeechSource(SourceBase):
 
         self.engine = load_engine(self.engine_choice, self.model_choice, self.playbook,
                                   on_status=forward, bias=self.bias)
-        self.label = f"{self.where} · {self.engine.name}"
+        self.label = f"{self.where} · {recognition_words(self.engine.name)}"
         status("ready", ready[-1] if ready else "")
 
     def run_call(

@@ -37,6 +37,11 @@ class VoiceCalls:
         self._offset = 0.0   # the detector's clock when this input opened
         self._clock = 0.0    # the detector's clock now
         self.ready = False   # a call has started and its blocks are waiting to be read
+        # Where the last call ended by silence ended in call time: at its last words (M6).
+        self.last_words_at: float | None = None
+        # How far into the call its start was known (the opening heard before both spoke):
+        # the overlay's timer starts there, so it agrees with the events' times (UX L1).
+        self.opening_s = 0.0
         # Whether the caller is on hold now (the call's session says; see CallDetector).
         self.holding: Callable[[], bool] = lambda: False
 
@@ -78,6 +83,7 @@ class VoiceCalls:
             if decision == START:
                 self._start_now.clear()
                 self.ready = True
+                self.opening_s = max(0.0, self._clock - (self.detector.call_from or self._clock))
                 return True
             self._forget_old()
         self._start_now.clear()
@@ -88,6 +94,7 @@ class VoiceCalls:
         """The call's audio: the held opening, then the input, until the detector ends the
         call or stop is set (ended by hand). The input is closed after."""
         self.ready = False
+        self.last_words_at = None
         start = (self.detector.call_from or 0.0) - self._offset
         try:
             for block in self._held:
@@ -99,6 +106,8 @@ class VoiceCalls:
             for block in self._it:
                 yield self._timed(block, start)
                 if self.detector.feed(self._frame(block), self.holding()) == END:
+                    self.last_words_at = max(0.0, self.detector.last_voice - self._offset
+                                             - start)
                     return
             if self.detector.in_call:
                 self.detector.end_by_hand()  # stopped by hand, or the input was lost

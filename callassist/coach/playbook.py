@@ -90,6 +90,8 @@ class Playbook:
     hold: HoldRule
     reminders: dict[str, ReminderRule]
     tone: dict[str, Any] = field(default_factory=dict)
+    # What to say in the customer's words (coach/say.py parses it).
+    say: dict[str, Any] = field(default_factory=dict)
     vocabulary: Vocabulary = field(default_factory=lambda: Vocabulary(()))
     # Example sentences by kind (steps, phrase warnings, and NEUTRAL for lines that show
     # nothing), how their vote is counted, and whether they are used at all.
@@ -221,6 +223,7 @@ _HOLD_KEYS = {
 _REMINDER_KEYS = {"text", "at_start", "every_s", "after", "min_gap_s"}
 _TOP_KEYS = {
     "version", "settings", "lexicon", "steps", "warnings", "reminders", "tone", "learned",
+    "say",
 }
 _LEARNED_KEYS = {
     "enabled", "neighbours", "temperature", "min_similarity", "min_share", "neutral",
@@ -363,6 +366,10 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
     tone = data.get("tone", {})
     if not isinstance(tone, dict):
         raise r.fail("tone", "must be a table")
+    say = data.get("say", {})
+    from callassist.coach.say import parse_say  # say.py reads tables with PlaybookReader
+
+    parse_say(say, source)  # a mistake in [say] is found when the playbook loads
     learned, learned_enabled, examples[NEUTRAL] = _learned(r, data.get("learned", {}))
 
     return Playbook(
@@ -379,6 +386,7 @@ def parse_playbook(data: dict[str, Any], source: str) -> Playbook:
         hold=hold,
         reminders=reminders,
         tone=tone,
+        say=say,
         vocabulary=Vocabulary(r.literals),
         examples=examples,
         learned=learned,

@@ -28,6 +28,7 @@ from callassist.coach.playbook import Playbook
 from callassist.coach.reminders import ReminderScheduler
 from callassist.coach.report import Report, Turn, build_report
 from callassist.coach.rules import Analysis, analyse
+from callassist.coach.say import CustomerWords, fit_advice, say_rules
 from callassist.coach.text import input_words, normalize
 from callassist.coach.tone import monitors_for
 from callassist.coach.utterance import Monitor, Utterance
@@ -60,6 +61,15 @@ def timed_words(
     return tuple(Word(w, start + i * step, start + (i + 1) * step) for i, w in enumerate(plain))
 
 
+def _whole_words(utt: Utterance, m: Match) -> str:
+    """A partial result's text up to the end of the match: a partial may end inside a word
+    ("i've refunded the sh"), the words a rule matched are whole (UX review L2)."""
+    if utt.final or not utt.tokens.origin:
+        return utt.text
+    last = utt.tokens.origin[min(m.end, len(utt.tokens.origin)) - 1]
+    return " ".join(w.text for w in utt.words[: last + 1])
+
+
 def _said(utt: Utterance, m: Match) -> str:
     """The words of the utterance behind a match."""
     origin = utt.tokens.origin
@@ -89,6 +99,7 @@ class CallSession:
         self._early: dict[str, WarningEvent] = {}
         self._hold = HoldTracker(playbook.hold)
         self._reminders = ReminderScheduler(playbook.reminders)
+        self._say = CustomerWords(say_rules(playbook))  # what to say, in the customer's words
 
     # -- feeding ------------------------------------------------------------------------------
 
@@ -114,6 +125,8 @@ class CallSession:
         out += self._emit(self._hold.on_speech(start))
         if speaker == "agent":
             out += self._agent_final(utt)
+        elif speaker == "customer":
+            self._say.hear(text, end)
         for m in self.monitors:
             out += self._emit(m.on_utterance(utt, frozenset(self._covered)))
         out += self.advance(end)
@@ -140,7 +153,8 @@ class CallSession:
             for sid, m in analysis.steps.items():
                 if sid not in self._covered:
                     self._provisional.add(sid)
-                    out += self._emit([StepEvent(sid, utt.time_of_token(m.start), text,
+                    out += self._emit([StepEvent(sid, utt.time_of_token(m.start),
+                                                 _whole_words(utt, m),
                                                  reason=analysis.reasons.get(sid, ""))])
             for kind, m in analysis.warnings.items():
                 if kind not in self._early and m.end <= settled:
@@ -313,7 +327,10 @@ class CallSession:
             for s in rule.cancelled_by
         ):
             return None, []  # an explanation that also owns the fault is transparency
-        event = WarningEvent(kind, utt.time_of_token(m.start), utt.text, rule.advice,
+        advice = rule.advice
+        if kind in self._say.rules.kinds:
+            advice = fit_advice(advice, self._say.apology(utt.start))
+        event = WarningEvent(kind, utt.time_of_token(m.start), _whole_words(utt, m), advice,
                              reason=analysis.reasons.get(kind, ""))
         if rule.cancelled_by:
             self._ownable.append(

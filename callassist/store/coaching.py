@@ -112,7 +112,8 @@ class Coaching:
         rows = self.conn.execute(
             f"SELECT {bucket}, COUNT(*), SUM(needs_asap), AVG(score), "
             f"AVG(CASE WHEN needs_asap = 1 THEN first_apology END), {steps} "
-            f"FROM calls WHERE agent = ? GROUP BY {bucket} ORDER BY {bucket}", (agent,))
+            f"FROM calls WHERE agent = ? AND status <> 'no speech' "
+            f"GROUP BY {bucket} ORDER BY {bucket}", (agent,))
         kinds = self.conn.execute(
             f"SELECT {bucket}, w.kind, SUM(w.n) FROM calls JOIN call_warnings w "
             f"ON w.call_id = calls.id WHERE agent = ? GROUP BY {bucket}, w.kind", (agent,))

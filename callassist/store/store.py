@@ -79,6 +79,16 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+NO_SPEECH = "no speech"  # a call's status when nobody spoke: in the list, in no figure
+
+
+def _spoke(report: dict) -> bool:
+    """Whether anyone said anything in the call (a step or warning counts as words heard)."""
+    return any(str(t.get("text") or "").strip() for t in report.get("transcript", [])
+               if isinstance(t, dict)) or bool(report.get("warnings")) or any(
+        isinstance(s, dict) and s.get("covered") for s in (report.get("steps") or {}).values())
+
+
 class _NeedsUpgrade(StoreError):
     """A store opened to read has an older schema: it is opened to be upgraded instead."""
 
@@ -226,10 +236,12 @@ class Store:
         self, agent: str | None = None, engine: str = "", model: str = "",
         started_at: float | None = None, source: str = "live", title: str = "",
         retention: str | None = None, pace: float | None = None,
+        phone_call_id: str | None = None,
     ) -> CallRecorder:
         """Starts recording a live call; see the package docstring. `pace`: call seconds per
         second for a call in real time (its length is then kept by the clock too), None for
-        a file analysed as fast as it goes."""
+        a file analysed as fast as it goes. `phone_call_id`: the phone system's id, kept as
+        given (with its title "Call <id>"): redaction is for what was said."""
         retention = self._retention(retention)
         conn = self._writer_connection()
         try:
@@ -242,7 +254,7 @@ class Store:
             return CallRecorder(self._finish_call, conn, 0, retention, conn is not self.conn)
         try:
             call_id = self._insert_call(conn, agent, started, "live", source, title, engine, model,
-                                        retention)
+                                        retention, phone_call_id)
         except BaseException:
             conn.close()
             raise
@@ -301,8 +313,9 @@ class Store:
 
     def _insert_call(
         self, conn: Connection, agent: str | None, started: float, status: str, source: str,
-        title: str, engine: str, model: str, retention: str,
+        title: str, engine: str, model: str, retention: str, phone_call_id: str | None = None,
     ) -> int:
+        phone_title = bool(phone_call_id) and title == f"Call {phone_call_id}"
         rows = conn.execute(
             "INSERT INTO calls (agent, started_at, day, status, source, title, engine, model, "
             f"retention, host, pid, heartbeat) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
@@ -310,7 +323,8 @@ class Store:
             # On a team store with access control the database puts its own name for the
             # agent, whatever is sent here (store/access.py).
             (redact(self._agent(agent)), started, int(started // 86400), status,
-             redact(source), redact(title), engine, model, retention, _host(), os.getpid()),
+             redact(source), title if phone_title else redact(title), engine, model, retention,
+             _host(), os.getpid()),
         )
         return int(rows[0][0])
 
@@ -319,15 +333,21 @@ class Store:
         in_transaction: bool = False,
     ) -> None:
         row = self.conn.execute(
-            "SELECT retention, started_at, duration FROM calls WHERE id = ?", (call_id,)
+            "SELECT retention, started_at, duration, title FROM calls WHERE id = ?", (call_id,)
         )
         if not row:
             raise StoreError(f"no call {call_id} in the store")
-        retention, started, so_far = row[0]
+        retention, started, so_far, title = row[0]
         if report is None:
             # A call that died: as long as its recorder last said (D3), or its last event.
             report = report_from_events(self._events(call_id), least=float(so_far or 0.0))
-        stored = report_for_store(Report.from_json(report).to_json(), retention)
+        given = Report.from_json(report).to_json()
+        stored = report_for_store(given, retention)
+        if status == "complete" and not _spoke(stored):
+            status = NO_SPEECH  # kept, but left out of every figure (no score)
+        if given.get("id") and title == f"Call {given['id']}":
+            # A phone system's id (begin_call kept it as given): the report keeps it too.
+            stored = {**stored, "id": given["id"], "title": given.get("title") or title}
         typed = Report.from_json(stored)
         fig = figures(typed)
         judged = assess(stored)
@@ -340,7 +360,8 @@ class Store:
                 "needs_asap = ?, frustration = ?, first_upset = ?, score = ? WHERE id = ?",
                 (status, started + fig.duration, fig.duration, fig.steps_mask, fig.steps_covered,
                  fig.warnings, fig.first_apology, json.dumps(stored), int(judged.needs_asap),
-                 judged.frustration, judged.first_upset, judged.score, call_id),
+                 judged.frustration, judged.first_upset,
+                 None if status == NO_SPEECH else judged.score, call_id),
             )
             # Upserts, not delete-and-insert: an agent's role may not delete (S1).
             self.conn.execute(
@@ -503,7 +524,8 @@ class Store:
         bucket = f"(day + {shift}) / {int(bucket_days)}"
         rows = self.conn.execute(
             f"SELECT agent, {bucket}, COUNT(*), SUM(warnings), SUM(needs_asap), AVG(score), "
-            f"{sums} FROM calls{where} GROUP BY agent, {bucket} ORDER BY agent, {bucket}",
+            f"{sums} FROM calls{where}{' AND' if where else ' WHERE'} status <> '{NO_SPEECH}' "
+            f"GROUP BY agent, {bucket} ORDER BY agent, {bucket}",
             params,
         )
         out = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,15 @@ def overlay_settings() -> QSettings:
     except OSError as e:
         raise CallAssistError(f"cannot create the settings folder {folder}: {e.strerror}") from None
     return QSettings(str(folder / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+
+def scratch_copy(settings: QSettings, folder: Path) -> QSettings:
+    """The agent's window settings in a throw-away file in `folder`: a scripted run (run.sh's
+    demo, a screenshot) opens where the agent's overlay does but never moves it (UX M10)."""
+    copy = QSettings(str(folder / SETTINGS_FILE), QSettings.Format.IniFormat)
+    for key in settings.allKeys():
+        copy.setValue(key, settings.value(key))
+    return copy
 
 
 @dataclass
@@ -152,7 +162,12 @@ def run_overlay(
     above_fullscreen: bool = False,
 ) -> int:
     app = application()
-    window = OverlayWindow(source, playbook, overlay_settings(), records=records, mode=mode,
+    settings = overlay_settings()
+    scratch = None
+    if exit_after or screenshot is not None:
+        scratch = tempfile.TemporaryDirectory(prefix="callassist-scripted-")
+        settings = scratch_copy(settings, Path(scratch.name))
+    window = OverlayWindow(source, playbook, settings, records=records, mode=mode,
                            global_hotkeys=True, above_fullscreen=above_fullscreen)
     if window.hotkeys_problem:
         print(f"callassist: note: {window.hotkeys_problem}; the keys work while the overlay "
@@ -178,6 +193,8 @@ def run_overlay(
     window.start_call()
     app.exec()
     window.shutdown()
+    if scratch is not None:
+        scratch.cleanup()
     if session.exit_code and session.error:
         raise CallAssistError(session.error)
     if session.saved is not None:

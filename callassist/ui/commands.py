@@ -1,29 +1,21 @@
 """The overlay's end of `callassist call start|end|status`: the control server (app/control.py)
-runs on its own thread; each request is handed to the GUI thread through an outbox and
-answered there, so the window is only ever touched by its own thread."""
+lives on the GUI thread, driven by its event loop, and each request is answered there, so the
+window is only ever touched by its own thread."""
 
 from __future__ import annotations
 
-import queue
-
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
 from callassist.app.control import ControlError, ControlServer
 from callassist.format import clock
 
-ANSWER_WAIT_S = 4.0
-
 
 class PhoneControl(QObject):
-    posted = Signal()  # a request waits in the outbox
-
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self._outbox: queue.SimpleQueue[tuple[str, str | None, queue.SimpleQueue]] = (
-            queue.SimpleQueue())
-        self.posted.connect(self._answer_all)
-        self.server = ControlServer(self._handle)
+        self.server = ControlServer(self._do)
+        self.server.setParent(self)
         self.problem = ""
 
     def start(self) -> bool:
@@ -41,24 +33,6 @@ class PhoneControl(QObject):
 
     def close(self) -> None:
         self.server.close()
-
-    def _handle(self, command: str, call_id: str | None) -> tuple[bool, str]:
-        """On the server's thread: waits for the GUI thread's answer."""
-        answer: queue.SimpleQueue[tuple[bool, str]] = queue.SimpleQueue()
-        self._outbox.put((command, call_id, answer))
-        self.posted.emit()
-        try:
-            return answer.get(timeout=ANSWER_WAIT_S)
-        except queue.Empty:
-            return False, "the overlay is busy: try again"
-
-    def _answer_all(self) -> None:
-        while True:
-            try:
-                command, call_id, answer = self._outbox.get_nowait()
-            except queue.Empty:
-                return
-            answer.put(self._do(command, call_id))
 
     def _do(self, command: str, call_id: str | None) -> tuple[bool, str]:
         w = self.window

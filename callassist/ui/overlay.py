@@ -42,12 +42,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from callassist.app.call_flow import CallFlow, Phase
+from callassist.app.current_line import CurrentLine
 from callassist.app.records import RecordFactory
 from callassist.app.sources import CallSource
 from callassist.coach.kinds import STEP_IDS
 from callassist.coach.playbook import Playbook
+from callassist.coach.tone_rules import tone_rules
 from callassist.ui import theme
-from callassist.ui.attention import AttentionQueue
 from callassist.ui.hotkeys import SHORTCUTS, GlobalHotkeys
 from callassist.ui.overlay_calls import CallControls
 from callassist.ui.overlay_events import EventView
@@ -105,9 +107,7 @@ class OverlayWindow(CallControls, EventView, MachineStatus, WindowPlacement, QWi
         self.source = source
         self.playbook = playbook
         self.settings = settings
-        self.in_call = False
-        self.waiting = False  # calls by voice: listening for the next call to start
-        self.quitting = False
+        self.flow = CallFlow()  # the call lifecycle: idle, listening, in call, ending
         self.last_report: dict | None = None
         self._home_source: CallSource | None = None  # while a practice call borrows the window
         self._next_source: CallSource | None = None
@@ -117,10 +117,12 @@ class OverlayWindow(CallControls, EventView, MachineStatus, WindowPlacement, QWi
         self.download = None
         self.download_target: tuple[str | None, Path | None] = (None, None)
         self._fallback_note = ""
-        self._phone_next: tuple[str | None] | None = None  # a call to start once this one ends
-        self._wait_for_phone = False  # ended by the phone system: no automatic next call
         self._speed = 1.0
         self._clock = QElapsedTimer()
+        self._clock_from = 0.0  # the call time when the clock started
+        self._tick_timer = QTimer(self)  # the call timer on the card
+        self._tick_timer.setInterval(250)
+        self._tick_timer.timeout.connect(self._update_timer)
         self._drag_from: QPoint | None = None
         # Where the agent (or the window itself) put the window: the place remembered. Moves
         # the window manager reports on its own (mapping, reparenting, constraining, tearing
@@ -185,6 +187,21 @@ class OverlayWindow(CallControls, EventView, MachineStatus, WindowPlacement, QWi
         app.screenRemoved.connect(lambda _: QTimer.singleShot(0, self.keep_on_screen))
         self._prepare_requested.emit()
 
+    # -- the call flow's phase, as the rest of the window reads it ---------------------------
+
+    @property
+    def in_call(self) -> bool:
+        return self.flow.in_call
+
+    @property
+    def waiting(self) -> bool:
+        """Calls by voice: listening for the next call to start."""
+        return self.flow.phase == Phase.LISTENING
+
+    @property
+    def quitting(self) -> bool:
+        return self.flow.quitting
+
     # -- building ---------------------------------------------------------------------------
 
     def _build(self) -> None:
@@ -239,7 +256,9 @@ class OverlayWindow(CallControls, EventView, MachineStatus, WindowPlacement, QWi
         self.message.dismissed.connect(self.dismiss_message)
         self.message.changed.connect(self._refit_later)
         root.addWidget(self.message)
-        self.attention = AttentionQueue()
+        self.line = CurrentLine(
+            {**self.titles, **{sid: chip.label for sid, chip in self.chips.items()}},
+            frozenset(self.playbook.reminders), frozenset(tone_rules(self.playbook).customer.steps))
         self._attention_timer = QTimer(self)
         self._attention_timer.setSingleShot(True)
         self._attention_timer.timeout.connect(self._show_attention)
@@ -259,7 +278,7 @@ class OverlayWindow(CallControls, EventView, MachineStatus, WindowPlacement, QWi
         self.grip.setToolTip("Drag to resize")
         self._chosen = DEFAULT_SIZES[COMPACT]  # the agent's size for the view shown
         self._fitted: QSize | None = None      # the size the window gave itself last
-        self._set_in_call(False)
+        self._show_phase()
 
     def _icon_button(self, text: str, slot) -> QPushButton:
         b = QPushButton(text)
@@ -344,7 +363,7 @@ class OverlayWindow(CallControls, EventView, MachineStatus, WindowPlacement, QWi
         """Ends a running call cleanly (its record finished) and stops the worker thread."""
         if self.quitting:
             return
-        self.quitting = True
+        self.flow.quit()
         self.save_settings()
         if self.phone is not None:
             self.phone.close()

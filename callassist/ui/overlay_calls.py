@@ -5,13 +5,11 @@ OverlayWindow (ui/overlay.py): it uses the window's widgets and its worker."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-
+from callassist.app.call_flow import Do, Next, Phase
 from callassist.app.runner import FAILED
 from callassist.app.sources import CallSource
 from callassist.format import clock
 from callassist.ui import theme
-from callassist.ui.attention import HOLD_S, Item, Urgency
 from callassist.ui.hotkeys import SHORTCUTS
 from callassist.ui.overlay_status import sentence
 from callassist.ui.placement import EXPANDED
@@ -24,50 +22,51 @@ class CallControls:
     def start_call(self) -> None:
         """Starts a call; with calls by voice, listens for one (and, while listening, starts
         it at once: the agent pressed Start)."""
-        if self.waiting:
-            self.worker.start_now()
-            return
-        if self.in_call or self.worker.running or self.quitting:
-            return
-        if self.summary.isVisible():
-            self.dismiss_summary()
-        self._reset_call_view()
-        self._begin()
-
-    def _begin(self) -> None:
-        if getattr(self.source, "starts_by_voice", False):
-            self._set_waiting(True)
-        else:
-            self._set_in_call(True)
-        self.worker.arm()
-        self._run_requested.emit()
+        self._do(self.flow.start(self._by_voice()), fresh=True)
 
     def end_call(self) -> None:
-        if self.in_call:
-            self.worker.request_stop()
+        self._do(self.flow.end())
 
     def phone_start(self, call_id: str | None) -> None:
-        """`callassist call start [--id]`: a new phone call. One still running ends first, so
-        two customers never share a record."""
-        if self.waiting:
-            self._set_phone_call_id(call_id)
-            self.worker.start_now()
-            return
-        if self.in_call or self.worker.running:
-            self._phone_next = (call_id,)
-            self.end_call()
-            return
-        self._set_phone_call_id(call_id)
-        self.start_call()
+        """`callassist call start [--id]`: a new phone call, started now (with calls by voice
+        too: the phone system knows it began). One still running ends first, so two
+        customers never share a record."""
+        self._do(self.flow.phone_start(call_id, self._by_voice()), fresh=True)
 
     def phone_end(self) -> None:
         """`callassist call end`: the phone call is over; the next starts with `call start`."""
-        self._wait_for_phone = True
-        self.end_call()
+        self._do(self.flow.phone_end())
 
     def _set_phone_call_id(self, call_id: str | None) -> None:
         if hasattr(self.source, "phone_call_id"):
             self.source.phone_call_id = call_id
+
+    def _by_voice(self) -> bool:
+        return bool(getattr(self.source, "starts_by_voice", False))
+
+    def _do(self, action: Do, fresh: bool = False) -> None:
+        """Carries out what the call flow decided. `fresh`: a call the agent or the phone
+        asked for clears the last call's summary."""
+        if action == Do.NOTHING:
+            self._show_phase()
+            return
+        if action == Do.STOP:
+            self.worker.request_stop()
+            return
+        if action == Do.START_NOW:
+            self._set_phone_call_id(self.flow.call_id)
+            self.worker.start_now()
+            return
+        if fresh and self.summary.isVisible():
+            self.dismiss_summary()
+        if fresh or not self._by_voice():
+            self._reset_call_view()
+        self._set_phone_call_id(self.flow.call_id)
+        self._show_phase()
+        self.worker.arm()
+        if action == Do.BEGIN_AND_START:
+            self.worker.start_now()
+        self._run_requested.emit()
 
     def practise(self, source: CallSource) -> None:
         """A practice call in this window (the Practice menu): the current call ends first;
@@ -75,12 +74,11 @@ class CallControls:
         if self._home_source is None:
             self._home_source = self.source
         self._next_source = source
-        if self.waiting:
-            self.worker.request_stop()  # _on_idle switches over
-        elif self.in_call:
-            self.end_call()  # _on_call_ended switches over
-        else:
+        action = self.flow.stop_listening()  # _on_idle or _on_call_ended switches over
+        if action == Do.NOTHING:
             self._switch_source()
+        else:
+            self._do(action)
 
     def _switch_source(self) -> bool:
         """Starts the practice call asked for, or goes back from a practice call to the
@@ -115,15 +113,9 @@ class CallControls:
         else:
             self.start_call()
 
-    def _set_waiting(self, waiting: bool) -> None:
-        """Calls by voice: listening for a call (Start starts it at once)."""
-        self.waiting = waiting
-        self._set_in_call(False)
-
-    def _set_in_call(self, in_call: bool) -> None:
-        self.in_call = in_call
-        if in_call:
-            self.waiting = False
+    def _show_phase(self) -> None:
+        """The button, the dot, the tray and the hint follow the call flow's phase."""
+        in_call = self.flow.in_call
         self.call_button.setText("End call" if in_call else "Start call")
         self.call_button.setToolTip(
             plain_tooltip(f"End the call ({SHORTCUTS['end']})" if in_call
@@ -144,6 +136,8 @@ class CallControls:
         missing = [sid for sid, chip in self.chips.items() if not chip.covered]
         if self.waiting:
             self.message.set_hint("Listening: the call starts when you and the caller speak.")
+        elif self.flow.phase == Phase.ENDING:
+            self.message.set_hint("Ending the call…")
         elif not self.in_call:
             self.message.set_hint(f"Start call ({SHORTCUTS['start']}) when the call begins.")
         elif missing:
@@ -155,7 +149,7 @@ class CallControls:
     def _reset_call_view(self) -> None:
         for chip in self.chips.values():
             chip.set_state(False)
-        self.attention.clear()
+        self.line.reset()
         self._show_attention()
         self._update_hint()
         self.details.reset()
@@ -163,30 +157,32 @@ class CallControls:
         if self.mode == EXPANDED:
             self._refit_later()
 
-    def _on_call_started(self, speed: float) -> None:
-        if self.waiting:  # a call by voice: the caller and the agent have both spoken
+    def _on_call_started(self, speed: float, at: float) -> None:
+        """`at`: the call time now (a call by voice began with its opening, heard before)."""
+        if self.flow.listening:  # a call by voice: the caller and the agent have both spoken
             if self.summary.isVisible():
                 self.dismiss_summary()
             self._reset_call_view()
-            self._set_in_call(True)
+        self.flow.started()
+        self._show_phase()
         self._speed = speed
+        self._clock_from = at
         self._clock.start()
-        if not hasattr(self, "_tick_timer"):
-            self._tick_timer = QTimer(self)
-            self._tick_timer.setInterval(250)
-            self._tick_timer.timeout.connect(self._update_timer)
         self._tick_timer.start()
         # The first seconds of a call are when the apology matters: the next step shows
         # before the gentle reminders.
         missing = [sid for sid, chip in self.chips.items() if not chip.covered]
         if missing:
             step = self.playbook.steps[missing[0]]
-            self._attend(Item(Urgency.NEXT_STEP, "next", "Next", f"{step.label}. {step.prompt}",
-                              HOLD_S[Urgency.NEXT_STEP], key=("next", missing[0])))
+            self.line.next_step(missing[0], step.label, step.prompt, self.call_time())
+            self._show_attention()
         self.call_started.emit()
 
     def call_time(self) -> float:
-        return self._clock.elapsed() / 1000.0 * self._speed if self._clock.isValid() else 0.0
+        """Seconds into the call, on the events' clock (the timer on the card shows it)."""
+        if not self._clock.isValid():
+            return 0.0
+        return self._clock_from + self._clock.elapsed() / 1000.0 * self._speed
 
     def _update_timer(self) -> None:
         text = clock(self.call_time())
@@ -204,19 +200,17 @@ class CallControls:
 
     def _on_call_ended(self, report: dict, outcome: str) -> None:
         self.call_ending.emit(report, outcome)
-        if hasattr(self, "_tick_timer"):
-            self._tick_timer.stop()
+        self._tick_timer.stop()
         self.timer_label.setText(clock(report.get("duration")))
-        self._set_in_call(False)
+        live = self.flow.continues and (self.source.live or self.flow.queued)
+        after = self.flow.ended()
+        self._show_phase()
         self.last_report = report
         if outcome != FAILED:
-            self.attention.clear()  # the summary lists the warnings now
+            self.line.reset()  # the summary lists the warnings now
             self._show_attention()
-            live = (self.source.live and not self.quitting and not self._wait_for_phone) or (
-                self._phone_next is not None)
-            by_voice = getattr(self.source, "starts_by_voice", False)
             note = ("Listening for the next call: it starts when you and the caller speak."
-                    if by_voice else "Next call started: listening.") if live else (
+                    if self._by_voice() else "Next call started: listening.") if live else (
                 f"{SHORTCUTS['start']} starts the next call.")
             if report.get("practice"):  # a practice call's scorecard
                 from callassist.practice.scorecard import scorecard_note
@@ -229,32 +223,20 @@ class CallControls:
             self._fit_content()
         self.call_finished.emit(report, outcome)
         self._set_phone_call_id(None)
-        if self._phone_next is not None and not self.quitting:
-            (call_id,), self._phone_next = self._phone_next, None
-            self._wait_for_phone = False
-            self._set_phone_call_id(call_id)
-            self._start_next_call()
-            return
-        if self._wait_for_phone:
-            self._wait_for_phone = False
-            return
-        if not self.quitting and self._switch_source():
-            return
-        if outcome != FAILED and self.source.live and not self.quitting:
-            self._start_next_call()
-
-    def _start_next_call(self) -> None:
-        """Straight after a call ended: the worker is still finishing it, and runs the next
-        call (or listens for it) as soon as it is free. With calls by voice the summary of the
-        call just ended stays until the next one starts."""
-        if not getattr(self.source, "starts_by_voice", False):
-            self._reset_call_view()
-        self._begin()
+        if after == Next.PHONE_CALL:
+            self._do(self.flow.begin_queued(self._by_voice()))
+        elif (after == Next.CARRY_ON and not self._switch_source() and outcome != FAILED
+              and self.source.live):
+            # The worker is still finishing the call just ended, and runs the next (or listens
+            # for it) as soon as it is free. With calls by voice the summary of the call just
+            # ended stays until the next one starts.
+            self._do(self.flow.next_call(self._by_voice()))
 
     def _on_idle(self) -> None:
-        """Listening for a call stopped with no call: for a practice call, on quitting, or
-        because the input ended."""
-        self._set_waiting(False)
+        """Listening stopped with no call: for a practice call, on quitting, or because the
+        input ended."""
+        self.flow.idle()
+        self._show_phase()
         if not self.quitting:
             self._switch_source()
 

@@ -26,7 +26,7 @@ __all__ = ["FAILED", "INPUT_ENDED", "STOPPED", "CallWorker"]
 
 class CallWorker(QObject):
     status = Signal(str, str)           # state, message (see app.sources.StatusFn)
-    call_started = Signal(float)        # call seconds per wall-clock second
+    call_started = Signal(float, float)  # call seconds per wall-clock second, call time now
     posted = Signal()                   # the outbox has something: the GUI calls take()
     record_problem = Signal(str)        # the call record could not be written
 
@@ -120,7 +120,8 @@ class CallWorker(QObject):
                 self._outbox.put(("idle", None, None))
                 self.posted.emit()
                 return
-            self.call_started.emit(self.source.speed)
+            opening = getattr(self.source, "opening_s", None)
+            self.call_started.emit(self.source.speed, opening() if opening is not None else 0.0)
             result = self.runner.run(self.source, self._post, self._stop)
             self.last_report, self.last_outcome = result.report, result.outcome
             self._outbox.put(("ended", result.report, result.outcome))

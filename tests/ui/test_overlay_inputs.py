@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 
 from callassist.app.records import StoreRecords
 from callassist.app.runner import FAILED, INPUT_ENDED
-from callassist.app.sources import SpeechSource
+from callassist.app.sources import SpeechSource, recognition_words
 from callassist.audio.speak import speak_transcript
 from callassist.transcript import Transcript, Turn
 
@@ -48,7 +48,7 @@ def test_a_recording_lights_the_chips_moves_the_meter_and_names_the_engine(
     assert window.chips["apologize"].covered
     assert report["steps"]["apologize"]["covered"]
     assert max(peaks) > 0.3
-    assert "pocketsphinx" in window.caption.full_text()
+    assert window.caption.full_text() == "apology.wav · basic recognition"
     assert report["duration"] > 4
 
 
@@ -75,7 +75,7 @@ def test_a_call_into_the_virtual_microphone_lights_the_chips_and_ending_it_start
         window.end_call()
     assert window.summary.isVisible() and window.in_call
     assert window.last_report["steps"]["apologize"]["covered"]
-    assert window.caption.full_text() == f"Microphone · {engine}"
+    assert window.caption.full_text() == f"Your headset · {recognition_words(engine)}"
 
 
 def test_no_microphone_says_how_to_fix_it_and_offers_a_retry(qtbot, make_window, playbook):
