@@ -14,6 +14,7 @@ import math
 import re
 import tomllib
 from collections.abc import Callable
+from typing import Any
 
 # A call is at most this long: 10^7 s is 115 days, far beyond any call, yet small enough that
 # every time in the store and on screen stays a valid date and an exact float.
@@ -118,7 +119,7 @@ def json_document(data: str, source: str, fail: Callable[[str], Exception]) -> o
 
 def toml_document(
     text: str, source: str, fail: Callable[[str], Exception], invalid: str = "not valid TOML",
-) -> dict:
+) -> dict[str, Any]:
     """Parses TOML text; a syntax error or nesting deeper than MAX_TOML_DEPTH is one line
     naming the source. tomllib's recursion is caught (TOML's string and key grammar is too
     rich for a bracket pre-scan), and the parsed depth is checked too: dotted keys

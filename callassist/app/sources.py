@@ -179,7 +179,7 @@ class SpeechSource(SourceBase):
         self.audio: AudioSource | None = None  # the input opened for the next call
         # The card's caption in an agent's words, not the engine's name (UX review L7).
         self.where = (("Your headset and the caller" if has_customer else "Your headset")
-                      if self.live else self.input_file.name)
+                      if self.input_file is None else self.input_file.name)
         self.label = self.where
         self.title = ""
         if self.input_file is not None:

@@ -81,4 +81,4 @@ class CustomerEcho:
         if score[best] < MIN_CORRELATION:
             return False
         agent_level = 10 * np.log10(max(window[best] / n, 1e-12) / 32768.0**2)
-        return dbfs(samples) <= agent_level - MIN_DROP_DB
+        return bool(dbfs(samples) <= agent_level - MIN_DROP_DB)

@@ -46,8 +46,8 @@ def speak_text(text: str, voice: str = "en-us", speed: int = 135) -> np.ndarray:
             said = " ".join((r.stderr or r.stdout).split())[:200] or f"exit status {r.returncode}"
             raise CallAssistError(f"espeak-ng cannot speak with voice '{voice}': {said}")
         info = read_info(out)
-        r = Resampler(info.rate)
-        x = np.concatenate([r.process(f[:, 0]) for f in read_frames(info, 1 << 16)])
+        resampler = Resampler(info.rate)
+        x = np.concatenate([resampler.process(f[:, 0]) for f in read_frames(info, 1 << 16)])
     voiced = np.flatnonzero(np.abs(x) > 1e-3)
     if voiced.size:
         x = x[voiced[0]: voiced[-1] + 1]

@@ -82,7 +82,7 @@ def _pid_alive(pid: int) -> bool:
 NO_SPEECH = "no speech"  # a call's status when nobody spoke: in the list, in no figure
 
 
-def _spoke(report: dict) -> bool:
+def _spoke(report: Mapping[str, Any]) -> bool:
     """Whether anyone said anything in the call (a step or warning counts as words heard)."""
     return any(str(t.get("text") or "").strip() for t in report.get("transcript", [])
                if isinstance(t, dict)) or bool(report.get("warnings")) or any(
