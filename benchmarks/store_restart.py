@@ -173,6 +173,7 @@ def main() -> None:
     finally:
         pg("stop")
         shutil.rmtree(pg_dir, ignore_errors=True)
+        Path(f"{pg_dir}.initdb.log").unlink(missing_ok=True)  # start-postgres.sh's log
         shutil.rmtree(folder, ignore_errors=True)
 
 

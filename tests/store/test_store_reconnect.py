@@ -49,6 +49,7 @@ class Server:
     def close(self) -> None:
         self.run("stop")
         shutil.rmtree(self.dir, ignore_errors=True)
+        Path(f"{self.dir}.initdb.log").unlink(missing_ok=True)  # start-postgres.sh's log
 
 
 @pytest.fixture
