@@ -3,7 +3,8 @@ and reminders. It imports no Qt and no audio library."""
 
 from callassist.coach.events import Event, StepEvent, WarningEvent, Word
 from callassist.coach.kinds import STEP_IDS
-from callassist.coach.playbook import Playbook, PlaybookError, load_playbook
+from callassist.coach.playbook import Playbook, load_playbook
+from callassist.coach.playbook_reader import PlaybookError
 from callassist.coach.session import CallSession
 from callassist.coach.utterance import Monitor, Utterance
 

@@ -5,7 +5,7 @@ customer in the last `window_s` picks the sentence; its `{thing}` is the custome
 for what went wrong ("parcel", "laptop"). With no fitting words heard, the generic line: never
 an example from another kind of problem (UX review M1).
 
-    words = CustomerWords(say_rules(playbook))
+    words = CustomerWords(say_rules(playbook.say, playbook.source))
     words.hear("my refund still hasn't come through", at=12.0)
     fit_advice(rule.advice, words.apology(now=20.0))
 
@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from callassist.coach.playbook import Playbook, PlaybookReader
+from callassist.coach.playbook_reader import PlaybookReader
 from callassist.coach.text import normalize
 
 _SAY_KEYS = {"generic", "things", "default_thing", "window_s", "for", "situations"}
@@ -64,13 +65,16 @@ def parse_say(raw: object, source: str) -> SayRules:
     )
 
 
-_PARSED: dict[int, tuple[Playbook, SayRules]] = {}
+# Parsed once per playbook's [say] table (the table is kept alive beside its rules, so its id
+# is never reused while cached).
+_PARSED: dict[int, tuple[dict[str, Any], SayRules]] = {}
 
 
-def say_rules(playbook: Playbook) -> SayRules:
-    if id(playbook) not in _PARSED:
-        _PARSED[id(playbook)] = (playbook, parse_say(playbook.say, playbook.source))
-    return _PARSED[id(playbook)][1]
+def say_rules(say: dict[str, Any], source: str) -> SayRules:
+    """The rules of a playbook's [say] table (`playbook.say`, from `playbook.source`)."""
+    if id(say) not in _PARSED:
+        _PARSED[id(say)] = (say, parse_say(say, source))
+    return _PARSED[id(say)][1]
 
 
 def _contains(words: list[str], run: tuple[str, ...]) -> bool:

@@ -99,7 +99,8 @@ class CallSession:
         self._early: dict[str, WarningEvent] = {}
         self._hold = HoldTracker(playbook.hold)
         self._reminders = ReminderScheduler(playbook.reminders)
-        self._say = CustomerWords(say_rules(playbook))  # what to say, in the customer's words
+        # what to say, in the customer's words
+        self._say = CustomerWords(say_rules(playbook.say, playbook.source))
 
     # -- feeding ------------------------------------------------------------------------------
 

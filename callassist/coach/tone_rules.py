@@ -15,7 +15,8 @@ from typing import Any
 
 from callassist.coach.kinds import STEP_IDS
 from callassist.coach.patterns import PhraseSet
-from callassist.coach.playbook import Playbook, PlaybookReader, load_playbook
+from callassist.coach.playbook import Playbook, load_playbook
+from callassist.coach.playbook_reader import PlaybookReader
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from callassist.audio.wavfile import read_info
 from callassist.cli import main
 from callassist.coach.pace import SpeechWindow, speaking_time
 from callassist.coach.patterns import PatternError, PhraseSet, TokenText
-from callassist.coach.playbook import PlaybookError, default_playbook_text, parse_playbook_text
+from callassist.coach.playbook import default_playbook_text, parse_playbook_text
+from callassist.coach.playbook_reader import PlaybookError
 from callassist.coach.text import Tokens
 from callassist.errors import CallAssistError
 

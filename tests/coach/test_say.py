@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from callassist.coach.events import WarningEvent
-from callassist.coach.playbook import PlaybookError, parse_playbook_text
+from callassist.coach.playbook import parse_playbook_text
+from callassist.coach.playbook_reader import PlaybookError
 from callassist.coach.say import CustomerWords, fit_advice, parse_say, say_rules
 from callassist.coach.session import CallSession
 
@@ -24,13 +25,13 @@ from callassist.coach.session import CallSession
                                                   "right for you."),
 ])
 def test_the_apology_fits_the_customers_words(playbook, customer, apology):
-    words = CustomerWords(say_rules(playbook))
+    words = CustomerWords(say_rules(playbook.say, playbook.source))
     words.hear(customer, at=3.0)
     assert words.apology(now=10.0) == apology
 
 
 def test_the_newest_situation_in_the_window_counts(playbook):
-    rules = say_rules(playbook)
+    rules = say_rules(playbook.say, playbook.source)
     words = CustomerWords(rules)
     words.hear("my parcel never arrived", at=0.0)
     words.hear("and now the refund has not come either", at=30.0)
@@ -63,7 +64,7 @@ def test_a_billing_call_never_gets_the_damaged_order_sentence(playbook):
 def test_with_no_fitting_words_the_generic_line_is_said(playbook):
     session = CallSession(playbook, monitors=[])
     session.feed_utterance("customer", "hi i am calling about my account", 1.0, 3.0)
-    assert _hollow(session).advice.endswith(f'"{say_rules(playbook).generic}"')
+    assert _hollow(session).advice.endswith(f'"{say_rules(playbook.say, playbook.source).generic}"')
 
 
 def test_a_bad_say_table_is_one_line_naming_the_entry():
