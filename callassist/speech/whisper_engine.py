@@ -2,7 +2,7 @@
 
 Whisper decodes whole stretches of audio, not a stream. faster-whisper always encodes a 30 s
 window, so one decode costs the same (~0.5 s here) whatever the length; by default each decode
-here uses a window that follows the utterance instead (whisper_window.py: about a quarter of
+here uses a window that follows the utterance instead (whisper_window.py: under a third of
 the CPU), and falls back to the full window when that decode loops. The `whisper_window`
 setting ("full") turns the full window back on. The recognizer cuts the audio into utterances
 with voice activity (energy over the learnt noise floor, as the other engines' callers do), and:
