@@ -192,8 +192,10 @@ class CallSession:
             return []
         now = self.now if now is None else max(now, self.now)
         out = self._emit(self._hold.on_end(now))
-        out += self._emit([self._tone(now), EndedEvent(now)])
         self.ended_at = now
+        # A call that never started emits nothing, so it leaves no record (app/runner.py).
+        if self.started_at is not None:
+            out += self._emit([self._tone(now), EndedEvent(now)])
         return out
 
     # -- manual ticks ---------------------------------------------------------------------
@@ -239,6 +241,8 @@ class CallSession:
         events: list[Event] = self.events
         if self.ended_at is None:
             events = [*events, self._tone(self.now)]
+        elif self.started_at is None:  # ended before it started: its end was not emitted
+            events = [*events, self._tone(self.ended_at), EndedEvent(self.ended_at)]
         return build_report(events, self.labels, start=self.started_at or 0.0, least=self.now)
 
     @property

@@ -20,6 +20,7 @@ from callassist.app.runner import FAILED, INPUT_ENDED, STOPPED, CallRunner
 from callassist.app.sources import CallSource
 from callassist.coach.events import Event
 from callassist.coach.playbook import Playbook
+from callassist.coach.report import Report
 
 __all__ = ["FAILED", "INPUT_ENDED", "STOPPED", "CallWorker"]
 
@@ -46,7 +47,7 @@ class CallWorker(QObject):
         # ("ended", report, how the call ended) or ("idle", None, None): no call started
         # (calls by voice: stopped, or the input ended, while listening for one)
         self._outbox: queue.SimpleQueue[tuple] = queue.SimpleQueue()
-        self.last_report: dict | None = None
+        self.last_report: Report | None = None
         self.last_outcome = ""
         self._running = threading.Event()
         self._closed = threading.Event()
