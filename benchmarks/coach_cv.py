@@ -128,7 +128,8 @@ def rules_coach(base: Playbook) -> Coach:
     return lambda train, embedder, scored: base
 
 
-def head_coach(base: Playbook, settings: HeadSettings, vote: bool = True) -> Coach:
+def head_coach(base: Playbook, settings: HeadSettings, vote: bool = True,
+               vote_all: bool = False) -> Coach:
     """The trained head (scripts/train_coach.py's training, on the fold's lines and the
     playbook's examples), its thresholds chosen in the fold; with `vote`, the playbook's own
     examples still vote beside it."""
@@ -142,6 +143,9 @@ def head_coach(base: Playbook, settings: HeadSettings, vote: bool = True) -> Coa
         embedder.warm([t for r in lines for t in (r.text, r.customer, r.previous) if t])
         head = train_head(lines, embedder.known, ruler, settings)
         examples = [e for e in playbook_examples(base) if e.text not in scored] if vote else []
+        if vote_all:  # every training line votes too, as before the head
+            examples += [Example(r.text, r.labels, r.source) for r in train
+                         if r.text not in {e.text for e in examples}]
         learned = dataclasses.replace(base.learned, threshold={})
         return dataclasses.replace(base, learned=learned, meaning=MeaningLayer(
             embedder, examples, embedder.embed([e.text for e in examples]), learned, head))
@@ -155,6 +159,7 @@ def coaches(base: Playbook) -> dict[str, Coach]:
         "rules": rules_coach(base),
         "shipped": head_coach(base, SHIPPED),
         "head-only": head_coach(base, SHIPPED, vote=False),
+        "head+vote": head_coach(base, SHIPPED, vote_all=True),
         "logistic": head_coach(base, dataclasses.replace(SHIPPED, hidden=0)),
         "mlp": head_coach(base, dataclasses.replace(SHIPPED, hidden=SHIPPED.hidden or 64)),
         "logistic-words": head_coach(base, dataclasses.replace(SHIPPED, hidden=0,
