@@ -151,13 +151,17 @@ class MeaningLayer:
                                   else 1.0 for e in self.examples], dtype=np.float64)
 
     def vector(self, text: str) -> np.ndarray:
-        if text in self._recent:
-            return self._recent[text]
-        v = self.embedder.embed([text])[0]
-        self._recent[text] = v
-        if len(self._recent) > self.KEEP:
+        return self.vectors_of([text])[0]
+
+    def vectors_of(self, texts: list[str]) -> np.ndarray:
+        """The texts' vectors, those not kept from recent lines embedded in one pass."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._recent]
+        if missing:
+            self._recent.update(zip(missing, self.embedder.embed(missing), strict=True))
+        out = np.vstack([self._recent[t] for t in texts])
+        while len(self._recent) > self.KEEP:
             del self._recent[next(iter(self._recent))]
-        return v
+        return out
 
     def judge(self, text: str, ruled: frozenset[str], customer: str = "",
               previous: str = "") -> Judgement | None:
@@ -219,8 +223,9 @@ class MeaningLayer:
         if len(text.split()) < self.settings.min_clause_words or not self.examples:
             return {}
         pieces = self.clauses(text)
-        # Every clause against every example in one product.
-        sims = self.embedder.embed(pieces) @ self.vectors.T
+        # Every clause against every example in one product; the clauses' vectors are kept,
+        # so the trained head reads a one-clause line without embedding it again.
+        sims = self.vectors_of(pieces) @ self.vectors.T
         found: dict[str, Recognition] = {}
         for piece, row in zip(pieces, sims, strict=True):
             negated = self.negated(piece, negators)
