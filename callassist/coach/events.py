@@ -28,7 +28,9 @@ class StepEvent:
     manual: bool = False
     covered: bool = True
     reason: str = ""  # why it counts: "rule: <pattern>" or "example: like ..." (meaning.py)
-    confidence: float | None = None  # a learned layer's confidence; not stored when None
+    # the trained head's calibrated probability of the step in that line (None: not judged by
+    # it, as a partial result or a manual tick)
+    confidence: float | None = None
     type: str = field(default="step", init=False)
 
 
@@ -39,7 +41,7 @@ class WarningEvent:
     evidence: str
     advice: str
     reason: str = ""  # why it fired: "rule: <pattern>", "example: like ...", or the timing
-    confidence: float | None = None  # a learned layer's confidence; not stored when None
+    confidence: float | None = None  # the trained head's probability, as on StepEvent
     type: str = field(default="warning", init=False)
 
 

@@ -17,6 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
+from callassist.coach.classifier import Head, features
 from callassist.coach.kinds import PHRASE_WARNINGS, STEP_IDS
 
 # The kinds examples can teach: the steps and the warnings a single line can show.
@@ -53,9 +54,12 @@ class Recognition:
     share: float  # the share of the nearest examples' weighted vote that supports the kind
     support: tuple[Neighbour, ...]
     clause: str = ""  # the words that were compared with the examples
+    probability: float | None = None  # the trained head's, when it recognised the kind
 
     @property
     def reason(self) -> str:
+        if self.probability is not None:
+            return f"model: {self.probability:.2f}"
         return "like " + ", ".join(n.describe() for n in self.support[:2])
 
 
@@ -85,6 +89,18 @@ class MeaningSettings:
     min_share: Mapping[str, float] = field(default_factory=dict)
     default_min_similarity: float = 0.6
     default_min_share: float = 0.5
+    # The trained head's probability at which a kind counts (the playbook's [learned]
+    # threshold; a kind not named keeps the threshold chosen when the head was trained), and
+    # below which a judgement is not even a "maybe".
+    threshold: Mapping[str, float] = field(default_factory=dict)
+    maybe: float = 0.5
+    # The rules' vetoes over what is learned (each earns its place on benchmarks/coach_cv.py):
+    # "negation" (a negated clause ticks no step), "filler" (a step's `unless` phrase),
+    # "hollow" (a hollow apology empties the apology), "contradicts" (the table above).
+    vetoes: frozenset[str] = frozenset({"negation", "filler", "hollow", "contradicts"})
+    # Whether the head, on a final line, also takes away a phrase rule's step or warning it
+    # holds below its threshold (the rule's match then only places the evidence).
+    overrule: bool = True
 
     def similarity_for(self, kind: str) -> float:
         return self.min_similarity.get(kind, self.default_min_similarity)
@@ -93,17 +109,34 @@ class MeaningSettings:
         return self.min_share.get(kind, self.default_min_share)
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """What the trained head makes of a line: each kind's probability, the kinds that count
+    (at or above their threshold) and the "maybe" ones (below it, above the floor)."""
+
+    probability: Mapping[str, float]
+    counts: frozenset[str]
+    maybe: frozenset[str]
+
+
 class MeaningLayer:
+    # Lines whose vectors are kept: the customer's line before and the agent's own are read
+    # again as context of the next line.
+    KEEP = 8
+
     def __init__(
         self,
         embedder: Embedder,
         examples: Sequence[Example],
         vectors: np.ndarray,
         settings: MeaningSettings,
+        head: Head | None = None,
     ):
         if len(examples) != len(vectors):
             raise ValueError(f"{len(examples)} examples but {len(vectors)} vectors")
         self.embedder = embedder
+        self.head = head
+        self._recent: dict[str, np.ndarray] = {}
         self.examples = tuple(examples)
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.settings = settings
@@ -118,8 +151,36 @@ class MeaningLayer:
                                   else 1.0 for e in self.examples], dtype=np.float64)
 
     def vector(self, text: str) -> np.ndarray:
-        row: np.ndarray = self.embedder.embed([text])[0]
-        return row
+        return self.vectors_of([text])[0]
+
+    def vectors_of(self, texts: list[str]) -> np.ndarray:
+        """The texts' vectors, those not kept from recent lines embedded in one pass."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._recent]
+        if missing:
+            self._recent.update(zip(missing, self.embedder.embed(missing), strict=True))
+        out = np.vstack([self._recent[t] for t in texts])
+        while len(self._recent) > self.KEEP:
+            del self._recent[next(iter(self._recent))]
+        return out
+
+    def judge(self, text: str, ruled: frozenset[str], customer: str = "",
+              previous: str = "") -> Judgement | None:
+        """The head's probabilities for a line, given the kinds the phrase rules matched in
+        it, the customer's line before and the agent's own ("" when not heard); None without
+        a head."""
+        if self.head is None or not text:
+            return None
+        x = features(self.vector(text), self.vector(customer) if customer else None,
+                     self.vector(previous) if previous else None,
+                     [k in ruled for k in self.head.kinds], text, self.head.buckets)
+        p = self.head.probabilities(x[None, :])[0]
+        probability = {k: float(v) for k, v in zip(self.head.kinds, p, strict=True)}
+        cut = {k: self.settings.threshold.get(k, float(t))
+               for k, t in zip(self.head.kinds, self.head.thresholds, strict=True)}
+        return Judgement(probability,
+                         frozenset(k for k, v in probability.items() if v >= cut[k]),
+                         frozenset(k for k, v in probability.items()
+                                   if self.settings.maybe <= v < cut[k]))
 
     def nearest(self, vector: np.ndarray, n: int) -> list[Neighbour]:
         sims = self.vectors @ vector
@@ -162,8 +223,9 @@ class MeaningLayer:
         if len(text.split()) < self.settings.min_clause_words or not self.examples:
             return {}
         pieces = self.clauses(text)
-        # Every clause against every example in one product.
-        sims = self.embedder.embed(pieces) @ self.vectors.T
+        # Every clause against every example in one product; the clauses' vectors are kept,
+        # so the trained head reads a one-clause line without embedding it again.
+        sims = self.vectors_of(pieces) @ self.vectors.T
         found: dict[str, Recognition] = {}
         for piece, row in zip(pieces, sims, strict=True):
             negated = self.negated(piece, negators)

@@ -6,6 +6,7 @@ e.g. ``my.toml: steps.apologize.phrases[2]: pattern 'i am (sorry': missing ')'``
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -141,8 +142,10 @@ _TOP_KEYS = {
 }
 _LEARNED_KEYS = {
     "enabled", "neighbours", "temperature", "min_similarity", "min_share", "neutral",
-    "split_before", "subordinators", "titles", "compound_weight", "contradicts",
+    "split_before", "subordinators", "titles", "compound_weight", "contradicts", "threshold",
+    "maybe", "vetoes", "overrule",
 }
+_VETOES = ("negation", "filler", "hollow", "contradicts")
 
 
 def _thresholds(r: PlaybookReader, data: dict[str, Any], key: str, default: float
@@ -181,6 +184,15 @@ def _learned(r: PlaybookReader, data: Any) -> tuple[MeaningSettings, bool, tuple
         min_similarity=sims, min_share=shares,
         default_min_similarity=sim, default_min_share=share,
     )
+    threshold = r.table(t.get("threshold", {}), "learned.threshold", set(LEARNED_KINDS), set())
+    settings = dataclasses.replace(
+        settings,
+        threshold={k: r.number(threshold, k, "learned.threshold", 0.5, maximum=1)
+                   for k in threshold},
+        maybe=r.number(t, "maybe", "learned", 0.5, maximum=1),
+        overrule=r.flag(t, "overrule", "learned", True),
+        vetoes=frozenset(r.names(t, "vetoes", "learned", _VETOES) if "vetoes" in t
+                         else _VETOES))
     neutral = tuple(r.strings(t.get("neutral", []), "learned.neutral"))
     return settings, r.flag(t, "enabled", "learned", True), neutral
 

@@ -36,6 +36,10 @@ class Analysis:
     vetoed: dict[str, str] = field(default_factory=dict)
     # What the examples recognised, kept or vetoed (for `playbook try`)
     learned: dict[str, Recognition] = field(default_factory=dict)
+    # The trained head's probability of every kind (final lines only), and the kinds it
+    # holds likely but below their threshold ("maybe": for a supervisor to confirm)
+    confidence: dict[str, float] = field(default_factory=dict)
+    maybe: set[str] = field(default_factory=set)
 
 
 def _negated(text: TokenText, m: Match, literals: frozenset[str], pb: Playbook) -> bool:
@@ -84,42 +88,77 @@ def _veto(unless: list[Match], hollow: list[Match]) -> str | None:
     return None
 
 
+def _reason(rec: Recognition) -> str:
+    """"model: 0.93" (the trained head's probability) or "example: like ..." (the vote)."""
+    return rec.reason if rec.probability is not None else "example: " + rec.reason
+
+
 def _add_learned(
     pb: Playbook, text: TokenText, result: Analysis, meaning: MeaningLayer,
-    warning_spans: dict[str, list[Match]],
+    warning_spans: dict[str, list[Match]], context: tuple[str, str],
 ) -> None:
-    """What the examples recognise beyond the rules. The rules win: a warning the rules'
-    steps contradict ("this is my fault", read as close to "that is not my fault") and a step
-    in a line with a filler or a hollow apology are not taken."""
-    learned = meaning.recognise(text.tokens.text, pb.negators)
+    """What is learned beyond the rules: the trained head's judgement of the line in its
+    context, and the vote of the playbook's examples. The rules keep the vetoes the playbook
+    names ([learned].vetoes): a warning the rules' steps contradict ("this is my fault", read
+    as close to "that is not my fault"), and a step in a line with a filler, a hollow
+    apology or (every clause) a negation, are not taken."""
+    vetoes = pb.learned.vetoes
+    line = text.tokens.text
+    negators = pb.negators if "negation" in vetoes else frozenset()
+    learned = meaning.recognise(line, negators) if meaning.examples else {}
+    judgement = meaning.judge(line, frozenset(result.steps) | frozenset(result.warnings),
+                              *context)
+    if judgement is not None:
+        result.confidence = dict(judgement.probability)
+        result.maybe = set(judgement.maybe)
+        negated = bool(negators) and all(meaning.negated(c, negators)
+                                         for c in meaning.clauses(line))
+        if pb.learned.overrule:
+            # the head read the rules' matches as features and outweighed them
+            for found in (result.steps, result.warnings):
+                for kind in [k for k in found if k not in judgement.counts]:
+                    del found[kind]
+                    result.vetoed[kind] = f"model: {judgement.probability[kind]:.2f}"
+                    if kind in warning_spans:
+                        warning_spans[kind] = []
+        for kind in judgement.counts:
+            if kind in learned or (negated and kind in pb.steps):
+                continue
+            learned[kind] = Recognition(kind, judgement.probability[kind], (), line,
+                                        judgement.probability[kind])
     result.learned = learned
     whole = Match(0, max(len(text.words), 1))
     ruled = set(result.warnings)
+    contradicts = pb.learned.contradicts if "contradicts" in vetoes else {}
     for kind, rec in learned.items():
         if kind not in pb.warnings or kind in result.warnings:
             continue
-        contradicted = [s for s in pb.learned.contradicts.get(kind, ()) if s in result.steps]
-        if contradicted or pb.warnings[kind].unless.find(text):
+        contradicted = [s for s in contradicts.get(kind, ()) if s in result.steps]
+        if contradicted or ("filler" in vetoes and pb.warnings[kind].unless.find(text)):
             continue
         result.warnings[kind] = whole
-        result.reasons[kind] = "example: " + rec.reason
+        result.reasons[kind] = _reason(rec)
         warning_spans[kind] = [whole]
     for sid, rule in pb.steps.items():
         if sid in result.steps or sid not in learned:
             continue
         hollow = [s for kind in rule.unless_warnings for s in warning_spans[kind]]
-        veto = _veto(rule.unless.find(text), hollow)
-        overruled = [k for k in pb.learned.contradicts.get(sid, ()) if k in ruled]
+        veto = _veto(rule.unless.find(text) if "filler" in vetoes else [],
+                     hollow if "hollow" in vetoes else [])
+        overruled = [k for k in contradicts.get(sid, ()) if k in ruled]
         if overruled and not veto:
             veto = f"{overruled[0]} rule"
         if veto:
             result.vetoed[sid] = veto
         else:
             result.steps[sid] = whole
-            result.reasons[sid] = "example: " + learned[sid].reason
+            result.reasons[sid] = _reason(learned[sid])
 
 
-def analyse(pb: Playbook, tokens: Tokens, meaning: MeaningLayer | None = None) -> Analysis:
+def analyse(pb: Playbook, tokens: Tokens, meaning: MeaningLayer | None = None,
+            customer: str = "", previous: str = "") -> Analysis:
+    """`customer` and `previous`: the customer's line before and the agent's own, as the
+    coach reads a line ("" when not heard); the trained head reads them as context."""
     tokens = pb.vocabulary.correct_tokens(tokens)
     text = TokenText(tokens)
     result = Analysis(text)
@@ -152,7 +191,7 @@ def analyse(pb: Playbook, tokens: Tokens, meaning: MeaningLayer | None = None) -
             result.reasons[sid] = "rule: " + step.phrases.which(text, m)
 
     if meaning is not None:
-        _add_learned(pb, text, result, meaning, warning_spans)
+        _add_learned(pb, text, result, meaning, warning_spans, (customer, previous))
 
     hold = pb.hold
     result.handoff = _first(hold.handoff, text, pb, True, [])

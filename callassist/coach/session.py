@@ -97,6 +97,10 @@ class CallSession:
         # (its start time, and the warnings by kind); its final confirms or withdraws them.
         self._early_start: float | None = None
         self._early: dict[str, WarningEvent] = {}
+        # The context the trained head reads with an agent's line: the customer's last line
+        # and the agent's own line before, as the coach reads a line.
+        self._customer_said = ""
+        self._agent_said = ""
         self._hold = HoldTracker(playbook.hold)
         self._reminders = ReminderScheduler(playbook.reminders)
         # what to say, in the customer's words
@@ -126,8 +130,14 @@ class CallSession:
         out += self._emit(self._hold.on_speech(start))
         if speaker == "agent":
             out += self._agent_final(utt)
+            self._agent_said = utt.tokens.text
         elif speaker == "customer":
             self._say.hear(text, end)
+            self._customer_said = utt.tokens.text
+            meaning = self.playbook.meaning
+            if meaning is not None and meaning.head is not None and self._customer_said:
+                # read now, while the agent listens, not when the agent's line ends
+                meaning.vector(self._customer_said)
         for m in self.monitors:
             out += self._emit(m.on_utterance(utt, frozenset(self._covered)))
         out += self.advance(end)
@@ -278,14 +288,16 @@ class CallSession:
 
     def _agent_final(self, utt: Utterance) -> list[Event]:
         # Finals are also read by meaning (the playbook's examples); partials by the rules alone.
-        analysis = analyse(self.playbook, utt.tokens, self.playbook.meaning)
+        analysis = analyse(self.playbook, utt.tokens, self.playbook.meaning,
+                           self._customer_said, self._agent_said)
         out = self._take_back(utt, analysis)
         self._provisional.clear()
         for sid, m in analysis.steps.items():
             self._step_seen[sid] = utt.end
             if sid not in self._covered:
                 out += self._emit([StepEvent(sid, utt.time_of_token(m.start), utt.text,
-                                             reason=analysis.reasons.get(sid, ""))])
+                                             reason=analysis.reasons.get(sid, ""),
+                                             confidence=analysis.confidence.get(sid))])
         out += self._agent_warnings(utt, analysis)
         hold_at = analysis.hold or analysis.pause
         self._hold.on_agent_utterance(
@@ -336,7 +348,8 @@ class CallSession:
         if kind in self._say.rules.kinds:
             advice = fit_advice(advice, self._say.apology(utt.start))
         event = WarningEvent(kind, utt.time_of_token(m.start), _whole_words(utt, m), advice,
-                             reason=analysis.reasons.get(kind, ""))
+                             reason=analysis.reasons.get(kind, ""),
+                             confidence=analysis.confidence.get(kind))
         if rule.cancelled_by:
             self._ownable.append(
                 _Ownable(event, utt.start, rule.cancelled_by, rule.cancel_window_s, end))

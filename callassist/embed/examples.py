@@ -21,6 +21,7 @@ from callassist.coach.meaning import LEARNED_KINDS, Embedder, Example, MeaningLa
 from callassist.coach.playbook import NEUTRAL, Playbook
 from callassist.coach.text import normalize
 from callassist.embed import cache
+from callassist.embed.head import load_head
 from callassist.embed.minilm import MODEL, default_embedder
 from callassist.errors import CallAssistError
 
@@ -112,10 +113,13 @@ def vectors_for(texts: list[str], embedder: Embedder,
 
 
 def meaning_layer(playbook: Playbook, embedder: Embedder | None = None) -> MeaningLayer:
+    """The trained head (head.npz) with the playbook's own examples voting beside it (a
+    supervisor's new example counts at once); without a head, every example votes."""
     embedder = embedder or default_embedder()
-    examples = all_examples(playbook)
+    head = load_head()
+    examples = playbook_examples(playbook) if head is not None else all_examples(playbook)
     vectors = vectors_for([e.text for e in examples], embedder)
-    return MeaningLayer(embedder, examples, vectors, playbook.learned)
+    return MeaningLayer(embedder, examples, vectors, playbook.learned, head)
 
 
 def with_meaning(playbook: Playbook, embedder: Embedder | None = None) -> Playbook:
