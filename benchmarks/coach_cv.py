@@ -17,7 +17,7 @@ also scored as evaluate.py scores them, by the coach trained on all of data/; th
 reported, not targets.
 
     .venv/bin/python benchmarks/coach_cv.py                  # the shipped coach
-    .venv/bin/python benchmarks/coach_cv.py --coach vote     # the nearest-example vote (before)
+    .venv/bin/python benchmarks/coach_cv.py --coach head     # the trained head (opt-in)
     .venv/bin/python benchmarks/coach_cv.py --coach logistic --vetoes negation,filler
     .venv/bin/python benchmarks/coach_cv.py --folds 5
 """
@@ -157,7 +157,7 @@ def coaches(base: Playbook) -> dict[str, Coach]:
     return {
         "vote": vote_coach(base),
         "rules": rules_coach(base),
-        "shipped": head_coach(base, SHIPPED),
+        "head": head_coach(base, SHIPPED),
         "head-only": head_coach(base, SHIPPED, vote=False),
         "head+vote": head_coach(base, SHIPPED, vote_all=True),
         "logistic": head_coach(base, dataclasses.replace(SHIPPED, hidden=0)),
@@ -266,9 +266,10 @@ def corpus_scores(pb: Playbook) -> list[tuple]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--coach", default="shipped",
-                    help="shipped (the head and the playbook's examples), head-only, logistic, "
-                         "mlp, vote (before issue 18), rules")
+    ap.add_argument("--coach", default="vote",
+                    help="vote (shipped: the examples vote, [learned] head = false), head (the "
+                         "trained head and the playbook's examples, [learned] head = true), "
+                         "head-only, head+vote, logistic, mlp, rules")
     ap.add_argument("--vetoes", default=None,
                     help="the rules' vetoes over what is learned, comma-separated (default: "
                          "the playbook's; 'none' for none): the rule ablation")

@@ -57,11 +57,12 @@ class Head:
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         p = self.params
-        if len(p) == 4:
-            return np.maximum(x @ p[0] + p[1], 0) @ p[2] + p[3]
-        return x @ p[0] + p[1]
+        out: np.ndarray = (np.maximum(x @ p[0] + p[1], 0) @ p[2] + p[3] if len(p) == 4
+                           else x @ p[0] + p[1])
+        return out
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """(lines, kinds) calibrated probabilities for (lines, inputs) features."""
         z = self.scores(x) * self.calibration[:, 0] + self.calibration[:, 1]
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+        out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+        return out

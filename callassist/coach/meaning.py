@@ -101,6 +101,8 @@ class MeaningSettings:
     # Whether the head, on a final line, also takes away a phrase rule's step or warning it
     # holds below its threshold (the rule's match then only places the evidence).
     overrule: bool = True
+    # Whether the trained head judges final lines at all (the playbook's [learned] head).
+    head: bool = False
 
     def similarity_for(self, kind: str) -> float:
         return self.min_similarity.get(kind, self.default_min_similarity)
@@ -151,7 +153,8 @@ class MeaningLayer:
                                   else 1.0 for e in self.examples], dtype=np.float64)
 
     def vector(self, text: str) -> np.ndarray:
-        return self.vectors_of([text])[0]
+        row: np.ndarray = self.vectors_of([text])[0]
+        return row
 
     def vectors_of(self, texts: list[str]) -> np.ndarray:
         """The texts' vectors, those not kept from recent lines embedded in one pass."""

@@ -143,7 +143,7 @@ _TOP_KEYS = {
 _LEARNED_KEYS = {
     "enabled", "neighbours", "temperature", "min_similarity", "min_share", "neutral",
     "split_before", "subordinators", "titles", "compound_weight", "contradicts", "threshold",
-    "maybe", "vetoes", "overrule",
+    "maybe", "vetoes", "overrule", "head",
 }
 _VETOES = ("negation", "filler", "hollow", "contradicts")
 
@@ -191,6 +191,7 @@ def _learned(r: PlaybookReader, data: Any) -> tuple[MeaningSettings, bool, tuple
                    for k in threshold},
         maybe=r.number(t, "maybe", "learned", 0.5, maximum=1),
         overrule=r.flag(t, "overrule", "learned", True),
+        head=r.flag(t, "head", "learned", False),
         vetoes=frozenset(r.names(t, "vetoes", "learned", _VETOES) if "vetoes" in t
                          else _VETOES))
     neutral = tuple(r.strings(t.get("neutral", []), "learned.neutral"))

@@ -113,10 +113,11 @@ def vectors_for(texts: list[str], embedder: Embedder,
 
 
 def meaning_layer(playbook: Playbook, embedder: Embedder | None = None) -> MeaningLayer:
-    """The trained head (head.npz) with the playbook's own examples voting beside it (a
-    supervisor's new example counts at once); without a head, every example votes."""
+    """With the playbook's [learned] head on: the trained head (head.npz) with the playbook's
+    own examples voting beside it (a supervisor's new example counts at once). Off (the
+    default): every example votes."""
     embedder = embedder or default_embedder()
-    head = load_head()
+    head = load_head() if playbook.learned.head else None
     examples = playbook_examples(playbook) if head is not None else all_examples(playbook)
     vectors = vectors_for([e.text for e in examples], embedder)
     return MeaningLayer(embedder, examples, vectors, playbook.learned, head)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -17,10 +18,10 @@ from callassist.errors import CallAssistError
 HEAD = "head.npz"
 
 
-def save_head(head: Head, path: Path, fingerprint: str, about: dict) -> None:
+def save_head(head: Head, path: Path, fingerprint: str, about: dict[str, Any]) -> None:
     """The weights as float32, with what they were trained from (`fingerprint`: the hash of
     the training lines and settings) so a stale build is found without training again."""
-    arrays = {f"p{i}": p.astype(np.float32) for i, p in enumerate(head.params)}
+    arrays: dict[str, Any] = {f"p{i}": p.astype(np.float32) for i, p in enumerate(head.params)}
     np.savez_compressed(path, **arrays, kinds=np.array(head.kinds),
                         calibration=head.calibration.astype(np.float32),
                         thresholds=head.thresholds.astype(np.float32),

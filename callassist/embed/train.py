@@ -113,9 +113,9 @@ def _adam_standard(x: np.ndarray, y: np.ndarray, s: HeadSettings) -> list[np.nda
 
 
 def _scores(params: list[np.ndarray], x: np.ndarray) -> np.ndarray:
-    if len(params) == 4:
-        return np.maximum(x @ params[0] + params[1], 0) @ params[2] + params[3]
-    return x @ params[0] + params[1]
+    out: np.ndarray = (np.maximum(x @ params[0] + params[1], 0) @ params[2] + params[3]
+                       if len(params) == 4 else x @ params[0] + params[1])
+    return out
 
 
 def platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -166,7 +166,7 @@ def train_head(rows: Sequence[Row], vectors: dict[str, np.ndarray], ruler: Ruler
     oof = np.zeros_like(y)
     for f in range(s.inner_folds):
         tr = fold != f
-        oof[~tr] = _scores(_fit(x[tr], y[tr], [rows[i] for i in np.flatnonzero(tr)], vectors,
+        oof[~tr] = _scores(_fit(x[tr], y[tr], [rows[int(i)] for i in np.flatnonzero(tr)], vectors,
                                 ruler, s), x[~tr])
     calib = np.array([platt(oof[:, j], y[:, j]) for j in range(y.shape[1])], np.float32)
     p = 1 / (1 + np.exp(-np.clip(oof * calib[:, 0] + calib[:, 1], -40, 40)))

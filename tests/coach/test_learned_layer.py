@@ -147,18 +147,9 @@ def test_partial_results_use_the_rules_alone(learned):
     assert not [e for e in events if getattr(e, "step", None) == "take_action"]
 
 
-# A known miss of the trained head, kept visible: it ticks take_action in "thanks bear with
-# me" (probability 0.44, threshold 0.35 chosen for the best out-of-fold F1). strict: the day
-# it passes, this mark must go.
-_HEAD_MISSES = {"extra-02"}
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="trained head: 'thanks bear "
-                                            "with me' ticks take_action (issue 18)"))
-    if p.stem in _HEAD_MISSES else p
-    for p in sorted((TESTS / "corpus").glob("dev-*.json"))
-    + sorted((TESTS / "corpus_extra").glob("extra-*.json"))], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted((TESTS / "corpus").glob("dev-*.json"))
+                         + sorted((TESTS / "corpus_extra").glob("extra-*.json")),
+                         ids=lambda p: p.stem)
 def test_dev_calls_still_match_their_labels_with_the_learned_layer(learned, path):
     expect = json.loads(path.read_text())["expect"]
     report = feed_transcript(load_transcript(path), CallSession(learned, monitors=[])).report()

@@ -24,9 +24,19 @@ from callassist.embed.head import load_head
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _with_head(pb):
+    """The built-in playbook with its trained head switched on ([learned] head = true)."""
+    return dataclasses.replace(pb, learned=dataclasses.replace(pb.learned, head=True))
+
+
+def test_the_built_in_playbook_leaves_the_head_off():
+    pb = with_meaning(load_playbook())
+    assert pb.meaning is not None and pb.meaning.head is None
+
+
 @pytest.fixture(scope="module")
 def learned():
-    pb = with_meaning(load_playbook())
+    pb = with_meaning(_with_head(load_playbook()))
     assert pb.meaning is not None and pb.meaning.head is not None
     return pb
 
