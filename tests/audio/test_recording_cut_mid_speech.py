@@ -5,7 +5,6 @@ from __future__ import annotations
 import struct
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -56,10 +55,11 @@ def _wav(path: Path, rate: int, pcm: bytes = b"\x01\x00" * 30000) -> Path:
 
 @pytest.mark.parametrize("rate", [0xFFFFFFFF, 1_000_000_000, 768_001])
 def test_h2_a_wav_header_claiming_an_absurd_rate_is_refused_at_once(cli, tmp_path, rate):
-    began = time.perf_counter()
+    # Refused when the header is read, before any sample is resampled (it used to resample 60 KB
+    # for 16 s first); the bound on the resampler itself is the next test. No wall-clock limit
+    # here: a busy machine must not fail it.
     error = cli("analyze", _wav(tmp_path / "lie.wav", rate)).error
     assert f"{rate} Hz" in error
-    assert time.perf_counter() - began < 5  # was 16 s for 60 KB
 
 
 def test_h2_the_resampler_refuses_rates_it_cannot_bound():

@@ -1,5 +1,6 @@
 """Playbook findings C6, C7, H3, H4, W4, P4: every playbook loads and runs in bounded time, or is
-refused at load with one line naming the entry."""
+refused at load with one line naming the entry. Bounded time is this process's CPU time
+(`time.process_time`), so other work on a busy machine cannot fail a test."""
 
 from __future__ import annotations
 
@@ -68,18 +69,18 @@ def test_h3_lexicon_fan_out_is_refused_quickly(cli, tmp_path):
     text = pb.read_text()
     text = re.sub(r'(\[steps\.apologize\]\n(?:.*\n)*?phrases = \[)', r'\1"{l0}", ', text, count=1)
     pb.write_text(text)
-    began = time.perf_counter()
+    began = time.process_time()
     error = cli("analyze", CALL, "--playbook", pb).error
-    assert time.perf_counter() - began < 10
+    assert time.process_time() - began < 10
     assert "steps.apologize.phrases[0]" in error and "{l" in error
 
 
 @pytest.mark.parametrize("k", [20, 30])
 def test_h4_chained_optional_words_are_refused_at_compile(k):
-    began = time.perf_counter()
+    began = time.process_time()
     with pytest.raises(PatternError, match="ways"):
         PhraseSet.compile(["[hello] " * k + "zzzz"], {})
-    assert time.perf_counter() - began < 1
+    assert time.process_time() - began < 1
 
 
 def test_h4_accepted_patterns_match_hostile_text_quickly():
@@ -87,9 +88,9 @@ def test_h4_accepted_patterns_match_hostile_text_quickly():
     k = 15
     phrases = PhraseSet.compile(["[hello] " * k + "zzzz"], {})
     words = ("hello",) * 50
-    began = time.perf_counter()
+    began = time.process_time()
     assert phrases.find(TokenText(Tokens(words, tuple(range(50))))) == []
-    assert time.perf_counter() - began < 1  # 30 optionals ran > 300 s
+    assert time.process_time() - began < 1  # 30 optionals ran > 300 s
 
 
 def test_h4_the_built_in_playbook_is_within_the_bounds():
