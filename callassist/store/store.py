@@ -83,9 +83,14 @@ NO_SPEECH = "no speech"  # a call's status when nobody spoke: in the list, in no
 
 
 def _spoke(report: Mapping[str, Any]) -> bool:
-    """Whether anyone said anything in the call (a step or warning counts as words heard)."""
-    return any(str(t.get("text") or "").strip() for t in report.get("transcript", [])
-               if isinstance(t, dict)) or bool(report.get("warnings")) or any(
+    """Whether anyone said anything in the call: words heard, a step or warning (words heard
+    too), or a voice the level meter measured (the agent's voiced level, with retention
+    modes that keep no words)."""
+    tone = (report.get("summary") or {}).get("tone") or {}
+    voiced = isinstance(tone, dict) and isinstance(tone.get("loudness"), dict) and (
+        tone["loudness"].get("baseline_dbfs") is not None)
+    return voiced or any(str(t.get("text") or "").strip() for t in report.get("transcript", [])
+                         if isinstance(t, dict)) or bool(report.get("warnings")) or any(
         isinstance(s, dict) and s.get("covered") for s in (report.get("steps") or {}).values())
 
 

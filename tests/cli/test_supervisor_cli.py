@@ -135,6 +135,7 @@ def test_the_html_report_header_names_the_agent_period_and_filters(capsys, fille
 def test_timeline_labels_never_overlap_and_ticks_are_even():
     import re
 
+    from callassist.coach.report import Report
     from callassist.store.export import LABEL_CHAR_PX, axis_ticks, timeline_svg
     from callassist.store.query import CallRow, StoredCall
 
@@ -144,7 +145,7 @@ def test_timeline_labels_never_overlap_and_ticks_are_even():
         "warnings": [{"kind": k, "at": 8.0 + 0.3 * i, "evidence": "", "advice": ""}
                      for i, k in enumerate(kinds)], "reminders": [], "transcript": []}
     row = CallRow(1, "A", 0.0, 14.0, 14.0, "complete", "", "", "", "", "full", 3, 2, 5, 8.0)
-    svg = timeline_svg(StoredCall(row, report))
+    svg = timeline_svg(StoredCall(row, Report.from_json(report)))
     labels = [(float(x), float(y), text) for x, y, text in re.findall(
         r'<text x="([\d.]+)" y="([\d.]+)" font-size="10"[^>]*>([^<]+)</text>', svg)
         if not re.fullmatch(r"\d+:\d\d", text)]

@@ -75,7 +75,7 @@ def test_w1_a_live_call_redacts_a_number_read_across_utterances(tmp_path):
     for i, piece in enumerate(SPLIT):
         rec.write([{"type": "transcript", "speaker": "customer", "final": True, "text": piece,
                     "start": i * 2.0, "end": i * 2.0 + 1.5,
-                    "words": [{"word": w, "start": i * 2.0, "end": i * 2.0 + 0.3}
+                    "words": [{"text": w, "start": i * 2.0, "end": i * 2.0 + 0.3}
                               for w in piece.split()]}])
     rec.close()  # interrupted: the report is rebuilt from the stored events
     store.close()

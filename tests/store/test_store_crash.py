@@ -73,8 +73,10 @@ def test_a_call_still_being_written_is_not_marked_interrupted_by_another_open(
     store_url, settings
 ):
     with open_store(store_url, settings=settings) as writer:
+        from callassist.coach.events import StepEvent
+
         rec = writer.begin_call()
-        rec.write([])
+        rec.write([StepEvent("apologize", 2.0, "i am so sorry")])  # a call with words in it
         with open_store(store_url, settings=settings) as reader:
             assert reader.recovered == []
             assert reader.get_call(rec.call_id).row.status == "live"

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from callassist.coach.events import TranscriptEvent
 from callassist.settings import Settings
 from callassist.store import open_store
 
@@ -100,7 +101,7 @@ def _call_through(url: str, outage) -> tuple[int, list[str], str]:
     store.close()
     with open_store(url, settings=settings, readonly=True) as check:
         call = check.get_call(call_id)
-        lines = [e["text"] for e in call.events if e["type"] == "transcript"]
+        lines = [e.text for e in call.events if isinstance(e, TranscriptEvent)]
         return call_id, lines, call.row.status
 
 

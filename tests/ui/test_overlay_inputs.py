@@ -16,6 +16,7 @@ from callassist.app.records import StoreRecords
 from callassist.app.runner import FAILED, INPUT_ENDED
 from callassist.app.sources import SpeechSource, recognition_words
 from callassist.audio.speak import speak_transcript
+from callassist.coach.events import WarningEvent
 from callassist.transcript import Transcript, Turn
 
 pytestmark = pytest.mark.gui
@@ -169,7 +170,7 @@ def test_each_call_is_written_to_the_store_as_it_happens(qtbot, make_window, pla
         stored = store.get_call(call_id)
     assert stored.report["steps"]["apologize"]["covered"]
     assert stored.report["summary"]["warnings_by_kind"] == report["summary"]["warnings_by_kind"]
-    assert any(e["type"] == "warning" for e in stored.events)
+    assert any(isinstance(e, WarningEvent) for e in stored.events)
 
 
 def test_an_engine_that_cannot_load_is_a_banner_and_the_call_does_not_hang(

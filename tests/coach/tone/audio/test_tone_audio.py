@@ -90,7 +90,7 @@ def test_talking_on_for_most_of_a_minute_fires_monologue_once(heard):
 def test_long_customer_turns_and_short_agent_turns_never_fire_monologue(heard):
     session = heard("conversation")
     assert warned(session, "monologue") == []
-    speakers = {t["speaker"] for t in session.turns}
+    speakers = {t.speaker for t in session.turns}
     assert speakers == {"agent", "customer"}
     assert figures(session)["monologue"]["longest_s"] < 5
     # The customer's voice stays level, so no "raising their voice" prompt. (Their words go
