@@ -7,11 +7,17 @@ neither the database file nor its WAL holds the deleted text. There is no `VACUU
 store it held the store for minutes and a live call could not be saved meanwhile (D4). On
 PostgreSQL the tables are rewritten
 (`VACUUM FULL`), so the deleted rows leave the table files; the server's own write-ahead log
-keeps them until it recycles its segments, as for any PostgreSQL data.
+keeps them until it recycles its segments, as for any PostgreSQL data. `VACUUM FULL` copies a
+deleted row into the new file while any other session of the database still has a snapshot
+older than the delete (a long transaction, another store's read, a recorder's write): the row
+is only "recently dead" then. So the rewrite first waits, up to `HORIZON_WAIT_S`, until no
+session can still see the deleted rows; a session that holds one longer is logged by pid.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +31,10 @@ MAX_IDS = 10_000
 MOST = 0.5
 # A store's clock may be this far behind its newest call (calls timed by other machines).
 CLOCK_SLACK_S = 300.0
+# PostgreSQL: how long the rewrite waits for older snapshots of other sessions to end.
+HORIZON_WAIT_S = 60.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -124,5 +134,32 @@ def erase_freed(conn: Connection) -> None:
         conn.execute("INSERT INTO call_text_fts (call_text_fts) VALUES ('optimize')")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     else:
+        _wait_for_older_snapshots(conn)
         for table in CALL_TABLES:
             conn.execute(f"VACUUM FULL {table}")
+
+
+def _wait_for_older_snapshots(conn: Connection, timeout: float = HORIZON_WAIT_S) -> None:
+    """Waits until no other session of this database has a snapshot, or a transaction id,
+    older than the delete that just committed: `VACUUM FULL` keeps the rows such a session may
+    still see, words and all. The sessions of other roles show only to a superuser or a member
+    of pg_read_all_stats; the others are not waited for."""
+    # Every transaction before this id has ended, the delete included; a session whose xmin
+    # (or own xid) is older may still see the deleted rows.
+    horizon = str(int(conn.execute(
+        "SELECT pg_snapshot_xmax(pg_current_snapshot())::text")[0][0]) % 2**32)
+    older = ("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+             "AND pid <> pg_backend_pid() "
+             "AND (age(backend_xmin) > age(CAST(? AS xid)) "
+             "OR age(backend_xid) > age(CAST(? AS xid)))")
+    deadline = time.monotonic() + timeout
+    while True:
+        pids = [int(r[0]) for r in conn.execute(older, (horizon, horizon))]
+        if not pids:
+            return
+        if time.monotonic() >= deadline:
+            log.warning("deleted calls: session(s) %s still hold a snapshot older than the "
+                        "delete; the words they can see stay in the table files until the "
+                        "next delete or VACUUM FULL", ", ".join(map(str, pids)))
+            return
+        time.sleep(0.1)
