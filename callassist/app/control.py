@@ -39,6 +39,9 @@ TIMEOUT_S = 5.0             # the client's wait for the overlay's answer
 REQUEST_DEADLINE_S = 2.0    # a whole request line must arrive within this
 MAX_REQUEST = 4096
 SLICE_MS = 20               # the client's blocking waits, in slices (see _wait)
+# A Unix socket's path, with its closing NUL, fits in sun_path (108 bytes on Linux, 104 on
+# macOS and the BSDs); a longer one fails in QLocalServer::listen as a bare "Name error".
+MAX_SOCKET_PATH = (107 if sys.platform.startswith("linux") else 103)
 
 
 class ControlError(CallAssistError):
@@ -109,6 +112,16 @@ def _private_folder(folder: Path) -> None:
             "CALLASSIST_RUNTIME_DIR to a folder only you can enter")
 
 
+def _fits(path: Path) -> None:
+    """A socket path a Unix socket can take, or a ControlError saying what to do."""
+    size = len(os.fsencode(path))
+    if size > MAX_SOCKET_PATH:
+        raise ControlError(
+            f"{path}: too long for a Unix socket ({size} bytes, at most {MAX_SOCKET_PATH}), "
+            "so `callassist call` is not served; set CALLASSIST_RUNTIME_DIR to a shorter "
+            "folder only you can enter")
+
+
 class ControlServer(QObject):
     """Listens for commands while the overlay runs. A second overlay finds the name in use
     and does not listen (`listening` is False); a socket left by a crash is replaced."""
@@ -128,6 +141,7 @@ class ControlServer(QObject):
         if _answering(self.name):
             return False
         if sys.platform != "win32":
+            _fits(self.path)
             _private_folder(self.path.parent)
         QLocalServer.removeServer(self.name)  # a socket left by a crash
         if not self._server.listen(self.name):
@@ -246,6 +260,8 @@ def _wait(sock: QLocalSocket, step: Callable[[int], bool], seconds: float) -> bo
 def send_command(command: str, call_id: str | None = None, path: Path | None = None) -> str:
     """Sends one command to the running overlay; returns its answer, or raises ControlError
     (no overlay running, or the overlay refused the command)."""
+    if sys.platform != "win32":
+        _fits(path or socket_path())
     sock = QLocalSocket()
     sock.connectToServer(server_name(path))
     if not _wait(sock, sock.waitForConnected, TIMEOUT_S):
