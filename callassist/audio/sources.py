@@ -131,6 +131,7 @@ class MicrophoneSource:
         self.block_frames = max(1, int(self.rate * block_s))
         self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=max(1, int(queue_s / block_s)))
         self.overflows = 0  # blocks dropped because the reader fell behind, or PortAudio's own
+        self._delivered = 0  # device frames queued for the reader (see delivered_s)
         self.lost: str | None = None
         self._finished = threading.Event()
         # A live input delivers blocks even in silence; none for stall_s means it is gone
@@ -143,8 +144,16 @@ class MicrophoneSource:
             self.overflows += 1
         try:
             self._queue.put_nowait(indata[:, 0].copy())
+            self._delivered += frames
         except queue.Full:
             self.overflows += 1
+
+    @property
+    def delivered_s(self) -> float:
+        """Seconds of audio the device has handed to the reader so far: once the blocks read
+        reach it, everything captured up to now has been heard (a reader behind the device
+        is still working through its queue)."""
+        return self._delivered / self.rate
 
     def _open(self) -> Any:  # a sounddevice.InputStream (sounddevice has no types)
         # Two inputs (agent and customer) open at once on their own threads: each must see its

@@ -86,6 +86,11 @@ class PracticeCall:
             if r.say is say:
                 r.sounded = self.gate.call_time(start)
 
+    def _on_late(self, say: object, start: float, end: float) -> None:
+        # The output fell behind (it underran on a busy machine): the caller is still heard
+        # after the end first given, so the microphone stays gated until the real end.
+        self.gate.mute(start, end)
+
     # -- the runner's thread ---------------------------------------------------------------------
 
     def _say(self, says: Sequence[Say], player: Player) -> None:
@@ -125,7 +130,7 @@ class PracticeCall:
 
     def run(self, stop: threading.Event) -> dict:
         player = self._player = Player(self.output, on_start=self._on_start,
-                                       on_done=self._heard.put)
+                                       on_done=self._heard.put, on_late=self._on_late)
         try:
             run_call(self.session, self.engine, self.gate,
                      lambda events: self._emit(events, player, stop), stop,

@@ -35,6 +35,7 @@ VOICES = ("auto", "piper", "espeak")
 PIPER_SHA256 = "58afce0321b8d9c46d7cdf9c16500cc55a793b4220212dba6b70fb788b3baf06"
 PIPER_RATE_WPM = 170  # Piper's natural pace; a scenario's rate scales its length from this
 CLOSE_WAIT_S = 30.0  # generous: the writer leaves within one block once told to stop
+LATE_S = 0.05  # a clip running later than this past its planned end is reported (on_late)
 
 
 def _to_16k(x: np.ndarray, rate: int) -> np.ndarray:
@@ -167,7 +168,9 @@ class Player:
     """Speaks clips one after another through a PortAudio output, on its own thread.
 
     `on_start(item, start, end)` is called as each clip begins (with when it will have sounded
-    to the end), `on_done(Played)` once it has; both from the player's thread. `device` is a
+    to the end), `on_late(item, start, end)` each time the writer falls behind that end (a busy
+    machine: the output underruns and the clip sounds later than planned), `on_done(Played)`
+    once it has sounded (its real end); all from the player's thread. `device` is a
     PortAudio output (index or name; None for the default; PULSE_SINK picks a PulseAudio sink).
     """
 
@@ -176,6 +179,7 @@ class Player:
         device: str | int | None = None,
         on_start: Callable[[object, float, float], None] | None = None,
         on_done: Callable[[Played], None] | None = None,
+        on_late: Callable[[object, float, float], None] | None = None,
     ):
         sd = _sounddevice()
         device, sink = _resolve_output(sd, device)
@@ -200,6 +204,7 @@ class Player:
         self.latency = float(self._stream.latency)
         self.on_start = on_start
         self.on_done = on_done
+        self.on_late = on_late
         self._queue: queue.Queue[tuple[object, np.ndarray] | None] = queue.Queue()
         self._idle = threading.Event()
         self._idle.set()
@@ -247,6 +252,14 @@ class Player:
                 if self._stopping.is_set():
                     return
                 self._stream.write(np.ascontiguousarray(samples[i:i + block]))
+                # What is written now sounds within the stream's latency, the rest after it:
+                # a late write (the output underran) moves the clip's end.
+                left = max(0, len(samples) - i - block) / TARGET_RATE
+                due = time.monotonic() + self.latency + left
+                if due > end + LATE_S:
+                    end = due
+                    if self.on_late:
+                        self.on_late(item, start, end)
             # The stream's buffer still holds the clip's last latency seconds.
             if self._stopping.wait(max(0.0, end - time.monotonic())):
                 return

@@ -38,8 +38,11 @@ GOOD = [  # for the double charge; each step in two wordings, as a trainee might
     "Here is what I will do. You will get a full refund. Your refund is on its way.",
 ]
 DEFENSIVE = ["Rules are rules.", "As I already told you.", "Stop shouting at me."]
-# espeak-ng's bare "on hold." is often heard as "on gold"; the longer line is heard right
-HOLD = ["Let me put you on hold for a few minutes.", "<hold 14>"]
+# espeak-ng's bare "on hold." is often heard as "on gold"; the longer line is heard right.
+# Through PulseAudio, Whisper's short-window decode heard "let me put you on hold" as "let me
+# put you unfold" (no hold phrase: the caller pressed for action instead) in every run here;
+# this wording was heard as a hold in each run.
+HOLD = ["I am going to put you on hold for a few minutes.", "<hold 14>"]
 
 
 def _pactl(*args: str) -> str:

@@ -69,13 +69,19 @@ def test_a_call_played_into_the_virtual_microphone_ticks_the_steps(
     worker.start()
     assert hearing.wait(15), "the virtual microphone delivers audio"
     paplay(wav)
-    # Stop once the call has heard the whole recording: silence processed well past the last
-    # voiced block. Decoding runs in order on the call's thread, so by then the last sentence
-    # has been decoded too. (A fixed 1 s wait here stopped a busy machine's Whisper before it
-    # had decoded the later sentences: 1 step heard instead of 3.)
+    # paplay returns once the sink has played the whole recording: all of it has been
+    # captured by then, and the call has heard it when its blocks reach that point.
+    played_to = source.delivered_s
+    # Stop once the call has heard the whole recording: every block captured until paplay
+    # returned, then silence well past the last voiced block. Decoding runs in order on the
+    # call's thread, so by then the last sentence has been decoded too. (A fixed 1 s wait here
+    # stopped a busy machine's Whisper before it had decoded the later sentences: 1 step heard
+    # instead of 3; the quiet alone was met while a reader behind the device was still in a
+    # pause of the recording, or before it: 0 or 1 step.)
     def heard_to_the_end() -> bool:
         voiced = [e.at for e in levels if e.voiced]
-        return bool(voiced) and levels[-1].at - voiced[-1] >= QUIET_AFTER_S
+        return (bool(voiced) and levels[-1].at >= played_to
+                and levels[-1].at - voiced[-1] >= QUIET_AFTER_S)
 
     wait_for(heard_to_the_end, 180)
     stop.set()
