@@ -40,6 +40,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("pulse") or PULSE_FIXTURES & set(
                 getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.pulse)  # scripts/test.sh runs these on their own
             item.add_marker(pytest.mark.xdist_group("pulse"))
 
 
